@@ -1,0 +1,43 @@
+# lederbot: `make run` and `make test` are all a new machine needs.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+INDEX := $(or $(LEDERBOT_DATA_DIR),data)/index/manifest.json
+
+.PHONY: setup index run test bench lint clean
+
+setup: $(STAMP)
+
+# torch first and pinned: the machine has this CPU build on disk, and an unpinned torch would
+# pull several GB of CUDA packages through sentence-transformers.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+$(INDEX): $(STAMP)
+	$(BIN)/lederbot index build
+
+index: $(STAMP)
+	$(BIN)/lederbot index build
+
+run: $(STAMP) $(INDEX)
+	$(BIN)/lederbot serve
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP) $(INDEX)
+	$(BIN)/python bench/search.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot index handlers tests bench
+	$(BIN)/ruff format --check bot index handlers tests bench
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

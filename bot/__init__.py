@@ -1,0 +1,1 @@
+"""lederbot's channel-agnostic core: search, answers, reflection, storage, analytics."""

@@ -1,0 +1,214 @@
+"""The ``lederbot`` command: index, search, ask, chat, serve.
+
+The entry point is the one place that reads the environment and builds the settings; everything
+below it gets what it needs passed in.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.config import Settings
+from bot.errors import LederbotError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="lederbot – assistent for kommunale ledere.")
+index_app = typer.Typer(no_args_is_help=True, help="Bygg og inspiser søkeindeksen.")
+app.add_typer(index_app, name="index")
+
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", "-c", help="YAML-konfigurasjon (ellers LEDERBOT_CONFIG eller ./lederbot.yaml).")
+]
+
+
+def _settings(config: Path | None) -> Settings:
+    settings = Settings.load(config)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return settings
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    typer.echo(f"Feil: {exc}", err=True)
+    return typer.Exit(code=2)
+
+
+@index_app.command("build")
+def index_build(config: ConfigOption = None) -> None:
+    """Les dokumentene i kunnskapsmappen og bygg indeksen (bare endrede passasjer embeddes på nytt)."""
+    from tqdm import tqdm
+
+    from bot.assistant import build_embedder
+    from index.ingest import Ingestor
+    from index.store import IndexBuilder
+
+    try:
+        settings = _settings(config)
+        ingestor = Ingestor(
+            max_passage_chars=settings.index.max_passage_chars, default_owner=settings.organisation.home
+        )
+        corpus = ingestor.ingest_folder(settings.index.knowledge_dir)
+        for doc in corpus.documents:
+            if doc.ocr is not None:
+                typer.echo(
+                    f"OCR-reparasjon av {doc.meta.file}: {100 * doc.ocr.share_before:.1f} % gyldige ord før, "
+                    f"{100 * doc.ocr.share_after:.1f} % etter ({doc.ocr.word_tokens} ord)."
+                )
+        with tqdm(total=len(corpus.passages), desc="Embedder passasjer", unit="passasje", file=sys.stderr) as bar:
+            builder = IndexBuilder(
+                embedder=build_embedder(settings),
+                hnsw_threshold=settings.index.hnsw_threshold,
+                hnsw_m=settings.index.hnsw_m,
+                batch_size=settings.embedding.batch_size,
+                progress=bar.update,
+            )
+            report = builder.build(corpus, settings.index_dir)
+            bar.update(bar.total - bar.n)
+    except LederbotError as exc:
+        raise _fail(exc) from exc
+    typer.echo(
+        f"Indeksen er bygget i {settings.index_dir}: {len(corpus.documents)} dokumenter, {report.passages} passasjer "
+        f"({report.embedded} embeddet, {report.reused} gjenbrukt), {report.dense_kind}, {report.seconds:.1f} s."
+    )
+
+
+@index_app.command("status")
+def index_status(config: ConfigOption = None) -> None:
+    """Vis hva indeksen inneholder, og om dokumentene har endret seg siden den ble bygget."""
+    import hashlib
+
+    from index.ingest import document_files
+    from index.store import read_manifest
+
+    try:
+        settings = _settings(config)
+        manifest = read_manifest(settings.index_dir)
+    except LederbotError as exc:
+        raise _fail(exc) from exc
+    typer.echo(f"Indeks: {settings.index_dir}")
+    typer.echo(f"Bygget: {manifest.get('built_at')}  modell: {manifest.get('backend')} / {manifest.get('model')}")
+    typer.echo(f"Dimensjon: {manifest.get('dimension')}  passasjer: {manifest.get('passages')}  tett indeks: {manifest.get('dense')}")
+    built = {doc["file"]: doc for doc in manifest.get("documents", {}).values()}
+    on_disk = {p.name: p for p in document_files(settings.index.knowledge_dir)} if settings.index.knowledge_dir.is_dir() else {}
+    stale = False
+    for name in sorted(set(built) | set(on_disk)):
+        if name not in on_disk:
+            state, stale = "fjernet fra kunnskapsmappen", True
+        elif name not in built:
+            state, stale = "ny, ikke indeksert", True
+        elif hashlib.sha256(on_disk[name].read_bytes()).hexdigest() != built[name]["sha256"]:
+            state, stale = "endret siden bygging", True
+        else:
+            state = f"{built[name]['passages']} passasjer"
+        typer.echo(f"  {name}: {state}")
+    if stale:
+        typer.echo("Indeksen er utdatert. Kjør «lederbot index build».")
+
+
+@app.command("search")
+def search(
+    question: Annotated[str | None, typer.Argument(help="Spørsmålet.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv JSON.")] = False,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=50)] = 5,
+    batch: Annotated[str | None, typer.Option("--batch", help="Fil med ett spørsmål per linje, eller - for stdin.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Søk i dokumentene og vis de beste passasjene."""
+    from bot.assistant import build_assistant
+
+    if (question is None) == (batch is None):
+        raise typer.BadParameter("Oppgi enten et spørsmål eller --batch.")
+    try:
+        settings = _settings(config)
+        assistant = build_assistant(settings)
+        assistant.load()
+        if batch is not None:
+            stream = sys.stdin if batch == "-" else open(batch, encoding="utf-8")  # noqa: SIM115
+            with stream:
+                for line in stream:
+                    result = assistant.search(line.rstrip("\n"), top_k=top_k)
+                    sys.stdout.write(json.dumps(_result_json(result), ensure_ascii=False) + "\n")
+                    sys.stdout.flush()
+            return
+        assert question is not None
+        result = assistant.search(question, top_k=top_k)
+    except LederbotError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        typer.echo(json.dumps(_result_json(result), ensure_ascii=False))
+        return
+    typer.echo(f"{'Svar' if result.answered else 'Ikke sikkert svar'} (sikkerhet {result.confidence:.3f})")
+    for rank, hit in enumerate(result.hits, 1):
+        section = " › ".join(hit.passage.heading_path)
+        typer.echo(f"\n{rank}. {hit.passage.title} – {section} ({hit.passage.owner}) [{hit.dense:.3f}]")
+        typer.echo(hit.passage.text)
+
+
+def _result_json(result: object) -> dict[str, object]:
+    from bot.search import SearchResult
+
+    assert isinstance(result, SearchResult)
+    return {
+        "query": result.query,
+        "answered": result.answered,
+        "confidence": round(result.confidence, 4),
+        "passages": [
+            {
+                "text": h.passage.text,
+                "document": h.passage.document_id,
+                "title": h.passage.title,
+                "owner": h.passage.owner,
+                "section": " › ".join(h.passage.heading_path),
+                "score": round(h.score, 6),
+                "dense": round(h.dense, 4),
+                "bm25": round(h.bm25, 4),
+            }
+            for h in result.hits
+        ],
+    }
+
+
+@app.command("ask")
+def ask(question: Annotated[str, typer.Argument(help="Spørsmålet.")], config: ConfigOption = None) -> None:
+    """Still ett spørsmål og få svaret slik en leder leser det."""
+    from bot.answer import render_text
+    from bot.assistant import build_assistant
+
+    try:
+        assistant = build_assistant(_settings(config))
+        assistant.load()
+        typer.echo(render_text(assistant.ask(question)))
+    except LederbotError as exc:
+        raise _fail(exc) from exc
+
+
+@app.command("chat")
+def chat(config: ConfigOption = None) -> None:
+    """Terminalchat: still spørsmål, en tom linje (eller slutt på input) avslutter."""
+    from bot.assistant import build_assistant
+    from handlers.terminal import run_chat
+
+    try:
+        assistant = build_assistant(_settings(config))
+        assistant.load()
+    except LederbotError as exc:
+        raise _fail(exc) from exc
+    run_chat(assistant, stdin=sys.stdin, stdout=sys.stdout)
+
+
+@app.command("serve")
+def serve(config: ConfigOption = None) -> None:
+    """Start boten: Slack når tokens er satt, ellers terminalchatten."""
+    chat(config)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""One settings object, read from a YAML file and ``LEDERBOT_*`` environment variables.
+
+Built once in the entry point (``Settings.load``) and passed down; core code never reads
+``os.environ`` itself. Secrets come only from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+DEFAULT_CONFIG_FILE = "lederbot.yaml"
+
+
+class EmbeddingSettings(BaseModel):
+    """Which embedding backend builds and searches the index."""
+
+    backend: Literal["bundled", "sentence-transformers"] = "bundled"
+    # For sentence-transformers: a model name already in the local cache, or a local path.
+    model: str | None = None
+    batch_size: int = Field(default=32, ge=1, le=1024)
+
+
+class IndexSettings(BaseModel):
+    """Where the index lives and how it is built."""
+
+    knowledge_dir: Path = Path("knowledge")
+    # None: <data_dir>/index
+    path: Path | None = None
+    max_passage_chars: int = Field(default=1200, ge=200, le=4000)
+    # Above this many passages the dense index is HNSW instead of exact inner product.
+    hnsw_threshold: int = Field(default=50_000, ge=1)
+    hnsw_m: int = Field(default=32, ge=4, le=128)
+    hnsw_ef_search: int = Field(default=128, ge=8)
+
+
+class SearchSettings(BaseModel):
+    """Retrieval and the confidence decision."""
+
+    top_k: int = Field(default=5, ge=1, le=50)
+    candidates: int = Field(default=40, ge=5, le=500)
+    rrf_k: int = Field(default=60, ge=1)
+    # Weight of the dense ranking against BM25 in the fusion.
+    dense_weight: float = Field(default=1.0, ge=0)
+    bm25_weight: float = Field(default=1.0, ge=0)
+    # Confidence: the best passage's dense cosine must reach this for the bot to answer.
+    min_dense_score: float = Field(default=0.80, ge=0, le=1)
+    max_query_chars: int = Field(default=2000, ge=50)
+
+
+class OrganisationSettings(BaseModel):
+    """Who the bot serves."""
+
+    home: str = "Heim kommune"
+    hr_contact: str = "HR-avdelingen (hr@heim.kommune.no)"
+
+
+class Settings(BaseSettings):
+    """All of lederbot's settings.
+
+    Example:
+        >>> settings = Settings.load(None)
+        >>> settings.index_dir.name
+        'index'
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="LEDERBOT_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    log_level: str = "INFO"
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    index: IndexSettings = IndexSettings()
+    search: SearchSettings = SearchSettings()
+    organisation: OrganisationSettings = OrganisationSettings()
+    # Secrets: only from the environment (LEDERBOT_PSEUDONYM_KEY); a file that sets one is refused.
+    pseudonym_key: SecretStr | None = None
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError(f"log_level must be DEBUG, INFO, WARNING or ERROR, not {value!r}")
+        return upper
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment wins over the file; the file's values arrive as init arguments.
+        return env_settings, init_settings
+
+    @property
+    def index_dir(self) -> Path:
+        return self.index.path if self.index.path is not None else self.data_dir / "index"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'lederbot.db').as_posix()}"
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Settings:
+        """Read the YAML file (explicit path, ``LEDERBOT_CONFIG`` or ``./lederbot.yaml``) and the environment.
+
+        Raises:
+            ConfigError: the file is missing, not YAML, or holds a bad value or a secret.
+        """
+        # The entry point is the one place that reads the process environment.
+        chosen = path or os.environ.get("LEDERBOT_CONFIG")
+        if chosen is None and Path(DEFAULT_CONFIG_FILE).is_file():
+            chosen = DEFAULT_CONFIG_FILE
+        values: dict[str, Any] = {}
+        if chosen is not None:
+            file = Path(chosen)
+            if not file.is_file():
+                raise ConfigError(f"Fant ikke konfigurasjonsfilen {file}.")
+            try:
+                loaded = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+            except yaml.YAMLError as exc:
+                raise ConfigError(f"Konfigurasjonsfilen {file} er ikke gyldig YAML: {exc}") from exc
+            if not isinstance(loaded, dict):
+                raise ConfigError(f"Konfigurasjonsfilen {file} må være en YAML-mappe på toppnivå.")
+            if "pseudonym_key" in loaded:
+                raise ConfigError("Hemmeligheter (pseudonym_key) skal bare settes i miljøet, ikke i filen.")
+            values = loaded
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            raise ConfigError(f"Ugyldig konfigurasjon: {exc}") from exc

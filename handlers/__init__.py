@@ -1,0 +1,1 @@
+"""Thin channel adapters: terminal, Slack, Teams."""

@@ -1,0 +1,1 @@
+"""Ingestion and indexing: read documents, clean them, chunk them, build the search index."""

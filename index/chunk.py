@@ -1,0 +1,99 @@
+"""Cut sections into passages of whole sentences, at most ``max_chars`` long.
+
+A passage never cuts a sentence. Only a single "sentence" longer than the limit (text flattened
+without punctuation) is divided, first where a capitalised word starts a new clause, then at
+commas, and last between words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.documents import DocumentMeta, Passage, Section
+
+# Norwegian abbreviations that end in a full stop without ending the sentence.
+_ABBREVIATIONS = (
+    "f.eks", "bl.a", "m.m", "m.v", "mv", "dvs", "jf", "jfr", "pkt", "nr", "ca", "osv", "iht", "hht", "inkl",
+    "evt", "ift", "ref", "kap", "tlf", "ev", "ang", "vedr", "mht", "pga", "etc", "fl", "m.fl", "St", "Kr",
+    "kl", "sek", "avd", "ass", "tidl", "hhv", "o.l", "e.l", "bl", "p.t", "vs",
+)
+_ABBREV_END = re.compile(r"(?:^|[\s(])(?:" + "|".join(re.escape(a) for a in _ABBREVIATIONS) + r")\.$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?…»\"”])\s+(?=[«\"(“]?[A-ZÆØÅ0-9])")
+_CLAUSE_START = re.compile(r"(?<=[a-zæøå0-9)]) (?=[A-ZÆØÅ][a-zæøå]+ [a-zæøå])")
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Sentences of one paragraph; list lines are sentences of their own."""
+    sentences: list[str] = []
+    for line in paragraph.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        start = 0
+        for match in _SENTENCE_END.finditer(line):
+            candidate = line[start : match.start()]
+            if _ABBREV_END.search(candidate) or re.search(r"\b\d{1,2}\.$", candidate):
+                continue  # "f.eks." or a date/ordinal such as "26. juni"
+            sentences.append(candidate.strip())
+            start = match.end()
+        tail = line[start:].strip()
+        if tail:
+            sentences.append(tail)
+    return sentences
+
+
+def chunk_sections(meta: DocumentMeta, found: list[Section], *, max_chars: int = 1200) -> list[Passage]:
+    """Passages for one document, numbered in reading order."""
+    if max_chars < 100:
+        raise ValueError(f"max_chars must be at least 100, got {max_chars}")
+    passages: list[Passage] = []
+    for section in found:
+        units: list[tuple[str, bool]] = []  # (sentence, starts a new line)
+        for paragraph in section.paragraphs:
+            for i, sentence in enumerate(split_sentences(paragraph)):
+                is_list = sentence.startswith("- ")
+                for piece in _fit(sentence, max_chars):
+                    units.append((piece, i == 0 or is_list))
+        for text in _pack(units, max_chars):
+            passages.append(
+                Passage(
+                    id=f"{meta.id}#{len(passages)}",
+                    document_id=meta.id,
+                    title=meta.title,
+                    owner=meta.owner,
+                    heading_path=section.heading_path,
+                    position=len(passages),
+                    text=text,
+                )
+            )
+    return passages
+
+
+def _pack(units: list[tuple[str, bool]], max_chars: int) -> list[str]:
+    out: list[str] = []
+    current = ""
+    for sentence, new_line in units:
+        joiner = "\n" if new_line else " "
+        if current and len(current) + len(joiner) + len(sentence) > max_chars:
+            out.append(current)
+            current = sentence
+        else:
+            current = f"{current}{joiner}{sentence}" if current else sentence
+    if current:
+        out.append(current)
+    return out
+
+
+def _fit(sentence: str, max_chars: int) -> list[str]:
+    """One sentence, or the pieces of an over-long one."""
+    if len(sentence) <= max_chars:
+        return [sentence]
+    for pattern in (_CLAUSE_START, re.compile(r"(?<=[,;:])\s+"), re.compile(r"\s+")):
+        pieces = [p for p in pattern.split(sentence) if p.strip()]
+        if len(pieces) > 1:
+            packed = _pack([(p, False) for p in pieces], max_chars)
+            if all(len(p) <= max_chars for p in packed):
+                return packed
+            return [part for p in packed for part in _fit(p, max_chars)]
+    # A single word longer than the limit: cut it, there is nothing else to keep whole.
+    return [sentence[i : i + max_chars] for i in range(0, len(sentence), max_chars)]

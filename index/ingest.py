@@ -1,0 +1,150 @@
+"""From the knowledge folder to passages: read, clean, repair OCR, find structure, chunk.
+
+Example:
+    >>> corpus = Ingestor(default_owner="Heim kommune").ingest_folder(Path("knowledge"))
+    >>> corpus.passages[0].document_id
+    'heim-styring-og-ledelse'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.errors import ConfigError
+from index.chunk import chunk_sections
+from index.clean import clean_text
+from index.documents import DocumentMeta, Passage
+from index.ocr import NorwegianLexicon, OcrRepairer, RepairReport
+from index.readers import SUPPORTED_SUFFIXES, read_file
+from index.structure import markdown_blocks, plain_blocks, sections
+
+log = logging.getLogger(__name__)
+
+SOURCES_FILE = "sources.yaml"
+# A document whose share of fixable OCR errors is above this is treated as scanned.
+OCR_DAMAGE_THRESHOLD = 0.01
+_IGNORED_NAMES = {"readme.md", "readme.txt"}
+
+
+@dataclass(frozen=True)
+class IngestedDocument:
+    meta: DocumentMeta
+    sha256: str
+    passages: list[Passage]
+    ocr: RepairReport | None = None
+
+
+@dataclass
+class Corpus:
+    documents: list[IngestedDocument] = field(default_factory=list)
+
+    @property
+    def passages(self) -> list[Passage]:
+        return [p for d in self.documents for p in d.passages]
+
+
+def load_sources(folder: Path) -> dict[str, dict[str, object]]:
+    """The ``documents`` mapping of ``sources.yaml`` (empty when the file is absent)."""
+    path = folder / SOURCES_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} er ikke gyldig YAML: {exc}") from exc
+    documents = data.get("documents", {}) if isinstance(data, dict) else {}
+    if not isinstance(documents, dict):
+        raise ConfigError(f"{path}: 'documents' må være en mapping fra filnavn til metadata")
+    return documents
+
+
+def document_files(folder: Path) -> list[Path]:
+    """The documents in ``folder`` (not its subfolders, which hold other data such as reflections)."""
+    if not folder.is_dir():
+        raise ConfigError(f"Kunnskapsmappen {folder} finnes ikke.")
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and p.name.lower() not in _IGNORED_NAMES
+    )
+
+
+def describe(path: Path, entry: dict[str, object] | None, *, default_owner: str, first_line: str) -> DocumentMeta:
+    """Metadata for one file: its ``sources.yaml`` entry, or what can be read off the file."""
+    entry = entry or {}
+    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "dokument"
+    known = {f for f in DocumentMeta.__dataclass_fields__ if f != "file"}
+    unknown = set(entry) - known - {"seed"}
+    if unknown:
+        raise ConfigError(f"{SOURCES_FILE}: ukjente felt for {path.name}: {sorted(unknown)}")
+    values = {k: (str(v) if v is not None else None) for k, v in entry.items() if k in known}
+    return DocumentMeta(
+        file=path.name,
+        id=values.pop("id", None) or slug,
+        title=values.pop("title", None) or first_line or path.stem,
+        owner=values.pop("owner", None) or default_owner,
+        **{k: v for k, v in values.items() if v is not None},
+    )
+
+
+class Ingestor:
+    """Turns files into passages. The lexicon for OCR repair loads in ``load()``."""
+
+    def __init__(self, *, max_passage_chars: int = 1200, default_owner: str = "Ukjent eier") -> None:
+        if max_passage_chars < 100:
+            raise ValueError(f"max_passage_chars must be at least 100, got {max_passage_chars}")
+        self._max = max_passage_chars
+        self._default_owner = default_owner
+        self._lexicon: NorwegianLexicon | None = None
+
+    def load(self) -> None:
+        if self._lexicon is None:
+            self._lexicon = NorwegianLexicon()
+
+    def ingest_folder(self, folder: Path) -> Corpus:
+        """Every document in ``folder``, clean documents first so their words help repair the scanned ones."""
+        self.load()
+        assert self._lexicon is not None
+        sources = load_sources(folder)
+        unknown = set(sources) - {p.name for p in document_files(folder)}
+        if unknown:
+            log.warning("sources.yaml names files that are not in %s: %s", folder, sorted(unknown))
+        repairer = OcrRepairer(self._lexicon)
+        staged = []
+        for path in document_files(folder):
+            raw = read_file(path)
+            text = clean_text(raw.text)
+            damage = repairer.damage_rate(text)
+            staged.append((path, raw.markdown, text, damage))
+        for _, _, text, damage in staged:
+            if damage <= OCR_DAMAGE_THRESHOLD:
+                self._lexicon.add_corpus_words(re.findall(r"[^\W\d_]+", text))
+        corpus = Corpus()
+        for path, markdown, text, damage in staged:
+            report = None
+            if damage > OCR_DAMAGE_THRESHOLD:
+                repaired = repairer.repair(text, damaged=True)
+                report = repairer.report(text, repaired, damaged=True)
+                log.info(
+                    "OCR repair of %s: valid words %.1f%% -> %.1f%%",
+                    path.name, 100 * report.share_before, 100 * report.share_after,
+                )
+                text = repaired
+            first_line = next((line.strip("# ").strip() for line in text.splitlines() if line.strip()), "")
+            meta = describe(path, sources.get(path.name), default_owner=self._default_owner, first_line=first_line)
+            blocks = markdown_blocks(text) if markdown else plain_blocks(text)
+            found = sections(blocks, split_long_paragraphs_at=self._max)
+            passages = chunk_sections(meta, found, max_chars=self._max)
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            corpus.documents.append(IngestedDocument(meta=meta, sha256=digest, passages=passages, ocr=report))
+        ids = [d.meta.id for d in corpus.documents]
+        duplicates = {i for i in ids if ids.count(i) > 1}
+        if duplicates:
+            raise ConfigError(f"To dokumenter har samme id: {sorted(duplicates)}")
+        return corpus

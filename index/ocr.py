@@ -1,0 +1,318 @@
+"""Repair OCR damage in Norwegian text with word frequencies, not a table written for one file.
+
+Scanners misread the letters æ, ø and å (and the word "i") in predictable ways: one Norwegian
+letter comes out as one or two other characters ("rådmannen" → "radmannen", "rddmannen",
+"rdidmannen"; "gjennomføre" → "gjennomfere"; "særlover" → "s@rlover"), "i" comes out as "1",
+"å" as "&" or "4", and bullets as "e", "o" or "¢". The repair is a small noisy-channel model:
+
+* candidates: replace one span of one or two characters with æ, ø or å (or insert one), at most
+  twice per word;
+* valid words: the Norwegian (``nb``) frequency list of wordfreq, the corpus' own vocabulary
+  from documents that are not damaged, and two-part compounds of those ("delegerings|sperre");
+* choice: the most frequent valid candidate with the fewest edits.
+
+A word that is already valid is only replaced when the document is judged OCR-damaged and an
+æ/ø/å variant is at least ten times as frequent ("mal" → "mål", "vare" → "være"), since such
+real-word errors cannot be told apart in clean text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+NORWEGIAN_LETTERS = "æøå"
+# Characters that do not occur inside Norwegian words but that OCR leaves where æ/ø/å stood.
+_JUNK = set("@&¢é€£§$")
+_TOKEN = re.compile(r"[^\s.,;:!?()«»\"'/\[\]{}<>—–\-*=+|]+")
+_WORD_CHARS = re.compile(r"[a-zæøåéèêóòôüäö@&¢]+$", re.IGNORECASE)
+# A real-word error is fixed when the æ/ø/å variant is this much more frequent (log10 units).
+_REAL_WORD_MARGIN = 1.0
+# Words below this Zipf frequency in wordfreq are too rare to trust as "valid".
+_MIN_ZIPF = 1.5
+_MIN_COMPOUND_PART = 3
+# A part of a compound must be at least this common, so that rare web tokens do not glue together.
+_MIN_PART_ZIPF = 2.8
+_INFLECTIONS = ("nde", "ene", "ens", "ets", "er", "en", "et", "es", "te", "de", "ne", "s", "e", "r", "a")
+# Costs of the edits a candidate took (log10 units): a letter read for another is the common case.
+_COST_SUBSTITUTE = 0.0
+_COST_RESHAPE = 1.5
+_COST_SECOND_EDIT = 0.5
+# A plain-letter token that is not in the lexicon may still be a correct rare word
+# ("operasjonalisert"): a candidate must reach this score to replace it. Tokens with characters
+# that never occur in Norwegian words ("s@rlover") are replaced by any valid candidate.
+_MIN_REPLACEMENT_SCORE = 2.5
+_COMPOUND_PENALTY = 0.75
+_URL = re.compile(r"((?:https?://|www\.)\S+|\S+@\S+\.[a-z]{2,})")
+_LINE_BULLET = re.compile(r"^(\s*)(?:[eo¢•·»■*+=]|v[’'`]|\.)\s+(?=\S)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class RepairReport:
+    """Before/after figures for one document."""
+
+    word_tokens: int
+    valid_before: int
+    valid_after: int
+    damaged: bool
+    changed_tokens: int
+
+    @property
+    def share_before(self) -> float:
+        return self.valid_before / self.word_tokens if self.word_tokens else 1.0
+
+    @property
+    def share_after(self) -> float:
+        return self.valid_after / self.word_tokens if self.word_tokens else 1.0
+
+
+class NorwegianLexicon:
+    """Which words are Norwegian, and how common they are (Zipf scale).
+
+    Example:
+        >>> lex = NorwegianLexicon()
+        >>> lex.is_valid("rådmannen"), lex.is_valid("radmannen")
+        (True, False)
+    """
+
+    def __init__(self, *, extra_words: Iterable[str] = ()) -> None:
+        from wordfreq import get_frequency_dict
+
+        self._zipf: dict[str, float] = {}
+        for word, freq in get_frequency_dict("nb").items():
+            zipf = math.log10(freq) + 9
+            if zipf >= _MIN_ZIPF and _WORD_CHARS.match(word) and not (set(word) & _JUNK):
+                self._zipf[word] = zipf
+        self._corpus: Counter[str] = Counter()
+        self.add_corpus_words(extra_words)
+        self._score_cache: dict[str, float | None] = {}
+
+    def add_corpus_words(self, words: Iterable[str]) -> None:
+        """Add words seen in clean documents of the corpus (they count as valid)."""
+        for word in words:
+            low = word.lower()
+            if len(low) > 1 and low.isalpha():
+                self._corpus[low] += 1
+        self._score_cache = {}
+
+    def zipf(self, word: str) -> float:
+        """Zipf frequency of a known word (0 for an unknown one)."""
+        low = word.lower()
+        base = self._zipf.get(low, 0.0)
+        count = self._corpus.get(low, 0)
+        # The corpus' own words matter more than the web at large: a word the municipality's
+        # clean documents use is at least as plausible as a fairly common web word.
+        corpus = 4.0 + math.log10(count) if count else 0.0
+        return max(base, corpus)
+
+    def is_known(self, word: str) -> bool:
+        low = word.lower()
+        return low in self._zipf or low in self._corpus
+
+    def is_valid(self, word: str) -> bool:
+        """True for a known word, an inflected form of one, or a compound of known words."""
+        return self.score(word) is not None
+
+    def score(self, word: str) -> float | None:
+        """How plausible ``word`` is as Norwegian (Zipf scale), or None when it is not Norwegian.
+
+        Known words score their frequency; an unlisted inflection scores a little less than its
+        stem; a compound scores its rarest part, less a penalty per extra part.
+        """
+        low = word.lower()
+        known = self.zipf(low) if self.is_known(low) else None
+        if len(low) < 4 or not low.isalpha():
+            return known
+        if low not in self._score_cache:
+            derived = self._derived_score(low, depth=2)
+            # A rare listed compound is as plausible as its parts say ("myndighetsområder").
+            self._score_cache[low] = max(known, derived) if known is not None and derived is not None else known or derived
+        return self._score_cache[low]
+
+    def _part_score(self, part: str) -> float | None:
+        zipf = self.zipf(part)
+        if zipf >= _MIN_PART_ZIPF:
+            return zipf
+        for suffix in _INFLECTIONS:
+            stem = part[: -len(suffix)]
+            if part.endswith(suffix) and len(stem) >= 4 and self.zipf(stem) >= _MIN_PART_ZIPF:
+                return self.zipf(stem) - 0.5
+        return None
+
+    def _derived_score(self, word: str, *, depth: int) -> float | None:
+        best = self._part_score(word)
+        for cut in range(_MIN_COMPOUND_PART, len(word) - _MIN_COMPOUND_PART + 1):
+            head, tail = word[:cut], word[cut:]
+            head_score = self._part_score(head)
+            if head_score is None and head.endswith(("s", "e")) and len(head) > _MIN_COMPOUND_PART:
+                head_score = self._part_score(head[:-1])  # the linking -s-/-e- of compounds
+            if head_score is None:
+                continue
+            tail_score = self._part_score(tail)
+            if tail_score is None and depth > 1 and len(tail) >= 2 * _MIN_COMPOUND_PART:
+                tail_score = self._derived_score(tail, depth=depth - 1)
+            if tail_score is None:
+                continue
+            candidate = min(head_score, tail_score) - _COMPOUND_PENALTY
+            if best is None or candidate > best:
+                best = candidate
+        return best
+
+
+class OcrRepairer:
+    """Repairs OCR damage in Norwegian text.
+
+    Example:
+        >>> fixer = OcrRepairer(NorwegianLexicon())
+        >>> fixer.repair_word("gjennomfere")
+        'gjennomføre'
+    """
+
+    def __init__(self, lexicon: NorwegianLexicon) -> None:
+        self._lex = lexicon
+        self._cache: dict[str, str] = {}
+
+    # -- words ---------------------------------------------------------------------------
+    def repair_word(self, token: str, *, real_words: bool = False) -> str:
+        """Return the repaired form of one token (or the token unchanged)."""
+        key = f"{int(real_words)}{token}"
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = _match_case(token, self._repair_lower(token.lower(), real_words=real_words))
+            self._cache[key] = hit
+        return hit
+
+    def _repair_lower(self, low: str, *, real_words: bool) -> str:
+        if not _WORD_CHARS.match(low) or len(low) < 2:
+            return low
+        if self._lex.is_known(low):
+            if not real_words or set(low) & set(NORWEGIAN_LETTERS):
+                return low
+            best = max(_substitutions(low), key=self._lex.zipf, default=low)
+            if self._lex.zipf(best) - self._lex.zipf(low) >= _REAL_WORD_MARGIN and self._lex.is_known(best):
+                return best
+            return low
+        scored: list[tuple[float, str]] = []
+        for candidate, cost in _edits(low):
+            if len(low) <= 2 and cost > _COST_SUBSTITUTE:
+                continue  # two letters reshaped into one word would turn any debris into "å"
+            score = self._lex.score(candidate)
+            if score is not None:
+                scored.append((score - cost, candidate))
+            if len(low) >= 6 and not self._lex.is_valid(low):
+                # Two confusions in one word: only whole known words, since compounds two edits
+                # away would admit too much.
+                for second, cost2 in _edits(candidate):
+                    if self._lex.is_known(second):
+                        scored.append((self._lex.zipf(second) - cost - cost2 - _COST_SECOND_EDIT, second))
+        if not scored:
+            return low
+        best_score, best = max(scored)
+        if set(low) & _JUNK:
+            return best
+        # A token that reads as a compound ("rad|mannen") yields only to a clearly better word.
+        own = self._lex.score(low)
+        if best_score < _MIN_REPLACEMENT_SCORE or (own is not None and best_score < own + 1.0):
+            return low
+        return best
+
+    # -- text ----------------------------------------------------------------------------
+    def damage_rate(self, text: str) -> float:
+        """Share of word tokens that are invalid but one æ/ø/å edit away from a valid word."""
+        words = [t for t in _TOKEN.findall(text) if _is_word(t)]
+        if not words:
+            return 0.0
+        fixable = 0
+        for word in words:
+            low = word.lower()
+            if not self._lex.is_valid(low) and any(self._lex.is_valid(c) for c, _ in _edits(low)):
+                fixable += 1
+        return fixable / len(words)
+
+    def repair(self, text: str, *, damaged: bool) -> str:
+        """Repair ``text``; with ``damaged`` also real-word errors, bullets and the "1"/"4"/"&" words."""
+        if damaged:
+            text = _LINE_BULLET.sub(r"\1- ", text)
+            # "i" read as "1", "å" read as "&" or "4", where a digit cannot stand.
+            text = re.sub(r"(?<=[a-zæøå,] )1(?= [A-Za-zÆØÅæøå])", "i", text)
+            text = re.sub(r"(?m)^(\s*)1(?= [a-zæøå]{2,})", r"\1I", text)
+            text = re.sub(r"(?<=[a-zæøå] )[&4](?= [a-zæøå]+[eaå]\b| [a-zæøå]{1,2}\b)", "å", text)
+            text = re.sub(r"(?<=[a-zæøå] )&(?= [a-zæøå])", "å", text)
+
+        def fix(match: re.Match[str]) -> str:
+            token = match.group(0)
+            core = token.rstrip("0123456789")
+            if not core or not _is_word(core) or (core.isupper() and not set(core) & _JUNK):
+                return token  # numbers, and acronyms such as IKT or HMS
+            return self.repair_word(core, real_words=damaged) + token[len(core) :]
+
+        # Addresses are not words: repair only the text between them.
+        parts = _URL.split(text)
+        return "".join(part if _URL.fullmatch(part) else _TOKEN.sub(fix, part) for part in parts)
+
+    def report(self, before: str, after: str, *, damaged: bool) -> RepairReport:
+        """Compare the share of valid word tokens before and after a repair."""
+        words_before = [t for t in _TOKEN.findall(before) if _has_letter(t)]
+        words_after = [t for t in _TOKEN.findall(after) if _has_letter(t)]
+        changed = sum(1 for a, b in zip(words_before, words_after, strict=False) if a != b)
+        return RepairReport(
+            word_tokens=len(words_before),
+            valid_before=sum(1 for t in words_before if self._lex.is_valid(t.lower())),
+            valid_after=sum(1 for t in words_after if self._lex.is_valid(t.lower())),
+            damaged=damaged,
+            changed_tokens=changed,
+        )
+
+
+def _has_letter(token: str) -> bool:
+    return any(ch.isalpha() for ch in token)
+
+
+def _is_word(token: str) -> bool:
+    return bool(_WORD_CHARS.match(token)) and _has_letter(token)
+
+
+def _match_case(original: str, repaired: str) -> str:
+    if original.isupper() and len(original) > 1:
+        return repaired.upper()
+    if original[:1].isupper() or original[:1] in "@":
+        return repaired[:1].upper() + repaired[1:]
+    return repaired
+
+
+@lru_cache(maxsize=50_000)
+def _substitutions(word: str) -> tuple[str, ...]:
+    """Same-length variants with one letter read for æ/ø/å: the only real-word errors considered."""
+    return tuple(
+        word[:i] + letter + word[i + 1 :] for i in range(len(word)) for letter in NORWEGIAN_LETTERS if word[i] != letter
+    )
+
+
+@lru_cache(maxsize=200_000)
+def _edits(word: str) -> tuple[tuple[str, float], ...]:
+    """Every word one OCR confusion away, with its cost.
+
+    A letter read for æ/ø/å (or "i" for "j") costs nothing; a two-character span read for one
+    of them, or one lost, costs ``_COST_RESHAPE``.
+    """
+    out: dict[str, float] = {}
+
+    def add(candidate: str, cost: float) -> None:
+        if candidate != word and cost < out.get(candidate, 99.0):
+            out[candidate] = cost
+
+    for i in range(len(word)):
+        for letter in NORWEGIAN_LETTERS:
+            add(word[:i] + letter + word[i + 1 :], _COST_SUBSTITUTE)
+            if i + 2 <= len(word):
+                add(word[:i] + letter + word[i + 2 :], _COST_RESHAPE)
+        if word[i] == "i":  # "gjennom" read as "giennom"
+            add(word[:i] + "j" + word[i + 1 :], _COST_SUBSTITUTE)
+    for i in range(len(word) + 1):
+        for letter in NORWEGIAN_LETTERS:
+            add(word[:i] + letter + word[i:], _COST_RESHAPE)
+    return tuple(sorted(out.items()))

@@ -1,0 +1,314 @@
+"""The index on disk: a folder of arrays, JSON and a manifest, checked on load. No pickle.
+
+Layout::
+
+    manifest.json     backend, model, dimension, version, document hashes, dense index kind
+    passages.jsonl    one passage per line, with the key of its embedded text
+    vectors.npy       float32 embeddings, row i for passage i
+    dense.faiss       FAISS index (exact inner product, or HNSW above a size)
+    bm25/             bm25s arrays and vocabulary (JSON + .npy)
+
+A rebuild reuses the vectors of passages whose embedded text did not change, so adding one
+document embeds only that document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from index.documents import Passage
+from index.embed import Embedder
+from index.ingest import Corpus
+from index.text import terms
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+PASSAGES = "passages.jsonl"
+VECTORS = "vectors.npy"
+DENSE = "dense.faiss"
+BM25_DIR = "bm25"
+
+
+def embedded_text(passage: Passage) -> str:
+    """What the dense model sees: the document title and heading path give a passage its topic."""
+    heading = " › ".join(passage.heading_path)
+    head = f"{passage.title} – {heading}" if heading else passage.title
+    return f"{head}\n{passage.text}"
+
+
+def indexed_terms_text(passage: Passage) -> str:
+    """What BM25 sees: the heading path counts once more than the text, the title once."""
+    return f"{passage.title}\n{' '.join(passage.heading_path)}\n{passage.text}"
+
+
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_NORWEGIAN
+
+    return frozenset(t for w in STOPWORDS_NORWEGIAN for t in terms(w))
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    passages: int
+    embedded: int
+    reused: int
+    seconds: float
+    dense_kind: str
+
+
+class IndexBuilder:
+    """Builds the index folder from a corpus.
+
+    Example:
+        >>> builder = IndexBuilder(embedder=BundledEmbedder(), hnsw_threshold=50_000)
+        >>> report = builder.build(corpus, Path("data/index"))
+    """
+
+    def __init__(
+        self,
+        *,
+        embedder: Embedder,
+        hnsw_threshold: int = 50_000,
+        hnsw_m: int = 32,
+        batch_size: int = 16,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        if hnsw_threshold < 1 or hnsw_m < 4 or batch_size < 1:
+            raise ValueError(f"bad index parameters: hnsw_threshold={hnsw_threshold}, hnsw_m={hnsw_m}")
+        self._embedder = embedder
+        self._hnsw_threshold = hnsw_threshold
+        self._hnsw_m = hnsw_m
+        self._batch = batch_size
+        self._progress = progress
+
+    def build(self, corpus: Corpus, folder: Path) -> BuildReport:
+        """Write the index for ``corpus`` to ``folder`` (atomically: a failed build leaves the old one)."""
+        import time
+
+        import bm25s
+        import faiss
+
+        started = time.perf_counter()
+        self._embedder.load()
+        passages = corpus.passages
+        if not passages:
+            raise IndexCorruptError("Fant ingen tekst å indeksere i kunnskapsmappen.")
+        keys = [hashlib.sha256(embedded_text(p).encode()).hexdigest()[:32] for p in passages]
+        cached = _reusable_vectors(folder, self._embedder)
+        vectors = np.zeros((len(passages), self._embedder.dimension), dtype=np.float32)
+        todo = [i for i, k in enumerate(keys) if k not in cached]
+        for i, key in enumerate(keys):
+            if key in cached:
+                vectors[i] = cached[key]
+        for start in range(0, len(todo), self._batch):
+            batch = todo[start : start + self._batch]
+            vectors[batch] = self._embedder.embed_passages([embedded_text(passages[i]) for i in batch])
+            if self._progress is not None:
+                self._progress(len(batch))
+
+        dense_kind = "hnsw" if len(passages) > self._hnsw_threshold else "flat"
+        dense = _dense_index(vectors, dense_kind, self._hnsw_m)
+
+        stop = _stopwords()
+        corpus_terms = [terms(indexed_terms_text(p), stopwords=stop) for p in passages]
+        retriever = bm25s.BM25(k1=1.2, b=0.75)
+        retriever.index(_as_tokenized(corpus_terms), show_progress=False)
+
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".index-", dir=folder.parent))
+        try:
+            with (staging / PASSAGES).open("w", encoding="utf-8") as out:
+                for passage, key in zip(passages, keys, strict=True):
+                    row = asdict(passage)
+                    row["heading_path"] = list(passage.heading_path)
+                    row["embed_key"] = key
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            np.save(staging / VECTORS, vectors, allow_pickle=False)
+            faiss.write_index(dense, str(staging / DENSE))
+            retriever.save(str(staging / BM25_DIR), show_progress=False)
+            manifest = {
+                "version": FORMAT_VERSION,
+                "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "backend": self._embedder.backend,
+                "model": self._embedder.model,
+                "dimension": self._embedder.dimension,
+                "passages": len(passages),
+                "dense": dense_kind,
+                "documents": {
+                    d.meta.id: {
+                        "file": d.meta.file,
+                        "sha256": d.sha256,
+                        "passages": len(d.passages),
+                        "title": d.meta.title,
+                        "owner": d.meta.owner,
+                        "kind": d.meta.kind,
+                        "scope": d.meta.scope,
+                        "short_owner": d.meta.short_owner,
+                        **(
+                            {"ocr_valid_before": round(d.ocr.share_before, 4), "ocr_valid_after": round(d.ocr.share_after, 4)}
+                            if d.ocr
+                            else {}
+                        ),
+                    }
+                    for d in corpus.documents
+                },
+            }
+            (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+            _replace_folder(staging, folder)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise IndexCorruptError(f"Kunne ikke skrive indeksen til {folder}: {exc.strerror or exc}") from exc
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return BuildReport(
+            passages=len(passages),
+            embedded=len(todo),
+            reused=len(passages) - len(todo),
+            seconds=time.perf_counter() - started,
+            dense_kind=dense_kind,
+        )
+
+
+@dataclass
+class LoadedIndex:
+    """An index read from disk, ready to search."""
+
+    manifest: dict[str, Any]
+    passages: list[Passage]
+    dense: Any  # faiss.Index
+    bm25: Any  # bm25s.BM25
+    stopwords: frozenset[str]
+
+    def documents(self) -> dict[str, dict[str, Any]]:
+        return dict(self.manifest.get("documents", {}))
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest of the index in ``folder``.
+
+    Raises:
+        IndexMissingError: there is no index there.
+        IndexCorruptError: the manifest cannot be read.
+    """
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise IndexMissingError(f"Fant ingen indeks i {folder}. Bygg den med «lederbot index build».")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(
+            f"Indeksen i {folder} er skadet ({MANIFEST} kan ikke leses). Bygg den på nytt med «lederbot index build»."
+        ) from exc
+    if not isinstance(manifest, dict) or manifest.get("version") != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"Indeksen i {folder} har et annet format (versjon {manifest.get('version') if isinstance(manifest, dict) else '?'},"
+            f" forventet {FORMAT_VERSION}). Bygg den på nytt med «lederbot index build»."
+        )
+    return manifest
+
+
+def check_compatible(manifest: dict[str, Any], embedder: Embedder, folder: Path) -> None:
+    """Refuse an index built by another backend or model: its vectors mean something else."""
+    built = (manifest.get("backend"), manifest.get("model"))
+    wanted = (embedder.backend, embedder.model)
+    if built != wanted:
+        raise IndexMismatchError(
+            f"Indeksen i {folder} er bygget med {built[0]} / {built[1]}, men konfigurasjonen bruker "
+            f"{wanted[0]} / {wanted[1]}. Bygg indeksen på nytt med «lederbot index build»."
+        )
+
+
+def load_index(folder: Path, embedder: Embedder, *, ef_search: int = 128) -> LoadedIndex:
+    """Read and check the index in ``folder`` for searching with ``embedder``."""
+    import bm25s
+    import faiss
+
+    manifest = read_manifest(folder)
+    embedder.load()
+    check_compatible(manifest, embedder, folder)
+    try:
+        passages = []
+        with (folder / PASSAGES).open(encoding="utf-8") as lines:
+            for line in lines:
+                row = json.loads(line)
+                row.pop("embed_key", None)
+                row["heading_path"] = tuple(row["heading_path"])
+                passages.append(Passage(**row))
+        dense = faiss.read_index(str(folder / DENSE))
+        bm25 = bm25s.BM25.load(str(folder / BM25_DIR), load_corpus=False, show_progress=False)
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+        raise IndexCorruptError(
+            f"Indeksen i {folder} er skadet eller ufullstendig ({type(exc).__name__}). "
+            "Bygg den på nytt med «lederbot index build»."
+        ) from exc
+    if dense.ntotal != len(passages) or dense.d != manifest.get("dimension") or len(passages) != manifest.get("passages"):
+        raise IndexCorruptError(
+            f"Indeksen i {folder} henger ikke sammen (antall passasjer eller dimensjon stemmer ikke med manifestet). "
+            "Bygg den på nytt med «lederbot index build»."
+        )
+    if hasattr(dense, "hnsw"):
+        dense.hnsw.efSearch = ef_search
+    return LoadedIndex(manifest=manifest, passages=passages, dense=dense, bm25=bm25, stopwords=_stopwords())
+
+
+def _reusable_vectors(folder: Path, embedder: Embedder) -> dict[str, np.ndarray]:
+    """Vectors of the previous build, by embedded-text key, when it used the same model."""
+    try:
+        manifest = read_manifest(folder)
+        check_compatible(manifest, embedder, folder)
+        vectors = np.load(folder / VECTORS, allow_pickle=False)
+        keys = [json.loads(line)["embed_key"] for line in (folder / PASSAGES).read_text(encoding="utf-8").splitlines()]
+    except (IndexMissingError, IndexMismatchError, IndexCorruptError, OSError, ValueError, KeyError):
+        return {}
+    if len(keys) != len(vectors):
+        return {}
+    return dict(zip(keys, vectors, strict=True))
+
+
+def _dense_index(vectors: np.ndarray, kind: str, hnsw_m: int) -> Any:
+    import faiss
+
+    dimension = vectors.shape[1]
+    if kind == "hnsw":
+        index = faiss.IndexHNSWFlat(dimension, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 200
+    else:
+        index = faiss.IndexFlatIP(dimension)
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def _as_tokenized(corpus_terms: list[list[str]]) -> Any:
+    """bm25s' own token-id form, so that our Norwegian terms are used as they are."""
+    from bm25s.tokenization import Tokenized
+
+    vocab: dict[str, int] = {}
+    ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus_terms]
+    return Tokenized(ids=ids, vocab=vocab)
+
+
+def _replace_folder(staging: Path, folder: Path) -> None:
+    if folder.exists():
+        old = folder.with_name(folder.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(folder, old)
+        os.replace(staging, folder)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(staging, folder)

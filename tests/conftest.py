@@ -1,0 +1,46 @@
+"""Shared fixtures: the real knowledge folder, a real index built once per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.assistant import Assistant, build_assistant
+from bot.config import Settings
+from index.embed import BundledEmbedder
+from index.ingest import Corpus, Ingestor
+from index.store import IndexBuilder
+
+ROOT = Path(__file__).resolve().parents[1]
+KNOWLEDGE = ROOT / "knowledge"
+
+# Tests never reach the network: a model that is not on disk must fail, not download.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Corpus:
+    return Ingestor(default_owner="Heim kommune").ingest_folder(KNOWLEDGE)
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus) -> Path:
+    """The real index of the five documents with the bundled model (built once, ~30 s)."""
+    folder = tmp_path_factory.mktemp("data") / "index"
+    IndexBuilder(embedder=BundledEmbedder()).build(corpus, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def settings(built_index: Path) -> Settings:
+    return Settings(data_dir=built_index.parent, index={"knowledge_dir": KNOWLEDGE, "path": built_index})
+
+
+@pytest.fixture(scope="session")
+def assistant(settings: Settings) -> Assistant:
+    assistant = build_assistant(settings)
+    assistant.load()
+    return assistant

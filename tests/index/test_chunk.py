@@ -1,0 +1,104 @@
+"""Chunking invariants on the real documents: size, whole sentences, heading paths."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index.chunk import chunk_sections, split_sentences
+from index.clean import clean_text
+from index.documents import DocumentMeta, Section
+from index.ingest import Corpus
+from tests.conftest import KNOWLEDGE
+
+pytestmark = pytest.mark.unit
+META = DocumentMeta(id="d", file="d.txt", title="T", owner="O")
+
+
+def _sections(corpus: Corpus, doc_id: str) -> set[tuple[str, ...]]:
+    return {p.heading_path for d in corpus.documents if d.meta.id == doc_id for p in d.passages}
+
+
+def test_every_passage_fits(corpus: Corpus) -> None:
+    passages = corpus.passages
+    assert len(passages) > 50
+    assert max(len(p.text) for p in passages) <= 1200
+
+
+def test_passages_end_on_sentence_boundaries(corpus: Corpus) -> None:
+    for doc in corpus.documents:
+        for passage in doc.passages:
+            for sentence in split_sentences(passage.text):
+                # Re-splitting a passage gives back whole sentences: none was cut in two.
+                assert sentence in passage.text
+            assert passage.document_id == doc.meta.id
+            assert passage.title == doc.meta.title and passage.owner == doc.meta.owner
+        positions = [p.position for p in doc.passages]
+        assert positions == list(range(len(positions)))
+
+
+def test_sentence_split_keeps_abbreviations() -> None:
+    text = "Lederen har f.eks. ansvar for HMS, jf. pkt. 8.3 foran. Rådmannen delegerer myndighet."
+    assert split_sentences(text) == [
+        "Lederen har f.eks. ansvar for HMS, jf. pkt. 8.3 foran.",
+        "Rådmannen delegerer myndighet.",
+    ]
+
+
+def test_no_sentence_is_cut_between_passages() -> None:
+    sentences = [f"Setning nummer {i} handler om delegering av myndighet i linjen." for i in range(60)]
+    section = Section(("3.1 Delegering",), (" ".join(sentences),))
+    passages = chunk_sections(META, [section], max_chars=300)
+    assert len(passages) > 5
+    rebuilt = [s for p in passages for s in split_sentences(p.text)]
+    assert rebuilt == sentences
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=0, max_size=4000))
+def test_random_text_never_breaks_the_limit(text: str) -> None:
+    passages = chunk_sections(META, [Section(("x",), (text,))], max_chars=200)
+    assert all(len(p.text) <= 200 for p in passages)
+
+
+def test_heim_numbered_sections(corpus: Corpus) -> None:
+    paths = _sections(corpus, "heim-styring-og-ledelse")
+    assert ("3 Enhetsoppgavene", "3.1 Delegering") in paths
+    assert ("10 Ledelse", "10.1 Lojalitet") in paths
+    assert any(p[-1].startswith("10.2 Lederplattform") or "10.2 Lederplattform" in " ".join(p) for p in paths)
+
+
+def test_ks_guide_headings(corpus: Corpus) -> None:
+    paths = {" › ".join(p) for p in _sections(corpus, "ks-guide-til-god-ledelse")}
+    assert any(p.endswith("Å lede med tydelige verdier") for p in paths)
+    assert any("«EFFEKTJEGEREN»" in p for p in paths)
+
+
+def test_trondheim_news_titles(corpus: Corpus) -> None:
+    paths = _sections(corpus, "trondheim-helhetlig-ledelse")
+    assert ("Nytt akseleratorprogram: Sensemaker",) in paths
+    assert ("Økonomiske konsekvenser av ny ledermodell",) in paths
+
+
+def test_lorenskog_topic_starts(corpus: Corpus) -> None:
+    titles = {p[-1] for p in _sections(corpus, "lorenskog-lederplattform")}
+    assert {"Arbeidsgiverrollen", "Ledernivåer", "Personalansvar"} <= titles
+
+
+def test_levanger_web_chrome_removed() -> None:
+    text = clean_text((KNOWLEDGE / "levanger-ledelsesplattform.txt").read_text(encoding="utf-8"))
+    for noise in ("Gå til innhold", "Globalmeny", "Til toppen av siden", "Org.nr", "postmottak@", "klikk for personkort"):
+        assert noise not in text
+    assert "rådmannen har myndighet til å vedta ny ledelsesplattform" in " ".join(text.split())
+
+
+def test_lorenskog_similar_documents_removed() -> None:
+    text = clean_text((KNOWLEDGE / "lorenskog-lederplattform.txt").read_text(encoding="utf-8"))
+    assert "Like dokumenter" not in text
+    assert "Bærum kommune LEDELSESPOLICY" not in text
+    assert "Lønnspolitiskplan" not in text
+    assert text.startswith("Lederplattform for Lørenskog kommune")
+    assert re.search(r"Styringsretten følges av en styringsplikt", text)
