@@ -43,7 +43,7 @@ def index_build(config: ConfigOption = None) -> None:
     from tqdm import tqdm
 
     from bot.assistant import build_embedder
-    from index.ingest import Ingestor
+    from index.ingest import Ingestor, load_out_of_scope
     from index.store import IndexBuilder
 
     try:
@@ -66,7 +66,9 @@ def index_build(config: ConfigOption = None) -> None:
                 batch_size=settings.embedding.batch_size,
                 progress=bar.update,
             )
-            report = builder.build(corpus, settings.index_dir)
+            report = builder.build(
+                corpus, settings.index_dir, out_of_scope=load_out_of_scope(settings.index.knowledge_dir)
+            )
             bar.update(bar.total - bar.n)
     except LederbotError as exc:
         raise _fail(exc) from exc

@@ -43,7 +43,7 @@ class SearchResult:
     query: str
     answered: bool
     hits: tuple[Hit, ...]
-    confidence: float
+    confidence: float  # margin of the best passage over the nearest out-of-scope topic
     seconds: float
 
 
@@ -132,8 +132,14 @@ class SearchService:
             )
             for i in order
         )
-        confidence = max((h.dense for h in hits), default=0.0)
-        answered = bool(hits) and confidence >= settings.min_dense_score
+        best = float(dense_scores[0][0]) if dense_ranking else 0.0
+        nearest_off_topic = float((index.anchors @ vector).max()) if len(index.anchors) else -1.0
+        # Confidence: how much closer the question is to the documents than to the topics we know
+        # we do not cover. Without such topics, the best cosine alone decides.
+        confidence = best - nearest_off_topic if len(index.anchors) else best
+        answered = bool(hits) and best >= settings.min_dense_score and (
+            not len(index.anchors) or confidence >= settings.min_margin
+        )
         return SearchResult(
             query=query, answered=answered, hits=hits, confidence=confidence, seconds=time.perf_counter() - started
         )

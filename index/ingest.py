@@ -64,6 +64,21 @@ def load_sources(folder: Path) -> dict[str, dict[str, object]]:
     return documents
 
 
+def load_out_of_scope(folder: Path) -> list[str]:
+    """The topics lederbot does not answer (``out_of_scope.yaml``), for the confidence decision."""
+    path = folder / "out_of_scope.yaml"
+    if not path.is_file():
+        return []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} er ikke gyldig YAML: {exc}") from exc
+    topics = data.get("topics", []) if isinstance(data, dict) else []
+    if not isinstance(topics, list) or not all(isinstance(t, str) and t.strip() for t in topics):
+        raise ConfigError(f"{path}: 'topics' må være en liste med tekster")
+    return [t.strip() for t in topics]
+
+
 def document_files(folder: Path) -> list[Path]:
     """The documents in ``folder`` (not its subfolders, which hold other data such as reflections)."""
     if not folder.is_dir():

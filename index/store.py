@@ -7,6 +7,7 @@ Layout::
     vectors.npy       float32 embeddings, row i for passage i
     dense.faiss       FAISS index (exact inner product, or HNSW above a size)
     bm25/             bm25s arrays and vocabulary (JSON + .npy)
+    anchors.npy       embeddings of the out-of-scope topics (knowledge/out_of_scope.yaml)
 
 A rebuild reuses the vectors of passages whose embedded text did not change, so adding one
 document embeds only that document.
@@ -42,6 +43,8 @@ PASSAGES = "passages.jsonl"
 VECTORS = "vectors.npy"
 DENSE = "dense.faiss"
 BM25_DIR = "bm25"
+ANCHORS = "anchors.npy"
+OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
 
 
 def embedded_text(passage: Passage) -> str:
@@ -96,7 +99,7 @@ class IndexBuilder:
         self._batch = batch_size
         self._progress = progress
 
-    def build(self, corpus: Corpus, folder: Path) -> BuildReport:
+    def build(self, corpus: Corpus, folder: Path, *, out_of_scope: list[str] | None = None) -> BuildReport:
         """Write the index for ``corpus`` to ``folder`` (atomically: a failed build leaves the old one)."""
         import time
 
@@ -121,6 +124,11 @@ class IndexBuilder:
             if self._progress is not None:
                 self._progress(len(batch))
 
+        topics = list(out_of_scope or [])
+        anchors = (
+            self._embedder.embed_passages(topics) if topics else np.zeros((0, self._embedder.dimension), np.float32)
+        )
+
         dense_kind = "hnsw" if len(passages) > self._hnsw_threshold else "flat"
         dense = _dense_index(vectors, dense_kind, self._hnsw_m)
 
@@ -139,6 +147,7 @@ class IndexBuilder:
                     row["embed_key"] = key
                     out.write(json.dumps(row, ensure_ascii=False) + "\n")
             np.save(staging / VECTORS, vectors, allow_pickle=False)
+            np.save(staging / ANCHORS, anchors, allow_pickle=False)
             faiss.write_index(dense, str(staging / DENSE))
             retriever.save(str(staging / BM25_DIR), show_progress=False)
             manifest = {
@@ -149,6 +158,7 @@ class IndexBuilder:
                 "dimension": self._embedder.dimension,
                 "passages": len(passages),
                 "dense": dense_kind,
+                "out_of_scope_topics": len(topics),
                 "documents": {
                     d.meta.id: {
                         "file": d.meta.file,
@@ -194,6 +204,7 @@ class LoadedIndex:
     dense: Any  # faiss.Index
     bm25: Any  # bm25s.BM25
     stopwords: frozenset[str]
+    anchors: np.ndarray  # out-of-scope topic vectors, shape (n, dimension)
 
     def documents(self) -> dict[str, dict[str, Any]]:
         return dict(self.manifest.get("documents", {}))
@@ -252,6 +263,7 @@ def load_index(folder: Path, embedder: Embedder, *, ef_search: int = 128) -> Loa
                 passages.append(Passage(**row))
         dense = faiss.read_index(str(folder / DENSE))
         bm25 = bm25s.BM25.load(str(folder / BM25_DIR), load_corpus=False, show_progress=False)
+        anchors = np.load(folder / ANCHORS, allow_pickle=False)
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
         raise IndexCorruptError(
             f"Indeksen i {folder} er skadet eller ufullstendig ({type(exc).__name__}). "
@@ -264,7 +276,11 @@ def load_index(folder: Path, embedder: Embedder, *, ef_search: int = 128) -> Loa
         )
     if hasattr(dense, "hnsw"):
         dense.hnsw.efSearch = ef_search
-    return LoadedIndex(manifest=manifest, passages=passages, dense=dense, bm25=bm25, stopwords=_stopwords())
+    if anchors.ndim != 2 or (len(anchors) and anchors.shape[1] != dense.d):
+        raise IndexCorruptError(f"Indeksen i {folder} er skadet ({ANCHORS}). Bygg den på nytt med «lederbot index build».")
+    return LoadedIndex(
+        manifest=manifest, passages=passages, dense=dense, bm25=bm25, stopwords=_stopwords(), anchors=anchors
+    )
 
 
 def _reusable_vectors(folder: Path, embedder: Embedder) -> dict[str, np.ndarray]:

@@ -10,7 +10,7 @@ import pytest
 from bot.assistant import Assistant, build_assistant
 from bot.config import Settings
 from index.embed import BundledEmbedder
-from index.ingest import Corpus, Ingestor
+from index.ingest import Corpus, Ingestor, load_out_of_scope
 from index.store import IndexBuilder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +30,7 @@ def corpus() -> Corpus:
 def built_index(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus) -> Path:
     """The real index of the five documents with the bundled model (built once, ~30 s)."""
     folder = tmp_path_factory.mktemp("data") / "index"
-    IndexBuilder(embedder=BundledEmbedder()).build(corpus, folder)
+    IndexBuilder(embedder=BundledEmbedder()).build(corpus, folder, out_of_scope=load_out_of_scope(KNOWLEDGE))
     return folder
 
 

