@@ -71,28 +71,29 @@ def chunk_sections(meta: DocumentMeta, found: list[Section], *, max_chars: int =
 
 
 def _pack(units: list[tuple[str, bool]], max_chars: int, *, overlap: bool = False) -> list[str]:
-    """Pack sentences greedily into passages; with ``overlap`` each passage after the first repeats
-    the sentence before it (when short), so an answer that spans a boundary is whole in one.
+    """Pack sentences greedily into passages; with ``overlap`` each passage after the first starts
+    with the last sentence of the one before (when that is short), so an answer that spans a
+    boundary is whole in one passage.
 
     (Balancing the sizes was measured too: it lowered MRR on the dev set from 0.90 to 0.87.)
     """
     groups: list[list[tuple[str, bool]]] = [[]]
     size = 0
+    fresh = 0  # sentences of the current group that are not carried over
     for unit in units:
         length = len(unit[0]) + 1
-        if groups[-1] and size + length > max_chars:
+        if fresh and size + length > max_chars:
+            carried = groups[-1][-1]
             groups.append([])
             size = 0
+            if overlap and len(carried[0]) <= _MAX_OVERLAP and len(carried[0]) + 1 + length <= max_chars:
+                groups[-1].append((carried[0], True))
+                size = len(carried[0]) + 1
+            fresh = 0
         groups[-1].append(unit)
         size += length
-    out: list[str] = []
-    for index, group in enumerate(groups):
-        if overlap and index > 0:
-            carried = groups[index - 1][-1]
-            if len(carried[0]) <= _MAX_OVERLAP and len(carried[0]) + 1 + sum(len(u) + 1 for u, _ in group) <= max_chars:
-                group = [(carried[0], True), *group]
-        out.append(_join(group))
-    return [text for text in out if text]
+        fresh += 1
+    return [text for text in (_join(group) for group in groups) if text]
 
 
 def _join(group: list[tuple[str, bool]]) -> str:
