@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,9 @@ from bot.query import normalise_query
 from index.documents import Passage
 from index.embed import Embedder
 from index.store import LoadedIndex, load_index
-from index.text import terms
+from index.text import split_compound, terms
+
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,14 @@ class SearchService:
     @staticmethod
     def _bm25_scores(index: LoadedIndex, text: str) -> np.ndarray | None:
         vocab: dict[str, int] = index.bm25.vocab_dict
-        ids = [vocab[t] for t in terms(text, stopwords=index.stopwords) if t in vocab]
+        query_terms = []
+        for word in _WORD.findall(text):
+            found = terms(word, stopwords=index.stopwords)
+            if found and found[0] not in vocab and len(word) >= 8:
+                # A compound the documents never use whole ("lojalitetsplikten") still matches its parts.
+                found = split_compound(word, vocab) or found
+            query_terms.extend(found)
+        ids = [vocab[t] for t in query_terms if t in vocab]
         if not ids:
             return None
         return np.asarray(index.bm25.get_scores(ids), dtype=np.float32)

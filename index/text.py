@@ -28,3 +28,23 @@ def terms(text: str, *, stopwords: frozenset[str] = frozenset()) -> list[str]:
     words = [w for w in _WORD.findall(text.lower()) if len(w) > 1 or w.isdigit()]
     stems = _stemmer().stemWords(words)
     return [t for t in (fold(s) for s in stems) if t and t not in stopwords]
+
+
+def split_compound(word: str, known: set[str] | dict[str, int], *, min_part: int = 4) -> list[str] | None:
+    """Split a Norwegian compound into two stems the index knows ("lojalitetsplikten" → lojalitet, plikt).
+
+    Tries the longest known head first; the head may end in the linking -s- or -e-.
+    Returns folded stems, or None when no split has both parts known.
+    """
+    low = word.lower()
+    for cut in range(len(low) - min_part, min_part - 1, -1):
+        head, tail = low[:cut], low[cut:]
+        tail_terms = terms(tail)
+        if not tail_terms or tail_terms[0] not in known:
+            continue
+        for candidate in (head, head[:-1] if head.endswith(("s", "e")) else None):
+            if candidate and len(candidate) >= min_part:
+                head_terms = terms(candidate)
+                if head_terms and head_terms[0] in known:
+                    return [head_terms[0], tail_terms[0]]
+    return None
