@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 from bot import texts
 from bot.answer import Answer, AnswerComposer, idf_table
 from bot.config import Settings
@@ -37,9 +35,7 @@ class Assistant:
         index = self._search.index
         stop = index.stopwords
         vocab: dict[str, int] = index.bm25.vocab_dict
-        indptr = np.asarray(index.bm25.scores["indptr"])
-        per_term = np.diff(indptr)
-        df = {term: int(per_term[i]) for term, i in vocab.items() if i < len(per_term)}
+        df = {term: int(index.document_frequency[i]) for term, i in vocab.items() if i < len(index.document_frequency)}
         labels = {}
         for doc_id, doc in index.documents().items():
             owner = doc.get("short_owner") or doc.get("owner", "")

@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -111,7 +112,8 @@ class SearchService:
         dense_ranking = [int(i) for i in dense_ids[0] if i >= 0]
         dense_by_id = {int(i): float(s) for i, s in zip(dense_ids[0], dense_scores[0], strict=True) if i >= 0}
 
-        bm25_scores = self._bm25_scores(index, text)
+        query_terms = self._query_terms(index, text)
+        bm25_scores = self._bm25_scores(index, query_terms)
         if bm25_scores is not None:
             top = np.argpartition(-bm25_scores, min(depth, n - 1))[:depth]
             bm25_ranking = [int(i) for i in top[np.argsort(-bm25_scores[top])] if bm25_scores[i] > 0]
@@ -136,27 +138,53 @@ class SearchService:
             for i in order
         )
         best = float(dense_scores[0][0]) if dense_ranking else 0.0
-        nearest_off_topic = float((index.anchors @ vector).max()) if len(index.anchors) else -1.0
-        # Confidence: how much closer the question is to the documents than to the topics we know
-        # we do not cover. Without such topics, the best cosine alone decides.
-        confidence = best - nearest_off_topic if len(index.anchors) else best
-        answered = bool(hits) and best >= settings.min_dense_score and (
-            not len(index.anchors) or confidence >= settings.min_margin
-        )
+        coverage = self._coverage(index, query_terms)
+        if len(index.anchors):
+            # Confidence: how much closer the question is to the documents than to the topics we
+            # know we do not cover. A close call also needs the question's words in the documents.
+            confidence = best - float((index.anchors @ vector).max())
+            sure = confidence >= settings.sure_margin or (
+                confidence >= settings.min_margin and coverage >= settings.min_coverage
+            )
+        else:
+            confidence = best
+            sure = True
+        answered = bool(hits) and best >= settings.min_dense_score and sure
         return SearchResult(
             query=query, answered=answered, hits=hits, confidence=confidence, seconds=time.perf_counter() - started
         )
 
     @staticmethod
-    def _bm25_scores(index: LoadedIndex, text: str) -> np.ndarray | None:
+    def _query_terms(index: LoadedIndex, text: str) -> list[str]:
         vocab: dict[str, int] = index.bm25.vocab_dict
-        query_terms = []
+        query_terms: list[str] = []
         for word in _WORD.findall(text):
             found = terms(word, stopwords=index.stopwords)
             if found and found[0] not in vocab and len(word) >= 8:
                 # A compound the documents never use whole ("lojalitetsplikten") still matches its parts.
                 found = split_compound(word, vocab) or found
             query_terms.extend(found)
+        return query_terms
+
+    @staticmethod
+    def _coverage(index: LoadedIndex, query_terms: list[str]) -> float:
+        """IDF-weighted share of the question's words that occur in the documents."""
+        if not query_terms:
+            return 0.0
+        vocab: dict[str, int] = index.bm25.vocab_dict
+        total = len(index.passages)
+        unseen = math.log(1 + (total + 0.5) / 0.5)
+        weights = [
+            (math.log(1 + (total - index.document_frequency[vocab[t]] + 0.5) / (index.document_frequency[vocab[t]] + 0.5)), True)
+            if t in vocab
+            else (unseen, False)
+            for t in query_terms
+        ]
+        return sum(w for w, known in weights if known) / sum(w for w, _ in weights)
+
+    @staticmethod
+    def _bm25_scores(index: LoadedIndex, query_terms: list[str]) -> np.ndarray | None:
+        vocab: dict[str, int] = index.bm25.vocab_dict
         ids = [vocab[t] for t in query_terms if t in vocab]
         if not ids:
             return None

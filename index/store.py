@@ -205,6 +205,7 @@ class LoadedIndex:
     bm25: Any  # bm25s.BM25
     stopwords: frozenset[str]
     anchors: np.ndarray  # out-of-scope topic vectors, shape (n, dimension)
+    document_frequency: np.ndarray  # passages that contain each BM25 term, by term id
 
     def documents(self) -> dict[str, dict[str, Any]]:
         return dict(self.manifest.get("documents", {}))
@@ -278,8 +279,16 @@ def load_index(folder: Path, embedder: Embedder, *, ef_search: int = 128) -> Loa
         dense.hnsw.efSearch = ef_search
     if anchors.ndim != 2 or (len(anchors) and anchors.shape[1] != dense.d):
         raise IndexCorruptError(f"Indeksen i {folder} er skadet ({ANCHORS}). Bygg den på nytt med «lederbot index build».")
+    # bm25s keeps one column per term: its stored entries are the passages that contain it.
+    document_frequency = np.diff(np.asarray(bm25.scores["indptr"]))
     return LoadedIndex(
-        manifest=manifest, passages=passages, dense=dense, bm25=bm25, stopwords=_stopwords(), anchors=anchors
+        manifest=manifest,
+        passages=passages,
+        dense=dense,
+        bm25=bm25,
+        stopwords=_stopwords(),
+        anchors=anchors,
+        document_frequency=document_frequency,
     )
 
 
