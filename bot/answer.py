@@ -22,6 +22,9 @@ from index.documents import Passage
 
 MAX_SENTENCES = 3
 MAX_SEE_ALSO = 2
+MAX_LIST_ITEMS = 6
+# A "Se også" source must be nearly as close to the question as the answer itself (cosine).
+SEE_ALSO_MARGIN = 0.04
 # A home-municipality passage leads when it is this close to the best passage (cosine).
 HOME_MARGIN = 0.03
 
@@ -55,6 +58,7 @@ class Answer:
     see_also: tuple[Source, ...] = ()
     hr_contact: str = ""
     note: str | None = None
+    invalid: bool = False  # the input held no question (empty, only a mention, only emoji)
 
 
 class AnswerComposer:
@@ -88,7 +92,7 @@ class AnswerComposer:
         for hit in result.hits:
             if len(see_also) >= MAX_SEE_ALSO:
                 break
-            if hit.passage.document_id not in seen and hit is not lead:
+            if hit.passage.document_id not in seen and hit is not lead and hit.dense >= lead.dense - SEE_ALSO_MARGIN:
                 seen.add(hit.passage.document_id)
                 see_also.append(self._source(hit.passage))
         return Answer(
@@ -125,10 +129,11 @@ class AnswerComposer:
             scores.append(sum(self._idf(t) for t in found))
         best = max(scores)
         if best <= 0:
-            return sentences[:2]  # the question shares no word (another language): the passage's opening
-        chosen = [i for i, s in enumerate(scores) if s >= 0.6 * best]
-        chosen = sorted(sorted(chosen, key=lambda i: -scores[i])[:MAX_SENTENCES])
-        return [sentences[i] for i in chosen]
+            chosen = [0, 1][: len(sentences)]  # the question shares no word (another language): the opening
+        else:
+            chosen = [i for i, s in enumerate(scores) if s >= 0.6 * best]
+            chosen = sorted(sorted(chosen, key=lambda i: -scores[i])[:MAX_SENTENCES])
+        return _with_list_items(sentences, chosen)
 
     def _source(self, passage: Passage) -> Source:
         return Source(
@@ -139,6 +144,21 @@ class AnswerComposer:
             label=self._labels.get(passage.document_id, passage.owner),
             is_home=passage.owner == self._home,
         )
+
+
+def _with_list_items(sentences: list[str], chosen: list[int]) -> list[str]:
+    """The chosen sentences; one that introduces a list ("Med lojalitet forstår vi:") brings its items."""
+    picked: list[int] = []
+    for i in chosen:
+        if i in picked:
+            continue
+        picked.append(i)
+        if sentences[i].rstrip().endswith(":"):
+            j = i + 1
+            while j < len(sentences) and j - i <= MAX_LIST_ITEMS and sentences[j].startswith("- "):
+                picked.append(j)
+                j += 1
+    return [sentences[i] for i in sorted(set(picked))]
 
 
 def idf_table(document_frequency: Mapping[str, int], total: int) -> Callable[[str], float]:
@@ -153,6 +173,8 @@ def idf_table(document_frequency: Mapping[str, int], total: int) -> Callable[[st
 
 def render_text(answer: Answer) -> str:
     """The answer as plain text for the terminal: answering sentences marked with »…«."""
+    if answer.invalid:
+        return answer.note or texts.EMPTY_QUESTION
     if not answer.answered:
         lines = [texts.NO_ANSWER, texts.NO_ANSWER_REPHRASE]
         if answer.hr_contact:

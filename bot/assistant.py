@@ -66,9 +66,9 @@ class Assistant:
         assert self._composer is not None
         cleaned = strip_chat_markup(question or "")
         if not cleaned:
-            return Answer(question="", answered=False, note=texts.EMPTY_QUESTION)
+            return Answer(question="", answered=False, note=texts.EMPTY_QUESTION, invalid=True)
         if not _HAS_WORD.search(cleaned):
-            return Answer(question=cleaned, answered=False, note=texts.NOT_A_QUESTION)
+            return Answer(question=cleaned, answered=False, note=texts.NOT_A_QUESTION, invalid=True)
         limit = self._settings.search.max_query_chars
         note = texts.TOO_LONG.format(limit=limit) if len(cleaned) > limit else None
         result = self._search.search(cleaned[:limit])

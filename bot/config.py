@@ -129,7 +129,7 @@ class Settings(BaseSettings):
             ConfigError: the file is missing, not YAML, or holds a bad value or a secret.
         """
         # The entry point is the one place that reads the process environment.
-        chosen = path or os.environ.get("LEDERBOT_CONFIG")
+        chosen = path or os.environ.get("LEDERBOT_CONFIG") or None
         if chosen is None and Path(DEFAULT_CONFIG_FILE).is_file():
             chosen = DEFAULT_CONFIG_FILE
         values: dict[str, Any] = {}

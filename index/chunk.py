@@ -20,6 +20,7 @@ _ABBREVIATIONS = (
 _ABBREV_END = re.compile(r"(?:^|[\s(])(?:" + "|".join(re.escape(a) for a in _ABBREVIATIONS) + r")\.$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?…»\"”])\s+(?=[«\"(“]?[A-ZÆØÅ0-9])")
 _MAX_OVERLAP = 300
+_LIST_ITEM = re.compile(r"^(?:- |\d{1,2}[.)] )")
 _CLAUSE_START = re.compile(r"(?<=[a-zæøå0-9)]) (?=[A-ZÆØÅ][a-zæøå]+ [a-zæøå])")
 
 
@@ -52,7 +53,7 @@ def chunk_sections(meta: DocumentMeta, found: list[Section], *, max_chars: int =
         units: list[tuple[str, bool]] = []  # (sentence, starts a new line)
         for paragraph in section.paragraphs:
             for i, sentence in enumerate(split_sentences(paragraph)):
-                is_list = sentence.startswith("- ")
+                is_list = _LIST_ITEM.match(sentence) is not None
                 for piece in _fit(sentence, max_chars):
                     units.append((piece, i == 0 or is_list))
         for text in _pack(units, max_chars, overlap=True):

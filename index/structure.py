@@ -176,10 +176,13 @@ def _is_heading_text(text: str) -> bool:
     )
 
 
+_BULLET_SIGN = re.compile(r"^[•○●▪■◦–]\s+")
+
+
 def _join_lines(lines: list[str]) -> str:
     out: list[str] = []
     for line in lines:
-        stripped = line.strip()
+        stripped = _BULLET_SIGN.sub("- ", line.strip())  # one list marker for every bullet sign
         if _LIST_LINE.match(stripped) or not out:
             out.append(stripped)
         elif out[-1].endswith("-") and not out[-1].endswith(" -") and stripped[:1].islower():

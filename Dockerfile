@@ -1,0 +1,27 @@
+# lederbot: the same steps as `make setup` and `make index`, on slim Python 3.11, as a non-root user.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 LEDERBOT_DATA_DIR=/app/data
+
+RUN useradd --create-home --uid 10001 lederbot
+WORKDIR /app
+
+# CPU-only torch first, pinned, so sentence-transformers does not pull CUDA packages.
+RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
+
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY index ./index
+COPY handlers ./handlers
+RUN pip install .
+
+COPY knowledge ./knowledge
+# The index is built into the image, so a container starts answering at once.
+RUN lederbot index build && chown -R lederbot:lederbot /app/data
+
+USER lederbot
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
+    CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:3000/healthz').status != 200)"
+CMD ["lederbot", "serve"]
