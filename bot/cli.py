@@ -22,7 +22,8 @@ index_app = typer.Typer(no_args_is_help=True, help="Bygg og inspiser søkeindeks
 app.add_typer(index_app, name="index")
 
 ConfigOption = Annotated[
-    Path | None, typer.Option("--config", "-c", help="YAML-konfigurasjon (ellers LEDERBOT_CONFIG eller ./lederbot.yaml).")
+    Path | None,
+    typer.Option("--config", "-c", help="YAML-konfigurasjon (ellers LEDERBOT_CONFIG eller ./lederbot.yaml)."),
 ]
 
 
@@ -93,9 +94,16 @@ def index_status(config: ConfigOption = None) -> None:
         raise _fail(exc) from exc
     typer.echo(f"Indeks: {settings.index_dir}")
     typer.echo(f"Bygget: {manifest.get('built_at')}  modell: {manifest.get('backend')} / {manifest.get('model')}")
-    typer.echo(f"Dimensjon: {manifest.get('dimension')}  passasjer: {manifest.get('passages')}  tett indeks: {manifest.get('dense')}")
+    typer.echo(
+        f"Dimensjon: {manifest.get('dimension')}  passasjer: {manifest.get('passages')}  "
+        f"tett indeks: {manifest.get('dense')}"
+    )
     built = {doc["file"]: doc for doc in manifest.get("documents", {}).values()}
-    on_disk = {p.name: p for p in document_files(settings.index.knowledge_dir)} if settings.index.knowledge_dir.is_dir() else {}
+    on_disk = (
+        {p.name: p for p in document_files(settings.index.knowledge_dir)}
+        if settings.index.knowledge_dir.is_dir()
+        else {}
+    )
     stale = False
     for name in sorted(set(built) | set(on_disk)):
         if name not in on_disk:
@@ -116,7 +124,9 @@ def search(
     question: Annotated[str | None, typer.Argument(help="Spørsmålet.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Skriv JSON.")] = False,
     top_k: Annotated[int, typer.Option("--top-k", min=1, max=50)] = 5,
-    batch: Annotated[str | None, typer.Option("--batch", help="Fil med ett spørsmål per linje, eller - for stdin.")] = None,
+    batch: Annotated[
+        str | None, typer.Option("--batch", help="Fil med ett spørsmål per linje, eller - for stdin.")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Søk i dokumentene og vis de beste passasjene."""

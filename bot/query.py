@@ -102,14 +102,18 @@ _ENGLISH_GLOSSARY = {
     "decide": "vedta beslutte",
     "decides": "vedtar beslutter",
 }
-_ENGLISH_MARKERS = frozenset("the what who how does is are do of in for to and which when why can should my our".split())
+_ENGLISH_MARKERS = frozenset(
+    "the what who how does is are do of in for to and which when why can should my our".split()
+)
 _GLOSSARY_PHRASE = re.compile(
     r"\b(" + "|".join(sorted((re.escape(k) for k in _ENGLISH_GLOSSARY), key=len, reverse=True)) + r")\b", re.IGNORECASE
 )
 _SLACK_MARKUP = re.compile(r"<(?:[@#!][^>]*|(https?://[^|>]+)(?:\|([^>]*))?)>")
 _EMOJI_CODE = re.compile(r":[a-z0-9_+\-]+:")
 _FORMATTING = re.compile(r"[*_~`>]+")
-_PHRASE = re.compile(r"\b(" + "|".join(sorted((re.escape(k) for k in _NYNORSK), key=len, reverse=True)) + r")\b", re.IGNORECASE)
+_PHRASE = re.compile(
+    r"\b(" + "|".join(sorted((re.escape(k) for k in _NYNORSK), key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
 
 
 def strip_chat_markup(text: str) -> str:

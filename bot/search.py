@@ -175,7 +175,12 @@ class SearchService:
         total = len(index.passages)
         unseen = math.log(1 + (total + 0.5) / 0.5)
         weights = [
-            (math.log(1 + (total - index.document_frequency[vocab[t]] + 0.5) / (index.document_frequency[vocab[t]] + 0.5)), True)
+            (
+                math.log(
+                    1 + (total - index.document_frequency[vocab[t]] + 0.5) / (index.document_frequency[vocab[t]] + 0.5)
+                ),
+                True,
+            )
             if t in vocab
             else (unseen, False)
             for t in query_terms

@@ -23,8 +23,7 @@ INDEX_MISSING = "Søkeindeksen er ikke bygget ennå. Kjør «lederbot index buil
 INDEX_BROKEN = "Søkeindeksen kan ikke brukes: {reason}"
 INTERNAL_ERROR = "Beklager, noe gikk galt hos meg. Prøv igjen om litt; vedvarer feilen, si fra til {hr_contact}."
 CHAT_WELCOME = (
-    "Hei! Jeg er lederbot. Spør meg om lederplattformen, lojalitet eller delegering.\n"
-    "En tom linje avslutter."
+    "Hei! Jeg er lederbot. Spør meg om lederplattformen, lojalitet eller delegering.\nEn tom linje avslutter."
 )
 CHAT_PROMPT = "Du: "
 CHAT_BYE = "Ha en fin dag!"

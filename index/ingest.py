@@ -148,7 +148,9 @@ class Ingestor:
                 report = repairer.report(text, repaired, damaged=True)
                 log.info(
                     "OCR repair of %s: valid words %.1f%% -> %.1f%%",
-                    path.name, 100 * report.share_before, 100 * report.share_after,
+                    path.name,
+                    100 * report.share_before,
+                    100 * report.share_after,
                 )
                 text = repaired
             first_line = next((line.strip("# ").strip() for line in text.splitlines() if line.strip()), "")

@@ -130,7 +130,9 @@ class NorwegianLexicon:
         if low not in self._score_cache:
             derived = self._derived_score(low, depth=2)
             # A rare listed compound is as plausible as its parts say ("myndighetsområder").
-            self._score_cache[low] = max(known, derived) if known is not None and derived is not None else known or derived
+            self._score_cache[low] = (
+                max(known, derived) if known is not None and derived is not None else known or derived
+            )
         return self._score_cache[low]
 
     def _part_score(self, part: str) -> float | None:

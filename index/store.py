@@ -170,7 +170,10 @@ class IndexBuilder:
                         "scope": d.meta.scope,
                         "short_owner": d.meta.short_owner,
                         **(
-                            {"ocr_valid_before": round(d.ocr.share_before, 4), "ocr_valid_after": round(d.ocr.share_after, 4)}
+                            {
+                                "ocr_valid_before": round(d.ocr.share_before, 4),
+                                "ocr_valid_after": round(d.ocr.share_after, 4),
+                            }
                             if d.ocr
                             else {}
                         ),
@@ -227,10 +230,11 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise IndexCorruptError(
             f"Indeksen i {folder} er skadet ({MANIFEST} kan ikke leses). Bygg den på nytt med «lederbot index build»."
         ) from exc
-    if not isinstance(manifest, dict) or manifest.get("version") != FORMAT_VERSION:
+    version = manifest.get("version") if isinstance(manifest, dict) else None
+    if version != FORMAT_VERSION:
         raise IndexMismatchError(
-            f"Indeksen i {folder} har et annet format (versjon {manifest.get('version') if isinstance(manifest, dict) else '?'},"
-            f" forventet {FORMAT_VERSION}). Bygg den på nytt med «lederbot index build»."
+            f"Indeksen i {folder} har et annet format (versjon {version}, forventet {FORMAT_VERSION}). "
+            "Bygg den på nytt med «lederbot index build»."
         )
     return manifest
 
@@ -270,7 +274,11 @@ def load_index(folder: Path, embedder: Embedder, *, ef_search: int = 128) -> Loa
             f"Indeksen i {folder} er skadet eller ufullstendig ({type(exc).__name__}). "
             "Bygg den på nytt med «lederbot index build»."
         ) from exc
-    if dense.ntotal != len(passages) or dense.d != manifest.get("dimension") or len(passages) != manifest.get("passages"):
+    if (
+        dense.ntotal != len(passages)
+        or dense.d != manifest.get("dimension")
+        or len(passages) != manifest.get("passages")
+    ):
         raise IndexCorruptError(
             f"Indeksen i {folder} henger ikke sammen (antall passasjer eller dimensjon stemmer ikke med manifestet). "
             "Bygg den på nytt med «lederbot index build»."
@@ -278,7 +286,9 @@ def load_index(folder: Path, embedder: Embedder, *, ef_search: int = 128) -> Loa
     if hasattr(dense, "hnsw"):
         dense.hnsw.efSearch = ef_search
     if anchors.ndim != 2 or (len(anchors) and anchors.shape[1] != dense.d):
-        raise IndexCorruptError(f"Indeksen i {folder} er skadet ({ANCHORS}). Bygg den på nytt med «lederbot index build».")
+        raise IndexCorruptError(
+            f"Indeksen i {folder} er skadet ({ANCHORS}). Bygg den på nytt med «lederbot index build»."
+        )
     # bm25s keeps one column per term: its stored entries are the passages that contain it.
     document_frequency = np.diff(np.asarray(bm25.scores["indptr"]))
     return LoadedIndex(
@@ -310,6 +320,7 @@ def _dense_index(vectors: np.ndarray, kind: str, hnsw_m: int) -> Any:
     import faiss
 
     dimension = vectors.shape[1]
+    index: Any
     if kind == "hnsw":
         index = faiss.IndexHNSWFlat(dimension, hnsw_m, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 200

@@ -256,7 +256,9 @@ def _merge_small(found: list[Section]) -> list[Section]:
             previous = merged[-1]
             # Keep the small section's title in the text so its words stay searchable.
             title = section.heading_path[-1] if section.heading_path else ""
-            paragraphs = (f"{title}: {section.paragraphs[0]}",) + section.paragraphs[1:] if title else section.paragraphs
+            paragraphs = (
+                (f"{title}: {section.paragraphs[0]}",) + section.paragraphs[1:] if title else section.paragraphs
+            )
             merged[-1] = Section(previous.heading_path, previous.paragraphs + paragraphs)
         else:
             merged.append(section)

@@ -10,26 +10,37 @@ from bot.search import Hit, SearchResult
 from index.documents import Passage
 from index.text import terms
 
-LABELS = {"heim": "Heim kommune – styringsdokument", "ks": "KS – nasjonal veileder", "lev": "Levanger kommune – saksframlegg"}
+LABELS = {
+    "heim": "Heim kommune – styringsdokument",
+    "ks": "KS – nasjonal veileder",
+    "lev": "Levanger kommune – saksframlegg",
+}
 
 
 def _passage(doc: str, owner: str, text: str, section: tuple[str, ...] = ("3.1 Delegering",)) -> Passage:
-    return Passage(id=f"{doc}#0", document_id=doc, title=f"Tittel {doc}", owner=owner, heading_path=section,
-                   position=0, text=text)
+    return Passage(
+        id=f"{doc}#0", document_id=doc, title=f"Tittel {doc}", owner=owner, heading_path=section, position=0, text=text
+    )
 
 
 def _composer() -> AnswerComposer:
-    return AnswerComposer(home="Heim kommune", hr_contact="HR på 12345678", labels=LABELS,
-                          idf=lambda t: 1.0, terms=lambda x: terms(x))
+    return AnswerComposer(
+        home="Heim kommune", hr_contact="HR på 12345678", labels=LABELS, idf=lambda t: 1.0, terms=lambda x: terms(x)
+    )
 
 
 HEIM = _passage(
-    "heim", "Heim kommune",
+    "heim",
+    "Heim kommune",
     "Delegering vil si overføring av myndighet. Rådmannen delegerer myndighet til en enhetsleder, men sitter igjen "
     "med ansvaret. Dette gjelder alle ledd. Været er fint.",
 )
-KS = _passage("ks", "KS (Kommunesektorens organisasjon)", "Rådmannen delegerer ansvar og myndighet til ledere.",
-              ("Å skape tillit",))
+KS = _passage(
+    "ks",
+    "KS (Kommunesektorens organisasjon)",
+    "Rådmannen delegerer ansvar og myndighet til ledere.",
+    ("Å skape tillit",),
+)
 LEV = _passage("lev", "Levanger kommune", "Rådmannen har myndighet til å vedta ny ledelsesplattform.", ("Vurdering",))
 
 
@@ -80,8 +91,12 @@ def test_no_answer_message() -> None:
 
 @pytest.mark.unit
 def test_lead_in_brings_its_list_items() -> None:
-    passage = _passage("heim", "Heim kommune", "Begrepet er viktig.\nMed lojalitet forstår vi:\n- Snakke med og ikke om.\n"
-                       "- Stå for avgjørelser.\nAndre ting.", ("10.1 Lojalitet",))
+    passage = _passage(
+        "heim",
+        "Heim kommune",
+        "Begrepet er viktig.\nMed lojalitet forstår vi:\n- Snakke med og ikke om.\n- Stå for avgjørelser.\nAndre ting.",
+        ("10.1 Lojalitet",),
+    )
     sentences = _composer().best_sentences("Hva forstår vi med lojalitet?", passage)
     assert sentences == ["Med lojalitet forstår vi:", "- Snakke med og ikke om.", "- Stå for avgjørelser."]
 

@@ -24,7 +24,9 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 def test_file_then_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     config = tmp_path / "lederbot.yaml"
-    config.write_text("organisation:\n  home: Levanger kommune\nsearch:\n  top_k: 3\ndata_dir: /srv/a\n", encoding="utf-8")
+    config.write_text(
+        "organisation:\n  home: Levanger kommune\nsearch:\n  top_k: 3\ndata_dir: /srv/a\n", encoding="utf-8"
+    )
     monkeypatch.setenv("LEDERBOT_CONFIG", str(config))
     monkeypatch.setenv("LEDERBOT_DATA_DIR", "/srv/b")
     monkeypatch.setenv("LEDERBOT_DATABASE_URL", "postgresql+psycopg://127.0.0.1/test")

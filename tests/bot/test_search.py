@@ -68,8 +68,12 @@ def test_compound_query_matches_its_parts(assistant: Assistant) -> None:
 
 
 def test_query_normalisation() -> None:
-    assert normalise_query("<@U123> Kva er ein *delegeringssperre* :thinking_face:?") == "hva er ein delegeringssperre ?"
-    assert normalise_query("Korleis skal leiarar følgje opp sjukefråvær?") == "hvordan skal ledere følge opp sykefravær?"
+    assert (
+        normalise_query("<@U123> Kva er ein *delegeringssperre* :thinking_face:?") == "hva er ein delegeringssperre ?"
+    )
+    assert (
+        normalise_query("Korleis skal leiarar følgje opp sjukefråvær?") == "hvordan skal ledere følge opp sykefravær?"
+    )
     assert "lojalitet" in normalise_query("What does loyalty mean here?")
     assert normalise_query("Hva er lojalitet?") == "Hva er lojalitet?"
 

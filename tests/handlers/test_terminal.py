@@ -24,7 +24,12 @@ def _run(args: list[str], index: Path, stdin: str = "") -> subprocess.CompletedP
     }
     env.pop("SLACK_BOT_TOKEN", None)
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True, env=env, cwd=ROOT,
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
         timeout=300,
     )
 

@@ -97,7 +97,14 @@ def test_lorenskog_topic_starts(corpus: Corpus) -> None:
 
 def test_levanger_web_chrome_removed() -> None:
     text = clean_text((KNOWLEDGE / "levanger-ledelsesplattform.txt").read_text(encoding="utf-8"))
-    for noise in ("Gå til innhold", "Globalmeny", "Til toppen av siden", "Org.nr", "postmottak@", "klikk for personkort"):
+    for noise in (
+        "Gå til innhold",
+        "Globalmeny",
+        "Til toppen av siden",
+        "Org.nr",
+        "postmottak@",
+        "klikk for personkort",
+    ):
         assert noise not in text
     assert "rådmannen har myndighet til å vedta ny ledelsesplattform" in " ".join(text.split())
 

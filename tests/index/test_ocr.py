@@ -65,7 +65,10 @@ def test_digits_bullets_and_ampersand(repairer: OcrRepairer) -> None:
 
 
 def test_urls_are_not_words(repairer: OcrRepairer) -> None:
-    assert repairer.repair("https://no.wikipedia.org/wiki/Fullmakt", damaged=True) == "https://no.wikipedia.org/wiki/Fullmakt"
+    assert (
+        repairer.repair("https://no.wikipedia.org/wiki/Fullmakt", damaged=True)
+        == "https://no.wikipedia.org/wiki/Fullmakt"
+    )
 
 
 def test_heim_document_before_and_after(repairer: OcrRepairer) -> None:

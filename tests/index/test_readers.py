@@ -24,7 +24,9 @@ def _headings(blocks: list) -> list[str]:
 
 def test_markdown_headings_and_lists(tmp_path: Path) -> None:
     path = tmp_path / "plattform.md"
-    path.write_text(f"# Lederplattform\n\n## **Delegering**\n\n{DELEGATION}\n\n- Tydelig\n- Engasjert\n", encoding="utf-8")
+    path.write_text(
+        f"# Lederplattform\n\n## **Delegering**\n\n{DELEGATION}\n\n- Tydelig\n- Engasjert\n", encoding="utf-8"
+    )
     raw = read_file(path)
     blocks = markdown_blocks(raw.text)
     assert _headings(blocks) == ["Lederplattform", "Delegering"]
@@ -35,7 +37,10 @@ def test_markdown_headings_and_lists(tmp_path: Path) -> None:
 
 def test_plain_text_numbered_sections(tmp_path: Path) -> None:
     path = tmp_path / "styring.txt"
-    path.write_text(f"3. Enhetsoppgavene\nTekst om enhetene her som er lang nok.\n\n3.1 Delegering\n\n{DELEGATION}\n", encoding="utf-8")
+    path.write_text(
+        f"3. Enhetsoppgavene\nTekst om enhetene her som er lang nok.\n\n3.1 Delegering\n\n{DELEGATION}\n",
+        encoding="utf-8",
+    )
     blocks = plain_blocks(read_file(path).text)
     assert _headings(blocks) == ["3 Enhetsoppgavene", "3.1 Delegering"]
     found = sections(blocks)
@@ -43,7 +48,9 @@ def test_plain_text_numbered_sections(tmp_path: Path) -> None:
 
 
 def test_numbered_list_is_not_a_heading() -> None:
-    blocks = plain_blocks("Kjernekompetanser:\n\n 1. Organisasjonsforståelse\n 2. Personalforvaltning og HMS\n 3. Økonomistyring\n")
+    blocks = plain_blocks(
+        "Kjernekompetanser:\n\n 1. Organisasjonsforståelse\n 2. Personalforvaltning og HMS\n 3. Økonomistyring\n"
+    )
     assert _headings(blocks) == []
 
 

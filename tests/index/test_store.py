@@ -74,8 +74,12 @@ def test_rebuild_embeds_only_changed_documents(tmp_path: Path) -> None:
     again = IndexBuilder(embedder=embedder).build(Ingestor().ingest_folder(knowledge), folder)
     assert (again.embedded, again.reused) == (0, 3)
 
-    (knowledge / "lojalitet.md").write_text("# Lojalitet\n\nLojalitet betyr å si ifra på en ryddig måte.\n", encoding="utf-8")
-    (knowledge / "ny.txt").write_text("Ny rutine\n\nLedere skal gjennomføre medarbeidersamtaler hvert år.\n", encoding="utf-8")
+    (knowledge / "lojalitet.md").write_text(
+        "# Lojalitet\n\nLojalitet betyr å si ifra på en ryddig måte.\n", encoding="utf-8"
+    )
+    (knowledge / "ny.txt").write_text(
+        "Ny rutine\n\nLedere skal gjennomføre medarbeidersamtaler hvert år.\n", encoding="utf-8"
+    )
     changed = IndexBuilder(embedder=embedder).build(Ingestor().ingest_folder(knowledge), folder)
     assert (changed.embedded, changed.reused) == (2, 2)
     vectors_after = np.load(folder / "vectors.npy")
