@@ -1,0 +1,166 @@
+"""The front desk every channel adapter calls: answer, record, dedupe, take feedback.
+
+Recording never stands in the way of answering: with the database down the leader still gets the
+answer, and the bot logs (without personal data) that it could not record.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.answer import Answer
+from bot.assistant import Assistant
+from bot.identity import Pseudonymizer
+from bot.store.db import Database
+from bot.store.models import QuestionLog
+from bot.store.repositories import EventRepository, QuestionRepository, ThreadRepository
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asked, where: the identity is turned into a pseudonymous key before anything is stored."""
+
+    channel: str  # slack, teams, terminal
+    workspace: str
+    user: str
+    kind: str  # dm, mention, command, thread
+
+
+@dataclass(frozen=True)
+class Asked:
+    answer: Answer
+    reference: str  # opaque id for the feedback buttons
+    recorded: bool
+
+
+class Desk:
+    """Answers questions for the channel adapters and keeps the records the issue asks for.
+
+    Example:
+        >>> desk = Desk(assistant=assistant, database=db, pseudonymizer=p, question_text_days=90)
+        >>> desk.ask("Hva er lojalitet?", asker=Asker("slack", "T1", "U1", "dm")).answer.answered
+        True
+    """
+
+    def __init__(
+        self,
+        *,
+        assistant: Assistant,
+        database: Database,
+        pseudonymizer: Pseudonymizer,
+        question_text_days: int = 90,
+        clock: Clock = utc_now,
+    ) -> None:
+        if question_text_days < 0:
+            raise ValueError(f"question_text_days must be >= 0, got {question_text_days}")
+        self._assistant = assistant
+        self._db = database
+        self._pseudo = pseudonymizer
+        self._text_days = question_text_days
+        self._clock = clock
+        # Duplicate deliveries are still dropped while the database is unreachable.
+        self._recent_events: OrderedDict[str, None] = OrderedDict()
+
+    @property
+    def assistant(self) -> Assistant:
+        return self._assistant
+
+    def ask(self, question: str, *, asker: Asker) -> Asked:
+        started = time.perf_counter()
+        answer = self._assistant.ask(question)
+        took_ms = int((time.perf_counter() - started) * 1000)
+        reference = secrets.token_hex(8)
+        if answer.invalid:
+            return Asked(answer=answer, reference=reference, recorded=False)
+        now = self._clock()
+        sources = []
+        if answer.answered and answer.source is not None:
+            sources = [{"document": s.document_id, "section": s.section} for s in (answer.source, *answer.see_also)]
+        keep_text = not answer.answered and self._text_days > 0
+        record = QuestionLog(
+            reference=reference,
+            leader_key=self._pseudo.leader_key(asker.channel, asker.workspace, asker.user),
+            asked_at=now,
+            channel=asker.channel,
+            channel_kind=asker.kind,
+            answered=answer.answered,
+            sources=sources,
+            took_ms=took_ms,
+            # Only unanswered questions keep their text, and only for the retention period: the
+            # document owners need them to see what is missing.
+            question_text=answer.question[:2000] if keep_text else None,
+            text_expires_at=now + timedelta(days=self._text_days) if keep_text else None,
+        )
+        try:
+            with self._db.session() as session:
+                QuestionRepository(session=session).add(record)
+            recorded = True
+        except SQLAlchemyError as exc:
+            log.warning("could not record a question (%s); the answer was still given", type(exc).__name__)
+            recorded = False
+        return Asked(answer=answer, reference=reference, recorded=recorded)
+
+    def first_delivery(self, event_id: str) -> bool:
+        """True the first time an event is seen (retries and duplicates give False)."""
+        if not event_id:
+            return True
+        if event_id in self._recent_events:
+            return False
+        self._recent_events[event_id] = None
+        while len(self._recent_events) > 10_000:
+            self._recent_events.popitem(last=False)
+        try:
+            with self._db.session() as session:
+                return EventRepository(session=session).claim(event_id, at=self._clock())
+        except SQLAlchemyError as exc:
+            log.warning("could not record an event id (%s); deduplicating in memory only", type(exc).__name__)
+            return True
+
+    def feedback(self, reference: str, value: str, *, reason: str | None = None) -> bool:
+        try:
+            with self._db.session() as session:
+                return QuestionRepository(session=session).set_feedback(
+                    reference, value=value, at=self._clock(), reason=(reason or "")[:2000] or None
+                )
+        except SQLAlchemyError as exc:
+            log.warning("could not record feedback (%s)", type(exc).__name__)
+            return False
+
+    def remember_thread(self, channel_id: str, thread_ts: str) -> None:
+        try:
+            with self._db.session() as session:
+                ThreadRepository(session=session).remember(channel_id, thread_ts, at=self._clock())
+        except SQLAlchemyError as exc:
+            log.warning("could not record an answer thread (%s)", type(exc).__name__)
+
+    def is_answer_thread(self, channel_id: str, thread_ts: str) -> bool:
+        try:
+            with self._db.session() as session:
+                return ThreadRepository(session=session).is_answer_thread(channel_id, thread_ts)
+        except SQLAlchemyError as exc:
+            log.warning("could not look up an answer thread (%s)", type(exc).__name__)
+            return False
+
+    def forget_expired(self) -> int:
+        """Retention: blank question texts past their time, and old event ids."""
+        now = self._clock()
+        with self._db.session() as session:
+            forgotten = QuestionRepository(session=session).forget_expired_texts(now=now)
+            EventRepository(session=session).forget_before(now - timedelta(days=2))
+        return forgotten
