@@ -19,6 +19,8 @@ from index.embed import Embedder, make_embedder
 from index.text import terms
 
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}")
+_QUESTION = re.compile(r"[^.!?\n]{3,300}\?")
+_MAX_WORD = 60
 
 
 class Assistant:
@@ -71,8 +73,19 @@ class Assistant:
             return Answer(question=cleaned, answered=False, note=texts.NOT_A_QUESTION, invalid=True)
         limit = self._settings.search.max_query_chars
         note = texts.TOO_LONG.format(limit=limit) if len(cleaned) > limit else None
-        result = self._search.search(cleaned[:limit])
+        result = self._search.search(_focus(cleaned, limit))
         return self._composer.compose(result, note=note)
+
+
+def _focus(text: str, limit: int) -> str:
+    """The part of a message to search: without run-on "words" (pasted noise), and for a long
+    message its questions (sentences ending in "?") when it has any."""
+    text = " ".join(w for w in text.split() if len(w) <= _MAX_WORD)
+    if len(text) > limit:
+        questions = _QUESTION.findall(text)
+        if questions:
+            text = " ".join(q.strip() for q in questions[:3])
+    return text[:limit]
 
 
 def build_embedder(settings: Settings) -> Embedder:

@@ -213,9 +213,32 @@ def chat(config: ConfigOption = None) -> None:
 
 
 @app.command("serve")
-def serve(config: ConfigOption = None) -> None:
-    """Start boten: Slack når tokens er satt, ellers terminalchatten."""
-    chat(config)
+def serve(
+    slack_http: Annotated[bool, typer.Option("--slack-http", help="Ta imot Slack over HTTP (POST /slack/events).")] = False,
+    port: Annotated[int | None, typer.Option("--port", help="Porten for HTTP-serveren (standard 3000).")] = None,
+    host: Annotated[str, typer.Option("--host")] = "0.0.0.0",
+    config: ConfigOption = None,
+) -> None:
+    """Start boten: Slack når tokens er satt (Socket Mode med SLACK_APP_TOKEN, ellers HTTP), ellers terminalchatten."""
+    import os
+
+    bot_token = os.environ.get("SLACK_BOT_TOKEN")
+    if not bot_token and not slack_http:
+        chat(config)
+        return
+    from handlers.launch import SlackSecrets, serve_slack
+
+    try:
+        settings = _settings(config)
+        secrets = SlackSecrets(
+            bot_token=bot_token or "",
+            signing_secret=os.environ.get("SLACK_SIGNING_SECRET", ""),
+            app_token=os.environ.get("SLACK_APP_TOKEN") or None,
+            api_url=os.environ.get("SLACK_API_URL") or None,
+        )
+        serve_slack(settings, secrets, host=host, port=port or settings.slack.port, http_only=slack_http)
+    except LederbotError as exc:
+        raise _fail(exc) from exc
 
 
 def main() -> None:

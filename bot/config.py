@@ -70,6 +70,27 @@ class OrganisationSettings(BaseModel):
     hr_contact: str = "HR-avdelingen (hr@heim.kommune.no)"
 
 
+class PrivacySettings(BaseModel):
+    """How long personal traces are kept."""
+
+    # Text of questions the bot could not answer, for the document owners (without identity).
+    question_text_days: int = Field(default=90, ge=0, le=3650)
+
+
+class AnalyticsSettings(BaseModel):
+    """HR figures: groups smaller than this show nothing (never below 3)."""
+
+    min_group_size: int = Field(default=5, ge=3)
+
+
+class SlackSettings(BaseModel):
+    """Non-secret Slack settings; tokens come only from the environment."""
+
+    hr_contact_user: str | None = None  # Slack user id that "Spør HR" tags, e.g. U0123HR
+    hr_user_ids: list[str] = Field(default_factory=list)  # who sees the HR section on App Home
+    port: int = Field(default=3000, ge=1, le=65535)
+
+
 class Settings(BaseSettings):
     """All of lederbot's settings.
 
@@ -90,6 +111,9 @@ class Settings(BaseSettings):
     index: IndexSettings = IndexSettings()
     search: SearchSettings = SearchSettings()
     organisation: OrganisationSettings = OrganisationSettings()
+    privacy: PrivacySettings = PrivacySettings()
+    analytics: AnalyticsSettings = AnalyticsSettings()
+    slack: SlackSettings = SlackSettings()
     # Secrets: only from the environment (LEDERBOT_PSEUDONYM_KEY); a file that sets one is refused.
     pseudonym_key: SecretStr | None = None
 

@@ -1,0 +1,76 @@
+"""One aiohttp server for every channel: /slack/events, /healthz (and Teams' /api/messages later).
+
+The model and index load in the background after the server starts, so the port answers at once
+and /healthz tells a load balancer when the bot is ready.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+log = logging.getLogger(__name__)
+
+READY = web.AppKey("ready", asyncio.Event)
+SLACK = web.AppKey("slack", AsyncApp)
+WARM_UP = web.AppKey("warm_up", asyncio.Task)
+
+
+def build_server(*, warm_up: Callable[[], None], slack: AsyncApp | None = None) -> web.Application:
+    """The web application; ``warm_up`` (load model, index, run migrations) runs in a thread at start."""
+    app = web.Application(client_max_size=1024 * 1024)
+    app[READY] = asyncio.Event()
+    app.router.add_get("/healthz", _healthz)
+    if slack is not None:
+        app[SLACK] = slack
+        app.router.add_post("/slack/events", _slack_events)
+
+    async def start_warm_up(application: web.Application) -> None:
+        async def run() -> None:
+            try:
+                await asyncio.to_thread(warm_up)
+            except Exception:
+                log.exception("warm-up failed; /healthz stays unavailable")
+                return
+            application[READY].set()
+            log.info("ready")
+
+        application[WARM_UP] = asyncio.create_task(run())
+
+    app.on_startup.append(start_warm_up)
+    return app
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    if request.app[READY].is_set():
+        return web.json_response({"status": "ok"})
+    return web.json_response({"status": "starting"}, status=503)
+
+
+async def _slack_events(request: web.Request) -> web.Response:
+    bolt = request.app[SLACK]
+    response = await bolt.async_dispatch(await to_bolt_request(request))
+    return await to_aiohttp_response(response)
+
+
+async def run_server(app: web.Application, *, host: str, port: int, socket_mode: Any | None = None) -> None:
+    """Serve until cancelled; with ``socket_mode`` (Bolt's AsyncSocketModeHandler) Slack comes over a websocket."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host=host, port=port)
+    await site.start()
+    log.info("listening on %s:%s", host, port)
+    try:
+        if socket_mode is not None:
+            await socket_mode.connect_async()
+        await asyncio.Event().wait()
+    finally:
+        if socket_mode is not None:
+            await socket_mode.close_async()
+        await runner.cleanup()

@@ -1,0 +1,174 @@
+"""A local Slack: a mock Web API on a free port, and signed requests to the bot's real endpoint.
+
+Like bolt-python's tests/mock_web_api_server, but an aiohttp server on a port the OS picks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import time
+import urllib.parse
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.desk import Desk
+from handlers.server import build_server
+from handlers.slack.app import SlackOptions, build_slack_app
+
+PAYLOADS = Path(__file__).resolve().parents[1] / "payloads"
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+BOT_TOKEN = "xoxb-1234-5678-lederbot"
+
+
+@dataclass
+class Call:
+    method: str
+    data: dict[str, Any]
+    at: float
+
+
+@dataclass
+class MockSlack:
+    """Records every Web API call and response_url post; can answer 429 or 500 on demand."""
+
+    calls: list[Call] = field(default_factory=list)
+    failures: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
+    port: int = 0
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"http://127.0.0.1:{self.port}/response/{name}"
+
+    def of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 30.0) -> list[Call]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.of(method)
+            if len(found) >= count:
+                return found
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"Slack never got {count} × {method}; got {[c.method for c in self.calls]}")
+
+    async def handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.content_type == "application/json":
+            data = await request.json()
+        else:
+            data = dict(await request.post())
+        pending = self.failures.get(method)
+        if pending:
+            status, headers = pending.pop(0)
+            self.calls.append(Call(f"{method}!{status}", data, time.monotonic()))
+            return web.json_response({"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"},
+                                     status=status, headers=headers)
+        self.calls.append(Call(method, data, time.monotonic()))
+        if method == "auth.test":
+            return web.json_response(
+                {"ok": True, "url": "https://heim.slack.com/", "team": "Heim", "user": "lederbot", "team_id": "T0HEIM",
+                 "user_id": "U0BOT", "bot_id": "B0BOT"}
+            )
+        if method == "chat.postMessage":
+            return web.json_response({"ok": True, "channel": data.get("channel"), "ts": f"{time.time():.6f}",
+                                      "message": {"text": data.get("text", "")}})
+        return web.json_response({"ok": True})
+
+    async def handle_response_url(self, request: web.Request) -> web.Response:
+        self.calls.append(Call("response_url", await request.json(), time.monotonic()))
+        return web.json_response({"ok": True})
+
+
+def sign(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+def payload(name: str, **replace: str) -> dict[str, Any]:
+    text = (PAYLOADS / f"{name}.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    return _fill(data, replace)
+
+
+def _fill(value: Any, replace: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _fill(v, replace) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, replace) for v in value]
+    if isinstance(value, str):
+        for key, new in replace.items():
+            value = value.replace("{" + key + "}", new)
+    return value
+
+
+@dataclass
+class Running:
+    slack: MockSlack
+    bot_url: str
+    session: aiohttp.ClientSession
+
+    async def post_event(self, body: dict[str, Any], *, headers: dict[str, str] | None = None,
+                         retry: int | None = None, secret: str = SIGNING_SECRET,
+                         timestamp: int | None = None) -> aiohttp.ClientResponse:
+        raw = json.dumps(body, ensure_ascii=False)
+        sent = {"Content-Type": "application/json", **sign(raw, secret=secret, timestamp=timestamp), **(headers or {})}
+        if retry is not None:
+            sent.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"})
+        async with self.session.post(f"{self.bot_url}/slack/events", data=raw.encode(), headers=sent) as response:
+            await response.read()
+            return response
+
+    async def post_form(self, form: dict[str, str]) -> aiohttp.ClientResponse:
+        raw = urllib.parse.urlencode(form)
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(raw)}
+        async with self.session.post(f"{self.bot_url}/slack/events", data=raw.encode(), headers=headers) as response:
+            await response.read()
+            return response
+
+    async def post_action(self, body: dict[str, Any]) -> aiohttp.ClientResponse:
+        return await self.post_form({"payload": json.dumps(body, ensure_ascii=False)})
+
+
+async def _start(app: web.Application) -> tuple[web.AppRunner, int]:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, port
+
+
+@asynccontextmanager
+async def running_bot(desk: Desk, *, hr_contact_user: str | None = "U0HR",
+                      hr_user_ids: frozenset[str] = frozenset()) -> AsyncIterator[Running]:
+    """The mock Slack and the bot's real aiohttp server, both on free loopback ports."""
+    slack = MockSlack()
+    mock_app = web.Application()
+    mock_app.router.add_post("/api/{method}", slack.handle)
+    mock_app.router.add_post("/response/{name}", slack.handle_response_url)
+    mock_runner, slack.port = await _start(mock_app)
+    options = SlackOptions(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack.api_url,
+                           hr_contact_user=hr_contact_user, hr_user_ids=hr_user_ids)
+    bolt = build_slack_app(desk=desk, options=options)
+    server = build_server(warm_up=desk.assistant.load, slack=bolt)
+    bot_runner, bot_port = await _start(server)
+    session = aiohttp.ClientSession()
+    try:
+        yield Running(slack=slack, bot_url=f"http://127.0.0.1:{bot_port}", session=session)
+    finally:
+        await session.close()
+        await bot_runner.cleanup()
+        await mock_runner.cleanup()

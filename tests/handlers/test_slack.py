@@ -1,0 +1,272 @@
+"""Slack through its real HTTP protocol: signed requests to the Bolt endpoint, a mock Web API on a free port."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.assistant import Assistant
+from bot.desk import Desk
+from bot.identity import Pseudonymizer
+from bot.store.db import Database, make_engine
+from bot.store.models import QuestionLog
+from tests.handlers.slack_harness import payload, running_bot, sign
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def desk(assistant: Assistant, tmp_path: Path) -> Iterator[Desk]:
+    database = Database(make_engine(f"sqlite:///{tmp_path / 'bot.db'}"))
+    database.migrate()
+    yield Desk(assistant=assistant, database=database, pseudonymizer=Pseudonymizer(key=b"k" * 32))
+    database.engine.dispose()
+
+
+def run(scenario: Any) -> None:
+    asyncio.run(scenario)
+
+
+def _all_text(call_data: dict[str, Any]) -> str:
+    blocks = call_data.get("blocks")
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    return json.dumps(blocks or [], ensure_ascii=False) + str(call_data.get("text", ""))
+
+
+def _records(desk: Desk) -> list[QuestionLog]:
+    with desk.database.session() as session:
+        return list(session.scalars(select(QuestionLog)))
+
+
+def test_url_verification_and_signatures(desk: Desk) -> None:
+    async def scenario() -> None:
+        async with running_bot(desk) as bot:
+            body = payload("url_verification")
+            raw = json.dumps(body)
+            async with bot.session.post(f"{bot.bot_url}/slack/events", data=raw,
+                                        headers={"Content-Type": "application/json", **sign(raw)}) as response:
+                assert response.status == 200
+                assert (await response.json())["challenge"] == body["challenge"]
+            bad = await bot.post_event(payload("app_mention"), secret="wrong-secret")
+            assert bad.status == 401
+            stale = await bot.post_event(payload("app_mention"), timestamp=int(time.time()) - 6 * 60)
+            assert stale.status == 401
+            async with bot.session.post(f"{bot.bot_url}/slack/events", data=raw,
+                                        headers={"Content-Type": "application/json"}) as unsigned:
+                assert unsigned.status == 401
+            await asyncio.sleep(0.3)
+            assert not bot.slack.of("chat.postMessage")
+
+    run(scenario())
+
+
+def test_mention_is_answered_in_its_thread_once(desk: Desk) -> None:
+    async def scenario() -> None:
+        async with running_bot(desk) as bot:
+            event = payload("app_mention")
+            started = time.monotonic()
+            response = await bot.post_event(event)
+            assert response.status == 200
+            assert time.monotonic() - started < 3  # acknowledged before the answer is made
+            [call] = await bot.slack.wait_for("chat.postMessage")
+            assert call.data["channel"] == "C0LEDERE"
+            assert call.data["thread_ts"] == event["event"]["ts"]
+            text = _all_text(call.data)
+            assert "sitter igjen med ansvaret" in text
+            assert "Styring og ledelse i Heim kommune, 3.1 Delegering" in text
+            assert "feedback_up" in text and "feedback_down" in text and "ask_hr" in text
+            # Slack retries the same delivery: it is answered once.
+            again = await bot.post_event(event, retry=1)
+            assert again.status == 200
+            await asyncio.sleep(0.5)
+            assert len(bot.slack.of("chat.postMessage")) == 1
+            # A follow-up in the answer's thread is answered without a mention.
+            await bot.post_event(payload("thread_reply"))
+            calls = await bot.slack.wait_for("chat.postMessage", 2)
+            assert calls[1].data["thread_ts"] == event["event"]["ts"]
+            assert "3.1 Delegering" in _all_text(calls[1].data)
+
+    run(scenario())
+    records = _records(desk)
+    assert [r.channel_kind for r in records] == ["mention", "thread"]
+    first = records[0]
+    assert first.answered and first.sources[0]["document"] == "heim-styring-og-ledelse"
+    assert first.question_text is None  # answered questions keep no text
+    assert "U0LEDER1" not in first.leader_key and len(first.leader_key) == 64
+    assert records[0].leader_key == records[1].leader_key  # the same leader, pseudonymously
+
+
+def test_dm_about_loyalty(desk: Desk) -> None:
+    async def scenario() -> None:
+        async with running_bot(desk) as bot:
+            await bot.post_event(payload("message_im"))
+            [call] = await bot.slack.wait_for("chat.postMessage")
+            assert call.data["channel"] == "D0LEDER2"
+            text = _all_text(call.data)
+            assert "10.1 Lojalitet" in text and "Snakke med" in text
+
+    run(scenario())
+
+
+def test_edits_bots_and_joins_are_ignored(desk: Desk) -> None:
+    async def scenario() -> None:
+        async with running_bot(desk) as bot:
+            for name in ("message_changed", "bot_message", "member_joined"):
+                response = await bot.post_event(payload(name))
+                assert response.status == 200
+            await asyncio.sleep(0.5)
+            assert not bot.slack.of("chat.postMessage")
+
+    run(scenario())
+    assert _records(desk) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<@U0BOT>", "Skriv et spørsmål"),
+        ("", "Skriv et spørsmål"),
+        (":tada: :wave:", "Skriv et spørsmål"),
+        ("<!channel> *Hva* er _lunsjmenyen_ <https://x.no|her>?", "Jeg fant ikke noe sikkert svar"),
+        ("Hva er en delegeringssperre? " + "x" * 40_000, "delegeringssperre"),
+    ],
+    ids=["mention-only", "empty", "emoji", "markup", "huge"],
+)
+def test_odd_messages_get_a_friendly_reply(desk: Desk, text: str, expected: str) -> None:
+    async def scenario() -> None:
+        async with running_bot(desk) as bot:
+            event = payload("app_mention")
+            event["event"]["text"] = text
+            response = await bot.post_event(event)
+            assert response.status == 200
+            [call] = await bot.slack.wait_for("chat.postMessage")
+            assert expected in _all_text(call.data)
+            assert "<!channel>" not in _all_text(call.data)
+            async with bot.session.get(f"{bot.bot_url}/healthz") as health:
+                assert health.status == 200
+
+    run(scenario())
+
+
+def test_echoed_text_cannot_ping_the_channel(desk: Desk) -> None:
+    async def scenario() -> None:
+        async with running_bot(desk) as bot:
+            await bot.post_event(payload("app_mention"))
+            [answer] = await bot.slack.wait_for("chat.postMessage")
+            blocks = json.loads(answer.data["blocks"]) if isinstance(answer.data["blocks"], str) else answer.data["blocks"]
+            actions = next(b for b in blocks if b["type"] == "actions")
+            hr_value = next(e["value"] for e in actions["elements"] if e["action_id"] == "ask_hr")
+            value = json.loads(hr_value)
+            value["q"] = "<!channel> <@U0ALL> & hei"
+            action = payload("block_actions", response_url=bot.slack.response_url(), action_id="ask_hr",
+                             value=json.dumps(value))
+            await bot.post_action(action)
+            calls = await bot.slack.wait_for("chat.postMessage", 2)
+            posted = calls[1].data["text"]
+            assert "<@U0HR>" in posted  # the configured HR contact is tagged
+            assert "&lt;!channel&gt; &lt;@U0ALL&gt; &amp; hei" in posted
+            assert "<!channel>" not in posted
+
+    run(scenario())
+
+
+def test_slash_command_is_private_and_shareable(desk: Desk) -> None:
+    async def scenario() -> None:
+        async with running_bot(desk) as bot:
+            command = payload("slash_leder", response_url=bot.slack.response_url("cmd"))
+            response = await bot.post_form(command)
+            assert response.status == 200
+            [reply] = await bot.slack.wait_for("response_url")
+            assert reply.data["response_type"] == "ephemeral"
+            text = _all_text(reply.data)
+            assert "Enhetsleder / stabsleder selv" in text or "delegeringssperre" in text
+            actions = next(b for b in reply.data["blocks"] if b["type"] == "actions")
+            share = next(e for e in actions["elements"] if e["action_id"] == "share_answer")
+            await bot.post_action(payload("block_actions", response_url=bot.slack.response_url("share"),
+                                          action_id="share_answer", value=share["value"]))
+            calls = await bot.slack.wait_for("response_url", 2)
+            assert calls[1].data["response_type"] == "in_channel"
+            assert "Delt av <@U0LEDER1>" in _all_text(calls[1].data)
+
+    run(scenario())
+
+
+def test_feedback_is_stored_and_thumbs_down_asks_why(desk: Desk) -> None:
+    async def scenario() -> None:
+        async with running_bot(desk) as bot:
+            await bot.post_event(payload("message_im"))
+            [answer] = await bot.slack.wait_for("chat.postMessage")
+            blocks = json.loads(answer.data["blocks"]) if isinstance(answer.data["blocks"], str) else answer.data["blocks"]
+            reference = next(b for b in blocks if b["type"] == "actions")["elements"][0]["value"]
+            await bot.post_action(payload("block_actions", response_url=bot.slack.response_url("fb"),
+                                          action_id="feedback_down", value=reference))
+            [opened] = await bot.slack.wait_for("views.open")
+            view = json.loads(opened.data["view"]) if isinstance(opened.data["view"], str) else opened.data["view"]
+            assert view["callback_id"] == "feedback_reason" and view["private_metadata"] == reference
+            submission = {
+                "type": "view_submission", "team": {"id": "T0HEIM"}, "user": {"id": "U0LEDER2"},
+                "view": {**view, "id": "V1", "state": {"values": {"reason": {"text": {"type": "plain_text_input",
+                                                                                       "value": "For generelt"}}}}},
+            }
+            response = await bot.post_action(submission)
+            assert response.status == 200
+
+    run(scenario())
+    [record] = _records(desk)
+    assert record.feedback == "down" and record.feedback_reason == "For generelt"
+
+
+def test_app_home_explains_privacy(desk: Desk) -> None:
+    async def scenario() -> None:
+        async with running_bot(desk) as bot:
+            await bot.post_event(payload("app_home_opened"))
+            [published] = await bot.slack.wait_for("views.publish")
+            assert published.data["user_id"] == "U0LEDER1"
+            text = json.dumps(published.data["view"], ensure_ascii=False)
+            assert "Personvern" in text and "90 dager" in text and "/leder" in text
+            assert "For HR" not in text  # not an HR user
+
+    run(scenario())
+
+
+def test_slack_rate_limit_is_waited_out(desk: Desk) -> None:
+    async def scenario() -> None:
+        async with running_bot(desk) as bot:
+            bot.slack.failures["chat.postMessage"] = [(429, {"Retry-After": "1"}), (500, {})]
+            await bot.post_event(payload("message_im"))
+            [call] = await bot.slack.wait_for("chat.postMessage", timeout=30)
+            attempts = [c.method for c in bot.slack.calls if c.method.startswith("chat.postMessage")]
+            assert attempts == ["chat.postMessage!429", "chat.postMessage!500", "chat.postMessage"]
+            limited = next(c for c in bot.slack.calls if c.method == "chat.postMessage!429")
+            assert call.at - limited.at >= 0.9  # Retry-After was honoured
+
+    run(scenario())
+
+
+def test_dead_database_still_answers(assistant: Assistant, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    dead = Database(make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    desk = Desk(assistant=assistant, database=dead, pseudonymizer=Pseudonymizer(key=b"k" * 32))
+
+    async def scenario() -> None:
+        async with running_bot(desk) as bot:
+            event = payload("message_im")
+            await bot.post_event(event)
+            [call] = await bot.slack.wait_for("chat.postMessage")
+            assert "10.1 Lojalitet" in _all_text(call.data)
+            await bot.post_event(event, retry=1)  # still answered once: deduplicated in memory
+            await asyncio.sleep(0.5)
+            assert len(bot.slack.of("chat.postMessage")) == 1
+
+    with caplog.at_level("WARNING"):
+        run(scenario())
+    assert any("could not record a question" in r.getMessage() for r in caplog.records)
+    assert not any("U0LEDER2" in r.getMessage() or "lojalitet" in r.getMessage() for r in caplog.records)
+
