@@ -33,6 +33,7 @@ test: $(STAMP)
 
 bench: $(STAMP) $(INDEX)
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/slack_latency.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot index handlers tests bench

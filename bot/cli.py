@@ -214,7 +214,9 @@ def chat(config: ConfigOption = None) -> None:
 
 @app.command("serve")
 def serve(
-    slack_http: Annotated[bool, typer.Option("--slack-http", help="Ta imot Slack over HTTP (POST /slack/events).")] = False,
+    slack_http: Annotated[
+        bool, typer.Option("--slack-http", help="Ta imot Slack over HTTP (POST /slack/events).")
+    ] = False,
     port: Annotated[int | None, typer.Option("--port", help="Porten for HTTP-serveren (standard 3000).")] = None,
     host: Annotated[str, typer.Option("--host")] = "0.0.0.0",
     config: ConfigOption = None,

@@ -26,7 +26,9 @@ def postgres_schema() -> Iterator[tuple[str, dict[str, object]]]:
         with admin.begin() as conn:
             conn.execute(text("select 1"))
     except Exception as exc:  # noqa: BLE001  (any failure to reach the server means: no PostgreSQL here)
-        message = f"PostgreSQL at {POSTGRES_URL} is not reachable ({type(exc).__name__}): PostgreSQL storage tests SKIPPED"
+        message = (
+            f"PostgreSQL at {POSTGRES_URL} is not reachable ({type(exc).__name__}): PostgreSQL storage tests SKIPPED"
+        )
         warnings.warn(message, stacklevel=2)
         pytest.skip(message)
     schema = f"lederbot_test_{uuid.uuid4().hex[:10]}"

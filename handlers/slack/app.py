@@ -166,7 +166,9 @@ class _Handlers:
             text=texts.THANKS_FEEDBACK if saved else texts.FEEDBACK_NOT_SAVED,
         )
 
-    async def on_feedback_down(self, ack: Any, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_feedback_down(
+        self, ack: Any, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
         await ack()
         reference = action.get("value", "")
         await asyncio.to_thread(self._desk.feedback, reference, "down")
@@ -182,35 +184,56 @@ class _Handlers:
         await ack()
         _, question = parse_value(action.get("value", ""))
         answer = await asyncio.to_thread(self._desk.assistant.ask, question)
-        await respond(response_type="ephemeral", replace_original=False, blocks=full_passage_blocks(answer),
-                      text=fallback_text(answer))
+        await respond(
+            response_type="ephemeral",
+            replace_original=False,
+            blocks=full_passage_blocks(answer),
+            text=fallback_text(answer),
+        )
 
     async def on_share(self, ack: Any, action: dict[str, Any], body: dict[str, Any], respond: Any) -> None:
         await ack()
         reference, question = parse_value(action.get("value", ""))
         answer = await asyncio.to_thread(self._desk.assistant.ask, question)
         user = body.get("user", {}).get("id", "")
-        intro = {"type": "context", "elements": [{"type": "mrkdwn", "text": texts.SHARED_BY.format(
-            user=f"<@{user}>", question=escape(question))}]}
+        intro = {
+            "type": "context",
+            "elements": [
+                {"type": "mrkdwn", "text": texts.SHARED_BY.format(user=f"<@{user}>", question=escape(question))}
+            ],
+        }
         blocks = [intro, *answer_blocks(answer, reference=reference, question=question, with_hr=False)]
-        await respond(response_type="in_channel", replace_original=False, delete_original=False, blocks=blocks,
-                      text=fallback_text(answer))
+        await respond(
+            response_type="in_channel",
+            replace_original=False,
+            delete_original=False,
+            blocks=blocks,
+            text=fallback_text(answer),
+        )
 
-    async def on_ask_hr(self, ack: Any, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient,
-                        respond: Any) -> None:
+    async def on_ask_hr(
+        self, ack: Any, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, respond: Any
+    ) -> None:
         await ack()
         _, question = parse_value(action.get("value", ""))
         hr = self._options.hr_contact_user
         if not hr:
-            await respond(response_type="ephemeral", replace_original=False,
-                          text=texts.ASK_HR_NO_CONTACT.format(hr_contact=self._options.hr_contact))
+            await respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text=texts.ASK_HR_NO_CONTACT.format(hr_contact=self._options.hr_contact),
+            )
             return
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
         message = body.get("message") or {}
         thread_ts = message.get("thread_ts") or message.get("ts")
-        text = texts.ASK_HR_POST.format(hr=f"<@{hr}>", user=f"<@{body.get('user', {}).get('id', '')}>",
-                                        question=escape(question))
-        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+        text = texts.ASK_HR_POST.format(
+            hr=f"<@{hr}>", user=f"<@{body.get('user', {}).get('id', '')}>", question=escape(question)
+        )
+        if not channel:
+            await respond(response_type="in_channel", replace_original=False, text=text)
+            return
+        await client.chat_postMessage(channel=str(channel), thread_ts=thread_ts, text=text)
 
     # -- App Home -------------------------------------------------------------------------------
     async def on_home(self, event: dict[str, Any], client: AsyncWebClient) -> None:
@@ -232,8 +255,11 @@ class _Handlers:
         log.error("Slack listener failed: %s", type(error).__name__, exc_info=error)
         if respond is not None and body.get("response_url"):
             try:
-                await respond(response_type="ephemeral", replace_original=False,
-                              text=texts.INTERNAL_ERROR.format(hr_contact=self._options.hr_contact))
+                await respond(
+                    response_type="ephemeral",
+                    replace_original=False,
+                    text=texts.INTERNAL_ERROR.format(hr_contact=self._options.hr_contact),
+                )
             except Exception:  # noqa: BLE001  (the error reply itself may fail; nothing more to do)
                 log.warning("could not tell the user about an error")
 

@@ -60,7 +60,9 @@ def answer_blocks(
     quoted = "\n".join(f">{escape(s)}" for s in answer.sentences)
     blocks.append(_section(f"{texts.ANSWER_HEADING}\n{quoted}"))
     passage = answer.passage
-    preview = passage if len(passage) <= PASSAGE_PREVIEW_CHARS else passage[:PASSAGE_PREVIEW_CHARS].rsplit(" ", 1)[0] + " …"
+    preview = (
+        passage if len(passage) <= PASSAGE_PREVIEW_CHARS else passage[:PASSAGE_PREVIEW_CHARS].rsplit(" ", 1)[0] + " …"
+    )
     passage_block = _section(f"{texts.PASSAGE_HEADING}\n{escape(preview)}")
     if len(passage) > PASSAGE_PREVIEW_CHARS:
         passage_block["accessory"] = _button(texts.BUTTON_SHOW_MORE, "show_more", _value(reference, question))

@@ -26,9 +26,16 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
 
 def _question(reference: str, *, answered: bool, text: str | None = None, days: int = 90) -> QuestionLog:
     return QuestionLog(
-        reference=reference, leader_key="k" * 64, asked_at=NOW, channel="slack", channel_kind="dm",
-        answered=answered, sources=[{"document": "heim", "section": "3.1 Delegering"}] if answered else [],
-        took_ms=20, question_text=text, text_expires_at=NOW + timedelta(days=days) if text else None,
+        reference=reference,
+        leader_key="k" * 64,
+        asked_at=NOW,
+        channel="slack",
+        channel_kind="dm",
+        answered=answered,
+        sources=[{"document": "heim", "section": "3.1 Delegering"}] if answered else [],
+        took_ms=20,
+        question_text=text,
+        text_expires_at=NOW + timedelta(days=days) if text else None,
     )
 
 

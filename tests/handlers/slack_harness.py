@@ -73,17 +73,33 @@ class MockSlack:
         if pending:
             status, headers = pending.pop(0)
             self.calls.append(Call(f"{method}!{status}", data, time.monotonic()))
-            return web.json_response({"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"},
-                                     status=status, headers=headers)
+            return web.json_response(
+                {"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"},
+                status=status,
+                headers=headers,
+            )
         self.calls.append(Call(method, data, time.monotonic()))
         if method == "auth.test":
             return web.json_response(
-                {"ok": True, "url": "https://heim.slack.com/", "team": "Heim", "user": "lederbot", "team_id": "T0HEIM",
-                 "user_id": "U0BOT", "bot_id": "B0BOT"}
+                {
+                    "ok": True,
+                    "url": "https://heim.slack.com/",
+                    "team": "Heim",
+                    "user": "lederbot",
+                    "team_id": "T0HEIM",
+                    "user_id": "U0BOT",
+                    "bot_id": "B0BOT",
+                }
             )
         if method == "chat.postMessage":
-            return web.json_response({"ok": True, "channel": data.get("channel"), "ts": f"{time.time():.6f}",
-                                      "message": {"text": data.get("text", "")}})
+            return web.json_response(
+                {
+                    "ok": True,
+                    "channel": data.get("channel"),
+                    "ts": f"{time.time():.6f}",
+                    "message": {"text": data.get("text", "")},
+                }
+            )
         return web.json_response({"ok": True})
 
     async def handle_response_url(self, request: web.Request) -> web.Response:
@@ -120,9 +136,15 @@ class Running:
     bot_url: str
     session: aiohttp.ClientSession
 
-    async def post_event(self, body: dict[str, Any], *, headers: dict[str, str] | None = None,
-                         retry: int | None = None, secret: str = SIGNING_SECRET,
-                         timestamp: int | None = None) -> aiohttp.ClientResponse:
+    async def post_event(
+        self,
+        body: dict[str, Any],
+        *,
+        headers: dict[str, str] | None = None,
+        retry: int | None = None,
+        secret: str = SIGNING_SECRET,
+        timestamp: int | None = None,
+    ) -> aiohttp.ClientResponse:
         raw = json.dumps(body, ensure_ascii=False)
         sent = {"Content-Type": "application/json", **sign(raw, secret=secret, timestamp=timestamp), **(headers or {})}
         if retry is not None:
@@ -152,16 +174,22 @@ async def _start(app: web.Application) -> tuple[web.AppRunner, int]:
 
 
 @asynccontextmanager
-async def running_bot(desk: Desk, *, hr_contact_user: str | None = "U0HR",
-                      hr_user_ids: frozenset[str] = frozenset()) -> AsyncIterator[Running]:
+async def running_bot(
+    desk: Desk, *, hr_contact_user: str | None = "U0HR", hr_user_ids: frozenset[str] = frozenset()
+) -> AsyncIterator[Running]:
     """The mock Slack and the bot's real aiohttp server, both on free loopback ports."""
     slack = MockSlack()
     mock_app = web.Application()
     mock_app.router.add_post("/api/{method}", slack.handle)
     mock_app.router.add_post("/response/{name}", slack.handle_response_url)
     mock_runner, slack.port = await _start(mock_app)
-    options = SlackOptions(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack.api_url,
-                           hr_contact_user=hr_contact_user, hr_user_ids=hr_user_ids)
+    options = SlackOptions(
+        bot_token=BOT_TOKEN,
+        signing_secret=SIGNING_SECRET,
+        api_url=slack.api_url,
+        hr_contact_user=hr_contact_user,
+        hr_user_ids=hr_user_ids,
+    )
     bolt = build_slack_app(desk=desk, options=options)
     server = build_server(warm_up=desk.assistant.load, slack=bolt)
     bot_runner, bot_port = await _start(server)

@@ -51,16 +51,18 @@ def test_url_verification_and_signatures(desk: Desk) -> None:
         async with running_bot(desk) as bot:
             body = payload("url_verification")
             raw = json.dumps(body)
-            async with bot.session.post(f"{bot.bot_url}/slack/events", data=raw,
-                                        headers={"Content-Type": "application/json", **sign(raw)}) as response:
+            async with bot.session.post(
+                f"{bot.bot_url}/slack/events", data=raw, headers={"Content-Type": "application/json", **sign(raw)}
+            ) as response:
                 assert response.status == 200
                 assert (await response.json())["challenge"] == body["challenge"]
             bad = await bot.post_event(payload("app_mention"), secret="wrong-secret")
             assert bad.status == 401
             stale = await bot.post_event(payload("app_mention"), timestamp=int(time.time()) - 6 * 60)
             assert stale.status == 401
-            async with bot.session.post(f"{bot.bot_url}/slack/events", data=raw,
-                                        headers={"Content-Type": "application/json"}) as unsigned:
+            async with bot.session.post(
+                f"{bot.bot_url}/slack/events", data=raw, headers={"Content-Type": "application/json"}
+            ) as unsigned:
                 assert unsigned.status == 401
             await asyncio.sleep(0.3)
             assert not bot.slack.of("chat.postMessage")
@@ -161,13 +163,16 @@ def test_echoed_text_cannot_ping_the_channel(desk: Desk) -> None:
         async with running_bot(desk) as bot:
             await bot.post_event(payload("app_mention"))
             [answer] = await bot.slack.wait_for("chat.postMessage")
-            blocks = json.loads(answer.data["blocks"]) if isinstance(answer.data["blocks"], str) else answer.data["blocks"]
+            blocks = (
+                json.loads(answer.data["blocks"]) if isinstance(answer.data["blocks"], str) else answer.data["blocks"]
+            )
             actions = next(b for b in blocks if b["type"] == "actions")
             hr_value = next(e["value"] for e in actions["elements"] if e["action_id"] == "ask_hr")
             value = json.loads(hr_value)
             value["q"] = "<!channel> <@U0ALL> & hei"
-            action = payload("block_actions", response_url=bot.slack.response_url(), action_id="ask_hr",
-                             value=json.dumps(value))
+            action = payload(
+                "block_actions", response_url=bot.slack.response_url(), action_id="ask_hr", value=json.dumps(value)
+            )
             await bot.post_action(action)
             calls = await bot.slack.wait_for("chat.postMessage", 2)
             posted = calls[1].data["text"]
@@ -190,8 +195,14 @@ def test_slash_command_is_private_and_shareable(desk: Desk) -> None:
             assert "Enhetsleder / stabsleder selv" in text or "delegeringssperre" in text
             actions = next(b for b in reply.data["blocks"] if b["type"] == "actions")
             share = next(e for e in actions["elements"] if e["action_id"] == "share_answer")
-            await bot.post_action(payload("block_actions", response_url=bot.slack.response_url("share"),
-                                          action_id="share_answer", value=share["value"]))
+            await bot.post_action(
+                payload(
+                    "block_actions",
+                    response_url=bot.slack.response_url("share"),
+                    action_id="share_answer",
+                    value=share["value"],
+                )
+            )
             calls = await bot.slack.wait_for("response_url", 2)
             assert calls[1].data["response_type"] == "in_channel"
             assert "Delt av <@U0LEDER1>" in _all_text(calls[1].data)
@@ -204,17 +215,30 @@ def test_feedback_is_stored_and_thumbs_down_asks_why(desk: Desk) -> None:
         async with running_bot(desk) as bot:
             await bot.post_event(payload("message_im"))
             [answer] = await bot.slack.wait_for("chat.postMessage")
-            blocks = json.loads(answer.data["blocks"]) if isinstance(answer.data["blocks"], str) else answer.data["blocks"]
+            blocks = (
+                json.loads(answer.data["blocks"]) if isinstance(answer.data["blocks"], str) else answer.data["blocks"]
+            )
             reference = next(b for b in blocks if b["type"] == "actions")["elements"][0]["value"]
-            await bot.post_action(payload("block_actions", response_url=bot.slack.response_url("fb"),
-                                          action_id="feedback_down", value=reference))
+            await bot.post_action(
+                payload(
+                    "block_actions",
+                    response_url=bot.slack.response_url("fb"),
+                    action_id="feedback_down",
+                    value=reference,
+                )
+            )
             [opened] = await bot.slack.wait_for("views.open")
             view = json.loads(opened.data["view"]) if isinstance(opened.data["view"], str) else opened.data["view"]
             assert view["callback_id"] == "feedback_reason" and view["private_metadata"] == reference
             submission = {
-                "type": "view_submission", "team": {"id": "T0HEIM"}, "user": {"id": "U0LEDER2"},
-                "view": {**view, "id": "V1", "state": {"values": {"reason": {"text": {"type": "plain_text_input",
-                                                                                       "value": "For generelt"}}}}},
+                "type": "view_submission",
+                "team": {"id": "T0HEIM"},
+                "user": {"id": "U0LEDER2"},
+                "view": {
+                    **view,
+                    "id": "V1",
+                    "state": {"values": {"reason": {"text": {"type": "plain_text_input", "value": "For generelt"}}}},
+                },
             }
             response = await bot.post_action(submission)
             assert response.status == 200
@@ -269,4 +293,3 @@ def test_dead_database_still_answers(assistant: Assistant, tmp_path: Path, caplo
         run(scenario())
     assert any("could not record a question" in r.getMessage() for r in caplog.records)
     assert not any("U0LEDER2" in r.getMessage() or "lojalitet" in r.getMessage() for r in caplog.records)
-
