@@ -20,6 +20,10 @@ from bot.errors import LederbotError
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="lederbot – assistent for kommunale ledere.")
 index_app = typer.Typer(no_args_is_help=True, help="Bygg og inspiser søkeindeksen.")
 app.add_typer(index_app, name="index")
+reflections_app = typer.Typer(no_args_is_help=True, help="Refleksjonsspørsmålene fra KS' veileder.")
+app.add_typer(reflections_app, name="reflections")
+data_app = typer.Typer(no_args_is_help=True, help="En leders egne data: eksport og sletting.")
+app.add_typer(data_app, name="data")
 
 ConfigOption = Annotated[
     Path | None,
@@ -117,6 +121,20 @@ def index_status(config: ConfigOption = None) -> None:
         typer.echo(f"  {name}: {state}")
     if stale:
         typer.echo("Indeksen er utdatert. Kjør «lederbot index build».")
+
+
+@reflections_app.command("extract")
+def reflections_extract(config: ConfigOption = None) -> None:
+    """Hent TIL REFLEKSJON-spørsmålene ut av «Guide til god ledelse» til knowledge/reflections/."""
+    from index.reflections import extract_themes, write
+
+    settings = _settings(config)
+    guide = settings.index.knowledge_dir / "ks-guide-til-god-ledelse.md"
+    if not guide.is_file():
+        raise _fail(LederbotError(f"Fant ikke veilederen {guide}."))
+    themes = extract_themes(guide.read_text(encoding="utf-8"))
+    path = write(themes, settings.index.knowledge_dir / "reflections", source=guide.name)
+    typer.echo(f"{len(themes)} temaer ({sum(len(t.questions) for t in themes)} spørsmål) skrevet til {path}.")
 
 
 @app.command("search")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -53,4 +53,80 @@ class AnswerThread(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel_id: Mapped[str] = mapped_column(String(64))
     thread_ts: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReflectionSession(Base):
+    """One leader going through one theme, alone or as a member of a group session."""
+
+    __tablename__ = "reflection_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner_key: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    theme_id: Mapped[str] = mapped_column(String(128), index=True)
+    theme_version: Mapped[str] = mapped_column(String(16))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("group_session.id", ondelete="SET NULL"), nullable=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)  # active, paused, done, ended
+    current_index: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ReflectionAnswer(Base):
+    """A leader's answer to one question: readable by its author alone unless shared."""
+
+    __tablename__ = "reflection_answer"
+    __table_args__ = (UniqueConstraint("session_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("reflection_session.id", ondelete="CASCADE"), index=True)
+    owner_key: Mapped[str] = mapped_column(String(64), index=True)
+    theme_id: Mapped[str] = mapped_column(String(128))
+    question_id: Mapped[str] = mapped_column(String(160))
+    question_version: Mapped[str] = mapped_column(String(16))
+    question_text: Mapped[str] = mapped_column(Text)  # the wording that was answered
+    answer_text: Mapped[str] = mapped_column(Text)
+    shared_as: Mapped[str | None] = mapped_column(String(64), nullable=True)  # set only when shared with a group
+    event_id: Mapped[str | None] = mapped_column(String(128), unique=True, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GroupSession(Base):
+    """A leader group reflecting together in a channel, led by a facilitator or by a deadline."""
+
+    __tablename__ = "group_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel_id: Mapped[str] = mapped_column(String(64))
+    thread_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    theme_id: Mapped[str] = mapped_column(String(128))
+    theme_version: Mapped[str] = mapped_column(String(16))
+    facilitator_key: Mapped[str] = mapped_column(String(64))
+    current_index: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(16), index=True)  # open, ended
+    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReflectionSchedule(Base):
+    """A reflection plan: weekdays and a local time, a sequence of themes, at most one reminder."""
+
+    __tablename__ = "reflection_schedule"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner_key: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64))  # where prompts go: a DM or a group's channel
+    is_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    weekdays: Mapped[list[int]] = mapped_column(JSON)  # 0 = Monday
+    local_time: Mapped[str] = mapped_column(String(5))  # "08:30"
+    timezone: Mapped[str] = mapped_column(String(64))
+    themes: Mapped[list[str]] = mapped_column(JSON)
+    next_theme: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(16), index=True)  # active, paused, stopped
+    next_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    last_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_theme: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    reminder_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,76 @@
+"""The prompt sets from knowledge/reflections/*.yaml, and finding a theme from a word."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.errors import ConfigError
+from index.text import fold
+
+
+@dataclass(frozen=True)
+class Prompt:
+    id: str
+    version: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    title: str
+    section: str
+    kind: str  # individual, group, development_talk
+    version: str
+    questions: tuple[Prompt, ...]
+
+
+class Catalog:
+    """All reflection themes, in the guide's order (individual themes first).
+
+    Example:
+        >>> catalog = Catalog.load(Path("knowledge/reflections"))
+        >>> catalog.find("verdier").title
+        'Å lede med tydelige verdier'
+    """
+
+    def __init__(self, themes: list[Theme]) -> None:
+        order = {"individual": 0, "development_talk": 1, "group": 2}
+        self.themes = sorted(themes, key=lambda t: order.get(t.kind, 3))
+        self._by_id = {t.id: t for t in self.themes}
+
+    @classmethod
+    def load(cls, folder: Path) -> Catalog:
+        themes: list[Theme] = []
+        for path in sorted(folder.glob("*.yaml")):
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                for raw in data.get("themes", []):
+                    questions = tuple(Prompt(str(q["id"]), str(q["version"]), str(q["text"])) for q in raw["questions"])
+                    themes.append(Theme(str(raw["id"]), str(raw["title"]), str(raw.get("section", "")),
+                                        str(raw.get("kind", "individual")), str(raw["version"]), questions))
+            except (yaml.YAMLError, KeyError, TypeError) as exc:
+                raise ConfigError(f"Refleksjonsfilen {path} er ugyldig: {exc}") from exc
+        if not themes:
+            raise ConfigError(f"Fant ingen refleksjonstemaer i {folder}. Kjør «lederbot reflections extract».")
+        return cls(themes)
+
+    def get(self, theme_id: str) -> Theme | None:
+        return self._by_id.get(theme_id)
+
+    def find(self, words: str, *, kinds: tuple[str, ...] = ("individual", "development_talk", "group")) -> Theme | None:
+        """The first theme whose id or title contains every given word (folded: "sprak" finds "språk")."""
+        wanted = [fold(w) for w in words.split() if len(w) > 1]
+        if not wanted:
+            return None
+        exact = self.get(words.strip())
+        if exact is not None:
+            return exact
+        for theme in self.themes:
+            haystack = fold(f"{theme.title} {theme.id}")
+            if theme.kind in kinds and all(w in haystack for w in wanted):
+                return theme
+        return None

@@ -1,0 +1,136 @@
+"""A leader's rights over their reflection answers: see, edit, export, delete; and retention."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, select, update
+
+from bot import texts
+from bot.reflection.catalog import Catalog
+from bot.store.db import Database
+from bot.store.models import ReflectionAnswer, ReflectionSession
+
+if TYPE_CHECKING:
+    from bot.reflection.engine import Reply
+
+FORMATS = ("json", "csv", "md")
+
+
+def answers_of(database: Database, catalog: Catalog, owner: str) -> list[dict[str, Any]]:
+    """Every answer of ``owner`` in the order written, numbered from 1 as «mine svar» shows them."""
+    with database.session() as session:
+        rows = session.execute(
+            select(ReflectionAnswer, ReflectionSession.started_at)
+            .join(ReflectionSession, ReflectionSession.id == ReflectionAnswer.session_id)
+            .where(ReflectionAnswer.owner_key == owner)
+            .order_by(ReflectionAnswer.created_at, ReflectionAnswer.id)
+        ).all()
+    out = []
+    for number, (answer, started_at) in enumerate(rows, start=1):
+        theme = catalog.get(answer.theme_id)
+        out.append({
+            "number": number,
+            "theme_id": answer.theme_id,
+            "theme": theme.title if theme else answer.theme_id,
+            "session_started": started_at.isoformat(),
+            "question_id": answer.question_id,
+            "question_version": answer.question_version,
+            "question": answer.question_text,
+            "answer": answer.answer_text,
+            "shared_with_group": answer.shared_as is not None,
+            "answered_at": answer.created_at.isoformat(),
+            "updated_at": answer.updated_at.isoformat(),
+        })
+    return out
+
+
+def my_answers(database: Database, catalog: Catalog, owner: str) -> Reply:
+    from bot.reflection.engine import Reply
+
+    rows = answers_of(database, catalog, owner)
+    if not rows:
+        return Reply(texts.R_MY_ANSWERS_EMPTY)
+    lines = [texts.R_MY_ANSWERS_TITLE]
+    heading = None
+    for row in rows:
+        current = (row["theme"], row["session_started"][:10])
+        if current != heading:
+            heading = current
+            date = datetime.fromisoformat(row["session_started"]).strftime("%d.%m.%Y")
+            lines.append(texts.R_MY_ANSWERS_THEME.format(title=row["theme"], date=date))
+        lines.append(texts.R_MY_ANSWER_LINE.format(number=row["number"], question=row["question"], answer=row["answer"]))
+    return Reply("\n".join(lines))
+
+
+def edit_answer(database: Database, owner: str, number: int, text: str, *, now: datetime) -> Reply:
+    from bot.reflection.engine import Reply
+
+    with database.session() as session:
+        ids = list(session.scalars(
+            select(ReflectionAnswer.id).where(ReflectionAnswer.owner_key == owner)
+            .order_by(ReflectionAnswer.created_at, ReflectionAnswer.id)
+        ))
+        if not 1 <= number <= len(ids) or not text:
+            return Reply(texts.R_EDIT_UNKNOWN.format(number=number))
+        session.execute(update(ReflectionAnswer).where(ReflectionAnswer.id == ids[number - 1])
+                        .values(answer_text=text[:4000], updated_at=now))
+    return Reply(texts.R_EDITED.format(number=number))
+
+
+def export(database: Database, catalog: Catalog, owner: str, fmt: str) -> str:
+    """All of ``owner``'s answers as JSON, CSV or Markdown."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, not {fmt!r}")
+    rows = answers_of(database, catalog, owner)
+    if fmt == "json":
+        return json.dumps({"answers": rows}, ensure_ascii=False, indent=2)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        fields = ["number", "theme", "question", "answer", "answered_at", "updated_at", "question_version",
+                  "shared_with_group"]
+        writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue()
+    lines = ["# Mine refleksjonssvar", ""]
+    theme = None
+    for row in rows:
+        if row["theme"] != theme:
+            theme = row["theme"]
+            lines += [f"## {theme}", ""]
+        lines += [f"**{row['question']}**", "", row["answer"], "", f"_{row['answered_at'][:10]}_", ""]
+    return "\n".join(lines)
+
+
+def export_reply(database: Database, catalog: Catalog, owner: str) -> Reply:
+    from bot.reflection.engine import Export, Reply
+
+    if not answers_of(database, catalog, owner):
+        return Reply(texts.R_MY_ANSWERS_EMPTY)
+    content = export(database, catalog, owner, "md")
+    return Reply(texts.R_EXPORTED, export=Export("mine-refleksjonssvar.md", content, "text/markdown"))
+
+
+def delete_answers(database: Database, owner: str) -> int:
+    """Delete every answer of ``owner``; their sessions stay, without owner, as participation counts."""
+    with database.session() as session:
+        deleted = session.execute(delete(ReflectionAnswer).where(ReflectionAnswer.owner_key == owner))
+        session.execute(update(ReflectionSession).where(ReflectionSession.owner_key == owner).values(owner_key=None))
+        return int(deleted.rowcount)  # type: ignore[attr-defined]
+
+
+def apply_retention(database: Database, *, now: datetime, months: int) -> int:
+    """Delete answers older than ``months``; keep the sessions (theme, dates, state) as counts."""
+    if months < 1:
+        raise ValueError(f"retention must be at least one month, got {months}")
+    cutoff = now - timedelta(days=round(30.44 * months))
+    with database.session() as session:
+        old_sessions = select(ReflectionSession.id).where(ReflectionSession.started_at < cutoff)
+        deleted = session.execute(delete(ReflectionAnswer).where(ReflectionAnswer.session_id.in_(old_sessions)))
+        session.execute(update(ReflectionSession).where(ReflectionSession.started_at < cutoff).values(owner_key=None))
+        return int(deleted.rowcount)  # type: ignore[attr-defined]
