@@ -75,12 +75,20 @@ class PrivacySettings(BaseModel):
 
     # Text of questions the bot could not answer, for the document owners (without identity).
     question_text_days: int = Field(default=90, ge=0, le=3650)
+    # Reflection answers; afterwards only the participation counts remain.
+    reflection_answer_months: int = Field(default=24, ge=1, le=120)
 
 
 class AnalyticsSettings(BaseModel):
     """HR figures: groups smaller than this show nothing (never below 3)."""
 
     min_group_size: int = Field(default=5, ge=3)
+
+
+class ReflectionSettings(BaseModel):
+    folder: Path = Path("knowledge/reflections")
+    # How often due plans, reminders and group deadlines are looked for.
+    tick_seconds: float = Field(default=30.0, gt=0)
 
 
 class SlackSettings(BaseModel):
@@ -114,6 +122,7 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = PrivacySettings()
     analytics: AnalyticsSettings = AnalyticsSettings()
     slack: SlackSettings = SlackSettings()
+    reflection: ReflectionSettings = ReflectionSettings()
     # Secrets: only from the environment (LEDERBOT_PSEUDONYM_KEY); a file that sets one is refused.
     pseudonym_key: SecretStr | None = None
 

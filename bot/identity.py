@@ -20,7 +20,13 @@ class Pseudonymizer:
         self._key = key
 
     def leader_key(self, channel: str, workspace: str, user: str) -> str:
+        """The key usage figures are counted under."""
         message = f"{channel}\x1f{workspace}\x1f{user}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def owner_key(self, channel: str, user: str) -> str:
+        """The key a leader's reflection answers are kept under; `lederbot data` finds it from the user id."""
+        message = f"owner\x1f{channel}\x1f{user}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
 

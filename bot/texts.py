@@ -45,6 +45,8 @@ FEEDBACK_MODAL_CLOSE = "Lukk"
 ASK_HR_POST = "{hr} – {user} vil gjerne ha hjelp fra HR med dette spørsmålet: «{question}»"
 ASK_HR_NO_CONTACT = "Det er ikke satt opp noen HR-kontakt i lederbot. Ta kontakt med {hr_contact}."
 SHARED_BY = "Delt av {user}: «{question}»"
+OPEN_DM = "Jeg har sendt deg en direktemelding – refleksjonen fortsetter der."
+NOT_IN_CHANNEL = "Jeg er ikke med i denne kanalen ennå. Inviter @lederbot først (/invite @lederbot)."
 COMMAND_HELP = (
     "Skriv spørsmålet etter kommandoen, for eksempel `/leder Hva er en delegeringssperre?`. "
     "Svaret ser bare du, og du kan dele det i kanalen."
@@ -66,13 +68,20 @@ HOME_EXAMPLES = (
     "Hvem har ansvaret når myndighet er delegert?",
     "Hva er visjonen i lederplattformen?",
 )
+HOME_REFLECTION = (
+    "*Refleksjon:* gå gjennom spørsmålene «TIL REFLEKSJON» fra KS' «Guide til god ledelse», alene her eller "
+    "sammen med ledergruppen din (`/refleksjon gruppe <tema>`). Svarene dine er bare dine."
+)
+HOME_REFLECTION_BUTTON = "Start en refleksjon"
 HOME_PRIVACY_TITLE = "*Personvern – hva som lagres og hvem som ser det*"
 HOME_PRIVACY = (
     "• For hvert spørsmål lagres en pseudonym nøkkel (ikke navnet ditt eller bruker-ID), tidspunkt, kanaltype, "
     "om jeg fant svar, hvilke kilder jeg viste, svartid og tilbakemeldingen din.\n"
     "• Teksten i spørsmål jeg *ikke* fant svar på lagres i {days} dager uten identitet, slik at de som "
     "vedlikeholder dokumentene ser hva som mangler. Andre spørsmålstekster lagres ikke.\n"
-    "• HR ser bare samlede tall for grupper på minst {min_group} ledere – aldri hvem som spurte om hva."
+    "• HR ser bare samlede tall for grupper på minst {min_group} ledere – aldri hvem som spurte om hva.\n"
+    "• Refleksjonssvarene dine ser bare du (med mindre du deler et svar med gruppen). Skriv «mine svar», "
+    "«eksporter mine svar» eller «slett mine svar» til meg. De slettes automatisk etter {months} måneder."
 )
 HOME_HR_TITLE = "*For HR: bruk*"
 HOME_HR_EMPTY = "Ingen spørsmål registrert ennå."

@@ -6,14 +6,19 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from bot.assistant import build_assistant
+from bot.assistant import Assistant, build_assistant
 from bot.config import Settings
 from bot.desk import Desk
+from bot.dialog import Dialog
 from bot.errors import ConfigError
 from bot.identity import Pseudonymizer, derive_key
+from bot.reflection.catalog import Catalog
+from bot.reflection.engine import ReflectionEngine
+from bot.reflection.schedule import Scheduler
 from bot.store.db import Database, make_engine
 from handlers.server import build_server, run_server
 from handlers.slack.app import SlackOptions, build_slack_app
+from handlers.slack.jobs import Jobs
 
 log = logging.getLogger(__name__)
 
@@ -36,18 +41,36 @@ class SlackSecrets:
             raise ConfigError("SLACK_APP_TOKEN må være et app-nivå-token (xapp-…) for Socket Mode.")
 
 
-def build_desk(settings: Settings, *, fallback_secret: str | None) -> Desk:
+def build_pseudonymizer(settings: Settings, *, fallback_secret: str | None) -> Pseudonymizer:
     secret = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
     try:
-        key = derive_key(explicit=secret, fallback_secret=fallback_secret)
+        return Pseudonymizer(key=derive_key(explicit=secret, fallback_secret=fallback_secret))
     except ValueError as exc:
         raise ConfigError("Sett LEDERBOT_PSEUDONYM_KEY (minst 16 tegn) i miljøet.") from exc
-    return Desk(
-        assistant=build_assistant(settings),
-        database=Database(make_engine(settings.db_url)),
-        pseudonymizer=Pseudonymizer(key=key),
-        question_text_days=settings.privacy.question_text_days,
-    )
+
+
+def build_dialog(settings: Settings, *, pseudonymizer: Pseudonymizer, database: Database | None = None) -> Dialog:
+    """The whole core for a channel: questions, reflection and plans over one database."""
+    database = database or Database(make_engine(settings.db_url))
+    assistant = build_assistant(settings)
+    desk = Desk(assistant=assistant, database=database, pseudonymizer=pseudonymizer,
+                question_text_days=settings.privacy.question_text_days)
+    catalog = Catalog.load(settings.reflection.folder)
+    engine = ReflectionEngine(database=database, catalog=catalog, related=related_passage(assistant))
+    scheduler = Scheduler(database=database, catalog=catalog)
+    return Dialog(desk=desk, engine=engine, scheduler=scheduler, pseudonymizer=pseudonymizer)
+
+
+def related_passage(assistant: Assistant):  # type: ignore[no-untyped-def]
+    """For the end of a reflection: one passage from the documents on the theme."""
+
+    def related(query: str) -> tuple[str, str] | None:
+        answer = assistant.ask(query)
+        if not answer.answered or answer.source is None:
+            return None
+        return answer.source.line(), " ".join(answer.sentences)[:400]
+
+    return related
 
 
 def slack_options(settings: Settings, secrets: SlackSecrets) -> SlackOptions:
@@ -59,11 +82,12 @@ def slack_options(settings: Settings, secrets: SlackSecrets) -> SlackOptions:
         hr_user_ids=frozenset(settings.slack.hr_user_ids),
         hr_contact=settings.organisation.hr_contact,
         question_text_days=settings.privacy.question_text_days,
+        reflection_months=settings.privacy.reflection_answer_months,
         min_group_size=settings.analytics.min_group_size,
     )
 
 
-def warm_up(desk: Desk) -> None:
+def warm_up(desk: Desk, database: Database | None = None) -> None:
     """Migrations, then the model and index. A dead database does not stop the bot from answering."""
     try:
         desk.database.migrate()
@@ -74,9 +98,11 @@ def warm_up(desk: Desk) -> None:
 
 def serve_slack(settings: Settings, secrets: SlackSecrets, *, host: str, port: int, http_only: bool) -> None:
     secrets.check()
-    desk = build_desk(settings, fallback_secret=secrets.signing_secret)
-    slack = build_slack_app(desk=desk, options=slack_options(settings, secrets))
-    server = build_server(warm_up=lambda: warm_up(desk), slack=slack)
+    dialog = build_dialog(settings, pseudonymizer=build_pseudonymizer(settings, fallback_secret=secrets.signing_secret))
+    slack = build_slack_app(dialog=dialog, options=slack_options(settings, secrets))
+    jobs = Jobs(dialog=dialog, client=slack.client, reflection_months=settings.privacy.reflection_answer_months)
+    server = build_server(warm_up=lambda: warm_up(dialog.desk), slack=slack, periodic=jobs.run,
+                          period=settings.reflection.tick_seconds)
     socket_mode = None
     if secrets.app_token and not http_only:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler

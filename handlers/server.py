@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -22,8 +22,15 @@ SLACK = web.AppKey("slack", AsyncApp)
 WARM_UP = web.AppKey("warm_up", asyncio.Task)
 
 
-def build_server(*, warm_up: Callable[[], None], slack: AsyncApp | None = None) -> web.Application:
-    """The web application; ``warm_up`` (load model, index, run migrations) runs in a thread at start."""
+def build_server(
+    *,
+    warm_up: Callable[[], None],
+    slack: AsyncApp | None = None,
+    periodic: Callable[[], Awaitable[None]] | None = None,
+    period: float = 30.0,
+) -> web.Application:
+    """The web application; ``warm_up`` (load model, index, run migrations) runs in a thread at start,
+    then ``periodic`` (reminders, deadlines, retention) every ``period`` seconds."""
     app = web.Application(client_max_size=1024 * 1024)
     app[READY] = asyncio.Event()
     app.router.add_get("/healthz", _healthz)
@@ -40,6 +47,12 @@ def build_server(*, warm_up: Callable[[], None], slack: AsyncApp | None = None) 
                 return
             application[READY].set()
             log.info("ready")
+            while periodic is not None:
+                try:
+                    await periodic()
+                except Exception:  # noqa: BLE001  (a failed round is logged; the next one tries again)
+                    log.exception("periodic job failed")
+                await asyncio.sleep(period)
 
         application[WARM_UP] = asyncio.create_task(run())
 

@@ -241,6 +241,11 @@ class ReflectionEngine:
             if group is not None and group.thread_ts is None:
                 group.thread_ts = thread_ts
 
+    def group_thread_ts(self, group_id: int) -> str | None:
+        with self._db.session() as session:
+            group = session.get(GroupSession, group_id)
+            return group.thread_ts if group is not None else None
+
     def group_question(self, group_id: int, index: int) -> tuple[Theme, int] | None:
         with self._db.session() as session:
             group = session.get(GroupSession, group_id)

@@ -7,6 +7,7 @@ Slack gets its acknowledgement at once (Bolt acks events itself; commands and ac
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -19,18 +20,23 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
-from bot.desk import Asker, Desk
+from bot.desk import Asker
+from bot.dialog import Dialog
+from bot.reflection.engine import Reply
 from handlers.slack.blocks import (
     answer_blocks,
     escape,
     fallback_text,
     feedback_modal,
     full_passage_blocks,
+    group_answer_modal,
     home_view,
     parse_value,
+    reflection_blocks,
 )
 
 log = logging.getLogger(__name__)
@@ -49,6 +55,7 @@ class SlackOptions:
     hr_user_ids: frozenset[str] = field(default_factory=frozenset)
     hr_contact: str = "HR"
     question_text_days: int = 90
+    reflection_months: int = 24
     min_group_size: int = 5
 
 
@@ -68,7 +75,7 @@ def make_client(options: SlackOptions) -> AsyncWebClient:
     return client
 
 
-def build_slack_app(*, desk: Desk, options: SlackOptions) -> AsyncApp:
+def build_slack_app(*, dialog: Dialog, options: SlackOptions) -> AsyncApp:
     """The Bolt app with every listener; nothing is contacted until the first request."""
     app = AsyncApp(
         client=make_client(options),
@@ -79,7 +86,8 @@ def build_slack_app(*, desk: Desk, options: SlackOptions) -> AsyncApp:
         ignoring_self_events_enabled=True,
         raise_error_for_unhandled_request=False,
     )
-    handler = _Handlers(desk=desk, options=options)
+    handler = _Handlers(dialog=dialog, options=options)
+    desk = dialog.desk
 
     @app.middleware
     async def answer_each_event_once(body: dict[str, Any], next: Any) -> BoltResponse | None:  # noqa: A002
@@ -99,13 +107,19 @@ def build_slack_app(*, desk: Desk, options: SlackOptions) -> AsyncApp:
     app.action("share_answer")(handler.on_share)
     app.action("ask_hr")(handler.on_ask_hr)
     app.view("feedback_reason")(handler.on_feedback_reason)
+    app.command("/refleksjon")(handler.on_reflection_command)
+    app.action(re.compile(r"^reflection_(choice|start)(_\d+)?$"))(handler.on_reflection_choice)
+    app.action(re.compile(r"^reflection_answer_\d+$"))(handler.on_group_answer_button)
+    app.action(re.compile(r"^reflection_(next|end)_\d+$"))(handler.on_group_step)
+    app.view("group_answer_modal")(handler.on_group_answer_modal)
     app.error(handler.on_error)
     return app
 
 
 class _Handlers:
-    def __init__(self, *, desk: Desk, options: SlackOptions) -> None:
-        self._desk = desk
+    def __init__(self, *, dialog: Dialog, options: SlackOptions) -> None:
+        self._dialog = dialog
+        self._desk = dialog.desk
         self._options = options
 
     # -- questions ---------------------------------------------------------------------------
@@ -132,10 +146,9 @@ class _Handlers:
         channel_type = event.get("channel_type")
         text = event.get("text", "")
         if channel_type == "im":
-            blocks, fallback = await self._answer(text, team=_team(body, event), user=event["user"], kind="dm")
-            await client.chat_postMessage(
-                channel=event["channel"], thread_ts=event.get("thread_ts"), blocks=blocks, text=fallback
-            )
+            asker = Asker("slack", _team(body, event), event["user"], "dm")
+            await self._converse(client, event["channel"], text, asker, event_id=body.get("event_id"),
+                                 thread_ts=event.get("thread_ts"))
             return
         thread_ts = event.get("thread_ts")
         if not thread_ts or thread_ts == event.get("ts") or _MENTION.search(text):
@@ -155,6 +168,161 @@ class _Handlers:
             question, team=command.get("team_id", ""), user=command.get("user_id", ""), kind="command", shareable=True
         )
         await respond(response_type="ephemeral", blocks=blocks, text=text)
+
+    async def _converse(self, client: AsyncWebClient, channel: str, text: str, asker: Asker, *,
+                        event_id: str | None = None, thread_ts: str | None = None) -> None:
+        """A private conversation turn: a reflection step, or an answer from the documents."""
+        outcome = await asyncio.to_thread(self._dialog.message, text, asker=asker, event_id=event_id)
+        if outcome.reply is not None:
+            await self._send_reply(client, channel, outcome.reply, thread_ts=thread_ts)
+            return
+        assert outcome.asked is not None
+        blocks = answer_blocks(outcome.asked.answer, reference=outcome.asked.reference, question=text)
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=blocks,
+                                      text=fallback_text(outcome.asked.answer))
+
+    async def _send_reply(self, client: AsyncWebClient, channel: str, reply: Reply, *,
+                          thread_ts: str | None = None) -> str | None:
+        if reply.duplicate:
+            return None
+        response = await client.chat_postMessage(channel=channel, thread_ts=thread_ts,
+                                                 blocks=reflection_blocks(reply), text=escape(reply.text[:300]))
+        if reply.export is not None:
+            await client.files_upload_v2(channel=channel, filename=reply.export.filename,
+                                         content=reply.export.content, title=reply.export.filename)
+        return str(response.get("ts") or "") or None
+
+    async def _dm_channel(self, client: AsyncWebClient, user: str) -> str:
+        opened = await client.conversations_open(users=user)
+        return str(opened["channel"]["id"])
+
+    # -- reflection -----------------------------------------------------------------------------
+    async def on_reflection_command(self, ack: Any, command: dict[str, Any], client: AsyncWebClient,
+                                    respond: Any) -> None:
+        await ack()
+        args = command.get("text", "").strip()
+        user, channel = command.get("user_id", ""), command.get("channel_id", "")
+        asker = Asker("slack", command.get("team_id", ""), user, "command")
+        first, _, rest = args.partition(" ")
+        if first.lower() == "gruppe":
+            await self._start_group(client, respond, channel=channel, asker=asker, args=rest)
+            return
+        if first.lower() == "plan":
+            is_group, plan_args = rest.lower().startswith("gruppe"), rest
+            if is_group:
+                plan_args = rest.split(None, 1)[1] if " " in rest else ""
+            address = channel if is_group else await self._dm_channel(client, user)
+            timezone = await self._user_timezone(client, user)
+            reply = await asyncio.to_thread(self._dialog.plan, plan_args, asker=asker, address=address,
+                                            is_group=is_group, timezone=timezone)
+            await respond(response_type="ephemeral", text=escape(reply.text))
+            return
+        reply = await asyncio.to_thread(self._dialog.reflection_command, args, asker=asker)
+        dm = await self._dm_channel(client, user)
+        await self._send_reply(client, dm, reply)
+        if dm != channel:
+            await respond(response_type="ephemeral", text=texts.OPEN_DM)
+
+    async def on_reflection_choice(self, ack: Any, action: dict[str, Any], body: dict[str, Any],
+                                   client: AsyncWebClient) -> None:
+        await ack()
+        user = body.get("user", {}).get("id", "")
+        asker = Asker("slack", (body.get("team") or {}).get("id", ""), user, "dm")
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        if not channel or not str(channel).startswith("D"):
+            channel = await self._dm_channel(client, user)  # from App Home: continue in the DM
+        await self._converse(client, str(channel), action.get("value", ""), asker)
+
+    async def _start_group(self, client: AsyncWebClient, respond: Any, *, channel: str, asker: Asker,
+                           args: str) -> None:
+        from datetime import datetime, time
+        from zoneinfo import ZoneInfo
+
+        words, _, deadline_text = args.partition(" frist ")
+        if not words.strip():
+            await respond(response_type="ephemeral", text=texts.R_GROUP_NEEDS_THEME)
+            return
+        deadline = None
+        if deadline_text.strip():
+            try:
+                day = datetime.strptime(deadline_text.strip(), "%d.%m.%Y").date()
+                deadline = datetime.combine(day, time(16, 0), tzinfo=ZoneInfo("Europe/Oslo"))
+            except ValueError:
+                await respond(response_type="ephemeral", text=texts.R_GROUP_NEEDS_THEME)
+                return
+        group_id, reply = await asyncio.to_thread(
+            self._dialog.engine.start_group, channel_id=channel, facilitator=self._dialog.owner(asker),
+            word=words, deadline=deadline)
+        if not group_id:
+            await respond(response_type="ephemeral", text=escape(reply.text))
+            return
+        try:
+            ts = await self._send_reply(client, channel, reply)
+        except SlackApiError as exc:
+            if exc.response.get("error") in ("not_in_channel", "channel_not_found"):
+                await respond(response_type="ephemeral", text=texts.NOT_IN_CHANNEL)
+                return
+            raise
+        if ts:
+            await asyncio.to_thread(self._dialog.engine.group_thread, group_id, ts)
+
+    async def on_group_answer_button(self, ack: Any, action: dict[str, Any], body: dict[str, Any],
+                                     client: AsyncWebClient) -> None:
+        await ack()
+        _, group_id, _, index = action.get("value", "group:0:answer:0").split(":")
+        found = await asyncio.to_thread(self._dialog.engine.group_question, int(group_id), int(index))
+        channel = (body.get("channel") or {}).get("id", "")
+        if found is None:
+            await client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=texts.R_GROUP_CLOSED)
+            return
+        theme, i = found
+        view = group_answer_modal(group_id=int(group_id), index=i, question=theme.questions[i].text, channel=channel)
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    async def on_group_answer_modal(self, ack: Any, view: dict[str, Any], body: dict[str, Any],
+                                    client: AsyncWebClient) -> None:
+        await ack()
+        meta = json.loads(view.get("private_metadata") or "{}")
+        values = (view.get("state") or {}).get("values") or {}
+        text = ((values.get("answer") or {}).get("text") or {}).get("value") or ""
+        choice = (((values.get("visibility") or {}).get("choice") or {}).get("selected_option") or {}).get("value")
+        user = body.get("user", {}).get("id", "")
+        asker = Asker("slack", (body.get("team") or {}).get("id", ""), user, "group")
+        shared_as = f"<@{user}>" if choice == "shared" else None
+        reply = await asyncio.to_thread(
+            self._dialog.engine.group_answer, int(meta.get("g", 0)), member=self._dialog.owner(asker),
+            index=int(meta.get("i", 0)), text=text.strip(), shared_as=shared_as)
+        channel = str(meta.get("c", ""))
+        thread = await asyncio.to_thread(self._dialog.engine.group_thread_ts, int(meta.get("g", 0)))
+        if shared_as and text.strip():
+            await client.chat_postMessage(channel=channel, thread_ts=thread, text=texts.R_GROUP_SHARED.format(
+                user=shared_as, answer=escape(text.strip())))
+        await client.chat_postEphemeral(channel=channel, user=user, text=reply.text)
+
+    async def on_group_step(self, ack: Any, action: dict[str, Any], body: dict[str, Any],
+                            client: AsyncWebClient) -> None:
+        await ack()
+        _, group_id, step = action.get("value", "group:0:end").split(":")[:3]
+        user = body.get("user", {}).get("id", "")
+        actor = self._dialog.owner(Asker("slack", (body.get("team") or {}).get("id", ""), user, "group"))
+        engine = self._dialog.engine
+        if step == "next":
+            reply = await asyncio.to_thread(engine.group_next, int(group_id), actor=actor)
+        else:
+            reply = await asyncio.to_thread(engine.group_end, int(group_id), actor=actor)
+        channel = (body.get("channel") or {}).get("id", "")
+        if reply.text in (texts.R_GROUP_ONLY_FACILITATOR, texts.R_GROUP_CLOSED):
+            await client.chat_postEphemeral(channel=channel, user=user, text=reply.text)
+            return
+        thread = await asyncio.to_thread(self._dialog.engine.group_thread_ts, int(group_id))
+        await self._send_reply(client, channel, reply, thread_ts=thread)
+
+    async def _user_timezone(self, client: AsyncWebClient, user: str) -> str | None:
+        try:
+            info = await client.users_info(user=user)
+        except SlackApiError:
+            return None
+        return (info.get("user") or {}).get("tz")
 
     # -- buttons and modals --------------------------------------------------------------------
     async def on_feedback_up(self, ack: Any, action: dict[str, Any], respond: Any) -> None:
@@ -247,6 +415,7 @@ class _Handlers:
             question_text_days=self._options.question_text_days,
             min_group_size=self._options.min_group_size,
             hr_summary=summary,
+            reflection_months=self._options.reflection_months,
         )
         await client.views_publish(user_id=user, view=view)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot import texts
 from bot.answer import Answer, render_text
+from bot.reflection.engine import Reply
 
 PASSAGE_PREVIEW_CHARS = 500
 SECTION_LIMIT = 2900  # Slack allows 3,000 characters in a section's text
@@ -113,16 +114,21 @@ def feedback_modal(reference: str) -> dict[str, Any]:
     }
 
 
-def home_view(*, question_text_days: int, min_group_size: int, hr_summary: str | None) -> dict[str, Any]:
+def home_view(
+    *, question_text_days: int, min_group_size: int, hr_summary: str | None, reflection_months: int = 24
+) -> dict[str, Any]:
     examples = "\n".join(f"• {escape(e)}" for e in texts.HOME_EXAMPLES)
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": texts.HOME_TITLE, "emoji": True}},
         _section(texts.HOME_WHAT),
         _section(texts.HOME_HOW),
         _section(f"{texts.HOME_EXAMPLES_TITLE}\n{examples}"),
+        _section(texts.HOME_REFLECTION),
+        {"type": "actions", "elements": [_button(texts.HOME_REFLECTION_BUTTON, "reflection_start", "refleksjon",
+                                                 style="primary")]},
         {"type": "divider"},
         _section(texts.HOME_PRIVACY_TITLE),
-        _section(texts.HOME_PRIVACY.format(days=question_text_days, min_group=min_group_size)),
+        _section(texts.HOME_PRIVACY.format(days=question_text_days, min_group=min_group_size, months=reflection_months)),
     ]
     if hr_summary is not None:
         blocks += [{"type": "divider"}, _section(texts.HOME_HR_TITLE), _section(escape(hr_summary))]
@@ -144,3 +150,63 @@ def parse_value(value: str) -> tuple[str, str]:
     if not isinstance(data, dict):
         return value, ""
     return str(data.get("r", "")), str(data.get("q", ""))
+
+
+def text_sections(text: str) -> list[dict[str, Any]]:
+    """Escaped text as one or more sections (Slack caps a section at 3,000 characters)."""
+    chunks: list[str] = []
+    current = ""
+    for line in escape(text).split("\n"):
+        if current and len(current) + len(line) + 1 > SECTION_LIMIT:
+            chunks.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line[:SECTION_LIMIT]
+    if current:
+        chunks.append(current)
+    return [_section(chunk) for chunk in chunks] or [_section(" ")]
+
+
+def reflection_blocks(reply: Reply) -> list[dict[str, Any]]:
+    """A reflection reply: its text, and its choices as buttons that send their command back."""
+    blocks = text_sections(reply.text)
+    elements = []
+    for i, choice in enumerate(reply.choices[:25]):
+        kind = choice.value.split(":")[2] if choice.value.startswith("group:") else "choice"
+        elements.append(_button(choice.label, f"reflection_{kind}_{i}", choice.value, style=choice.style))
+    if elements:
+        blocks.append({"type": "actions", "elements": elements})
+    return blocks
+
+
+def group_answer_modal(*, group_id: int, index: int, question: str, channel: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": "group_answer_modal",
+        "private_metadata": json.dumps({"g": group_id, "i": index, "c": channel}),
+        "title": {"type": "plain_text", "text": texts.R_MODAL_TITLE},
+        "submit": {"type": "plain_text", "text": texts.R_MODAL_SUBMIT},
+        "close": {"type": "plain_text", "text": texts.FEEDBACK_MODAL_CLOSE},
+        "blocks": [
+            _section(f"*{escape(question)}*"),
+            {
+                "type": "input",
+                "block_id": "answer",
+                "label": {"type": "plain_text", "text": texts.R_MODAL_TITLE},
+                "element": {"type": "plain_text_input", "action_id": "text", "multiline": True, "max_length": 3000},
+            },
+            {
+                "type": "input",
+                "block_id": "visibility",
+                "label": {"type": "plain_text", "text": texts.R_MODAL_SHARE},
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": "choice",
+                    "initial_option": {"text": {"type": "plain_text", "text": texts.R_MODAL_PRIVATE}, "value": "private"},
+                    "options": [
+                        {"text": {"type": "plain_text", "text": texts.R_MODAL_PRIVATE}, "value": "private"},
+                        {"text": {"type": "plain_text", "text": texts.R_MODAL_SHARE}, "value": "shared"},
+                    ],
+                },
+            },
+        ],
+    }

@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.desk import Desk
+from bot.dialog import Dialog
 from handlers.server import build_server
 from handlers.slack.app import SlackOptions, build_slack_app
 
@@ -91,6 +91,16 @@ class MockSlack:
                     "bot_id": "B0BOT",
                 }
             )
+        if method == "conversations.open":
+            users = str(data.get("users", ""))
+            return web.json_response({"ok": True, "channel": {"id": "D" + users.lstrip("U")}})
+        if method == "users.info":
+            return web.json_response({"ok": True, "user": {"id": data.get("user"), "tz": "Europe/Oslo"}})
+        if method == "files.getUploadURLExternal":
+            return web.json_response({"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/F1",
+                                      "file_id": "F1"})
+        if method == "files.completeUploadExternal":
+            return web.json_response({"ok": True, "files": [{"id": "F1", "title": "export"}]})
         if method == "chat.postMessage":
             return web.json_response(
                 {
@@ -101,6 +111,11 @@ class MockSlack:
                 }
             )
         return web.json_response({"ok": True})
+
+    async def handle_upload(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        self.calls.append(Call("upload", {"content": body.decode("utf-8", "replace")}, time.monotonic()))
+        return web.Response(text="OK - 1")
 
     async def handle_response_url(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await request.json(), time.monotonic()))
@@ -175,13 +190,14 @@ async def _start(app: web.Application) -> tuple[web.AppRunner, int]:
 
 @asynccontextmanager
 async def running_bot(
-    desk: Desk, *, hr_contact_user: str | None = "U0HR", hr_user_ids: frozenset[str] = frozenset()
+    dialog: Dialog, *, hr_contact_user: str | None = "U0HR", hr_user_ids: frozenset[str] = frozenset()
 ) -> AsyncIterator[Running]:
     """The mock Slack and the bot's real aiohttp server, both on free loopback ports."""
     slack = MockSlack()
     mock_app = web.Application()
     mock_app.router.add_post("/api/{method}", slack.handle)
     mock_app.router.add_post("/response/{name}", slack.handle_response_url)
+    mock_app.router.add_post("/upload/{name}", slack.handle_upload)
     mock_runner, slack.port = await _start(mock_app)
     options = SlackOptions(
         bot_token=BOT_TOKEN,
@@ -190,8 +206,8 @@ async def running_bot(
         hr_contact_user=hr_contact_user,
         hr_user_ids=hr_user_ids,
     )
-    bolt = build_slack_app(desk=desk, options=options)
-    server = build_server(warm_up=desk.assistant.load, slack=bolt)
+    bolt = build_slack_app(dialog=dialog, options=options)
+    server = build_server(warm_up=dialog.desk.assistant.load, slack=bolt)
     bot_runner, bot_port = await _start(server)
     session = aiohttp.ClientSession()
     try:

@@ -14,20 +14,13 @@ from sqlalchemy import select
 
 from bot.assistant import Assistant
 from bot.desk import Desk
-from bot.identity import Pseudonymizer
+from bot.dialog import Dialog
 from bot.store.db import Database, make_engine
 from bot.store.models import QuestionLog
+from tests.handlers.conftest import make_dialog
 from tests.handlers.slack_harness import payload, running_bot, sign
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def desk(assistant: Assistant, tmp_path: Path) -> Iterator[Desk]:
-    database = Database(make_engine(f"sqlite:///{tmp_path / 'bot.db'}"))
-    database.migrate()
-    yield Desk(assistant=assistant, database=database, pseudonymizer=Pseudonymizer(key=b"k" * 32))
-    database.engine.dispose()
 
 
 def run(scenario: Any) -> None:
@@ -46,9 +39,9 @@ def _records(desk: Desk) -> list[QuestionLog]:
         return list(session.scalars(select(QuestionLog)))
 
 
-def test_url_verification_and_signatures(desk: Desk) -> None:
+def test_url_verification_and_signatures(dialog: Dialog) -> None:
     async def scenario() -> None:
-        async with running_bot(desk) as bot:
+        async with running_bot(dialog) as bot:
             body = payload("url_verification")
             raw = json.dumps(body)
             async with bot.session.post(
@@ -70,9 +63,9 @@ def test_url_verification_and_signatures(desk: Desk) -> None:
     run(scenario())
 
 
-def test_mention_is_answered_in_its_thread_once(desk: Desk) -> None:
+def test_mention_is_answered_in_its_thread_once(dialog: Dialog) -> None:
     async def scenario() -> None:
-        async with running_bot(desk) as bot:
+        async with running_bot(dialog) as bot:
             event = payload("app_mention")
             started = time.monotonic()
             response = await bot.post_event(event)
@@ -97,7 +90,7 @@ def test_mention_is_answered_in_its_thread_once(desk: Desk) -> None:
             assert "3.1 Delegering" in _all_text(calls[1].data)
 
     run(scenario())
-    records = _records(desk)
+    records = _records(dialog.desk)
     assert [r.channel_kind for r in records] == ["mention", "thread"]
     first = records[0]
     assert first.answered and first.sources[0]["document"] == "heim-styring-og-ledelse"
@@ -106,9 +99,9 @@ def test_mention_is_answered_in_its_thread_once(desk: Desk) -> None:
     assert records[0].leader_key == records[1].leader_key  # the same leader, pseudonymously
 
 
-def test_dm_about_loyalty(desk: Desk) -> None:
+def test_dm_about_loyalty(dialog: Dialog) -> None:
     async def scenario() -> None:
-        async with running_bot(desk) as bot:
+        async with running_bot(dialog) as bot:
             await bot.post_event(payload("message_im"))
             [call] = await bot.slack.wait_for("chat.postMessage")
             assert call.data["channel"] == "D0LEDER2"
@@ -118,9 +111,9 @@ def test_dm_about_loyalty(desk: Desk) -> None:
     run(scenario())
 
 
-def test_edits_bots_and_joins_are_ignored(desk: Desk) -> None:
+def test_edits_bots_and_joins_are_ignored(dialog: Dialog) -> None:
     async def scenario() -> None:
-        async with running_bot(desk) as bot:
+        async with running_bot(dialog) as bot:
             for name in ("message_changed", "bot_message", "member_joined"):
                 response = await bot.post_event(payload(name))
                 assert response.status == 200
@@ -128,7 +121,7 @@ def test_edits_bots_and_joins_are_ignored(desk: Desk) -> None:
             assert not bot.slack.of("chat.postMessage")
 
     run(scenario())
-    assert _records(desk) == []
+    assert _records(dialog.desk) == []
 
 
 @pytest.mark.parametrize(
@@ -142,9 +135,9 @@ def test_edits_bots_and_joins_are_ignored(desk: Desk) -> None:
     ],
     ids=["mention-only", "empty", "emoji", "markup", "huge"],
 )
-def test_odd_messages_get_a_friendly_reply(desk: Desk, text: str, expected: str) -> None:
+def test_odd_messages_get_a_friendly_reply(dialog: Dialog, text: str, expected: str) -> None:
     async def scenario() -> None:
-        async with running_bot(desk) as bot:
+        async with running_bot(dialog) as bot:
             event = payload("app_mention")
             event["event"]["text"] = text
             response = await bot.post_event(event)
@@ -158,9 +151,9 @@ def test_odd_messages_get_a_friendly_reply(desk: Desk, text: str, expected: str)
     run(scenario())
 
 
-def test_echoed_text_cannot_ping_the_channel(desk: Desk) -> None:
+def test_echoed_text_cannot_ping_the_channel(dialog: Dialog) -> None:
     async def scenario() -> None:
-        async with running_bot(desk) as bot:
+        async with running_bot(dialog) as bot:
             await bot.post_event(payload("app_mention"))
             [answer] = await bot.slack.wait_for("chat.postMessage")
             blocks = (
@@ -183,9 +176,9 @@ def test_echoed_text_cannot_ping_the_channel(desk: Desk) -> None:
     run(scenario())
 
 
-def test_slash_command_is_private_and_shareable(desk: Desk) -> None:
+def test_slash_command_is_private_and_shareable(dialog: Dialog) -> None:
     async def scenario() -> None:
-        async with running_bot(desk) as bot:
+        async with running_bot(dialog) as bot:
             command = payload("slash_leder", response_url=bot.slack.response_url("cmd"))
             response = await bot.post_form(command)
             assert response.status == 200
@@ -210,9 +203,9 @@ def test_slash_command_is_private_and_shareable(desk: Desk) -> None:
     run(scenario())
 
 
-def test_feedback_is_stored_and_thumbs_down_asks_why(desk: Desk) -> None:
+def test_feedback_is_stored_and_thumbs_down_asks_why(dialog: Dialog) -> None:
     async def scenario() -> None:
-        async with running_bot(desk) as bot:
+        async with running_bot(dialog) as bot:
             await bot.post_event(payload("message_im"))
             [answer] = await bot.slack.wait_for("chat.postMessage")
             blocks = (
@@ -244,13 +237,13 @@ def test_feedback_is_stored_and_thumbs_down_asks_why(desk: Desk) -> None:
             assert response.status == 200
 
     run(scenario())
-    [record] = _records(desk)
+    [record] = _records(dialog.desk)
     assert record.feedback == "down" and record.feedback_reason == "For generelt"
 
 
-def test_app_home_explains_privacy(desk: Desk) -> None:
+def test_app_home_explains_privacy(dialog: Dialog) -> None:
     async def scenario() -> None:
-        async with running_bot(desk) as bot:
+        async with running_bot(dialog) as bot:
             await bot.post_event(payload("app_home_opened"))
             [published] = await bot.slack.wait_for("views.publish")
             assert published.data["user_id"] == "U0LEDER1"
@@ -261,9 +254,9 @@ def test_app_home_explains_privacy(desk: Desk) -> None:
     run(scenario())
 
 
-def test_slack_rate_limit_is_waited_out(desk: Desk) -> None:
+def test_slack_rate_limit_is_waited_out(dialog: Dialog) -> None:
     async def scenario() -> None:
-        async with running_bot(desk) as bot:
+        async with running_bot(dialog) as bot:
             bot.slack.failures["chat.postMessage"] = [(429, {"Retry-After": "1"}), (500, {})]
             await bot.post_event(payload("message_im"))
             [call] = await bot.slack.wait_for("chat.postMessage", timeout=30)
@@ -275,12 +268,12 @@ def test_slack_rate_limit_is_waited_out(desk: Desk) -> None:
     run(scenario())
 
 
-def test_dead_database_still_answers(assistant: Assistant, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_dead_database_still_answers(assistant: Assistant, caplog: pytest.LogCaptureFixture) -> None:
     dead = Database(make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"))
-    desk = Desk(assistant=assistant, database=dead, pseudonymizer=Pseudonymizer(key=b"k" * 32))
+    dialog = make_dialog(assistant, dead)
 
     async def scenario() -> None:
-        async with running_bot(desk) as bot:
+        async with running_bot(dialog) as bot:
             event = payload("message_im")
             await bot.post_event(event)
             [call] = await bot.slack.wait_for("chat.postMessage")

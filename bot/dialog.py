@@ -1,0 +1,65 @@
+"""Routes what a leader writes: a reflection command or answer goes to the reflection engine,
+anything else is a question for the documents. Channel adapters call this, not the parts.
+
+Example:
+    >>> dialog = Dialog(desk=desk, engine=engine, scheduler=scheduler, pseudonymizer=p)
+    >>> dialog.message("refleksjon verdier", asker=Asker("slack", "T1", "U1", "dm"))
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.desk import Asked, Asker, Desk
+from bot.identity import Pseudonymizer
+from bot.reflection.engine import ReflectionEngine, Reply
+from bot.reflection.schedule import Scheduler
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Either a reflection reply or an answer to a question."""
+
+    reply: Reply | None = None
+    asked: Asked | None = None
+
+
+class Dialog:
+    def __init__(
+        self, *, desk: Desk, engine: ReflectionEngine, scheduler: Scheduler, pseudonymizer: Pseudonymizer
+    ) -> None:
+        self.desk = desk
+        self.engine = engine
+        self.scheduler = scheduler
+        self._pseudo = pseudonymizer
+
+    def owner(self, asker: Asker) -> str:
+        return self._pseudo.owner_key(asker.channel, asker.user)
+
+    def message(self, text: str, *, asker: Asker, event_id: str | None = None) -> Outcome:
+        """A message in a private conversation with the bot."""
+        try:
+            reply = self.engine.handle(self.owner(asker), text, event_id=event_id)
+        except SQLAlchemyError as exc:
+            # Reflection needs the database; questions do not. Answer rather than fall silent.
+            log.warning("reflection unavailable (%s); answering as a question", type(exc).__name__)
+            reply = None
+        if reply is not None:
+            return Outcome(reply=reply)
+        return Outcome(asked=self.desk.ask(text, asker=asker))
+
+    def reflection_command(self, args: str, *, asker: Asker) -> Reply:
+        """`/refleksjon [tema]` for oneself (groups and plans need a channel: see the adapters)."""
+        text = f"refleksjon {args}".strip()
+        reply = self.engine.handle(self.owner(asker), text)
+        assert reply is not None  # "refleksjon ..." is always a reflection command
+        return reply
+
+    def plan(self, args: str, *, asker: Asker, address: str, is_group: bool, timezone: str | None) -> Reply:
+        return self.scheduler.plan(owner=self.owner(asker), address=address, is_group=is_group, text=args,
+                                   timezone=timezone)
