@@ -10,12 +10,15 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.config import Settings
 from bot.errors import LederbotError
+
+if TYPE_CHECKING:
+    from bot.store.db import Database
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="lederbot – assistent for kommunale ledere.")
 index_app = typer.Typer(no_args_is_help=True, help="Bygg og inspiser søkeindeksen.")
@@ -135,6 +138,90 @@ def reflections_extract(config: ConfigOption = None) -> None:
     themes = extract_themes(guide.read_text(encoding="utf-8"))
     path = write(themes, settings.index.knowledge_dir / "reflections", source=guide.name)
     typer.echo(f"{len(themes)} temaer ({sum(len(t.questions) for t in themes)} spørsmål) skrevet til {path}.")
+
+
+def _data_owner(settings: Settings, user: str, channel: str) -> tuple[Database, str]:
+    import os
+
+    from bot.identity import Pseudonymizer, derive_key
+    from bot.store.db import Database, make_engine
+
+    secret = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
+    try:
+        key = derive_key(explicit=secret, fallback_secret=os.environ.get("SLACK_SIGNING_SECRET"))
+    except ValueError as exc:
+        raise _fail(LederbotError("Sett LEDERBOT_PSEUDONYM_KEY (samme som boten bruker) i miljøet.")) from exc
+    database = Database(make_engine(settings.db_url))
+    database.migrate()
+    return database, Pseudonymizer(key=key).owner_key(channel, user)
+
+
+@data_app.command("export")
+def data_export(
+    user: Annotated[str, typer.Option("--user", help="Bruker-ID i kanalen (Slack: U…, Teams: AAD-objekt-ID).")],
+    channel: Annotated[str, typer.Option("--channel", help="slack, teams eller terminal")] = "slack",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv")] = False,
+    as_md: Annotated[bool, typer.Option("--md", "--markdown")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Eksporter alle refleksjonssvarene til én leder (JSON, CSV eller Markdown)."""
+    from bot.reflection import data
+    from bot.reflection.catalog import Catalog
+
+    if sum((as_json, as_csv, as_md)) > 1:
+        raise typer.BadParameter("Velg ett format: --json, --csv eller --md.")
+    fmt = "csv" if as_csv else "md" if as_md else "json"
+    try:
+        settings = _settings(config)
+        database, owner = _data_owner(settings, user, channel)
+        content = data.export(database, Catalog.load(settings.reflection.folder), owner, fmt)
+    except LederbotError as exc:
+        raise _fail(exc) from exc
+    if output is not None:
+        output.write_text(content, encoding="utf-8")
+        typer.echo(f"Skrev {output}.")
+    else:
+        typer.echo(content)
+
+
+@data_app.command("delete")
+def data_delete(
+    user: Annotated[str, typer.Option("--user", help="Bruker-ID i kanalen.")],
+    channel: Annotated[str, typer.Option("--channel")] = "slack",
+    yes: Annotated[bool, typer.Option("--yes", help="Bekreft at svarene skal slettes.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Slett alle refleksjonssvarene til én leder (deltakelsen telles fortsatt, uten svar)."""
+    from bot.reflection import data
+
+    if not yes:
+        raise _fail(LederbotError("Sletting må bekreftes med --yes."))
+    try:
+        settings = _settings(config)
+        database, owner = _data_owner(settings, user, channel)
+        deleted = data.delete_answers(database, owner)
+    except LederbotError as exc:
+        raise _fail(exc) from exc
+    typer.echo(f"Slettet {deleted} svar.")
+
+
+@data_app.command("retention")
+def data_retention(config: ConfigOption = None) -> None:
+    """Kjør oppryddingen nå: gamle refleksjonssvar og spørsmålstekster slettes etter konfigurert tid."""
+    from bot.desk import utc_now
+    from bot.reflection import data
+    from bot.store.db import Database, make_engine
+    from bot.store.repositories import QuestionRepository
+
+    settings = _settings(config)
+    database = Database(make_engine(settings.db_url))
+    database.migrate()
+    answers = data.apply_retention(database, now=utc_now(), months=settings.privacy.reflection_answer_months)
+    with database.session() as session:
+        texts_forgotten = QuestionRepository(session=session).forget_expired_texts(now=utc_now())
+    typer.echo(f"Slettet {answers} refleksjonssvar og {texts_forgotten} spørsmålstekster.")
 
 
 @app.command("search")
