@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.assistant import Assistant, build_assistant
 from bot.config import Settings
+from bot.dialog import Dialog
+from bot.store.db import Database, make_engine
 from index.embed import BundledEmbedder
 from index.ingest import Corpus, Ingestor, load_out_of_scope
 from index.store import IndexBuilder
@@ -44,3 +47,14 @@ def assistant(settings: Settings) -> Assistant:
     assistant = build_assistant(settings)
     assistant.load()
     return assistant
+
+
+@pytest.fixture
+def dialog(assistant: Assistant, tmp_path: Path) -> Iterator[Dialog]:
+    """The whole core over a fresh SQLite file."""
+    from tests.dialogs import make_dialog
+
+    database = Database(make_engine(f"sqlite:///{tmp_path / 'bot.db'}"))
+    database.migrate()
+    yield make_dialog(assistant, database)
+    database.engine.dispose()

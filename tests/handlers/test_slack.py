@@ -17,7 +17,7 @@ from bot.desk import Desk
 from bot.dialog import Dialog
 from bot.store.db import Database, make_engine
 from bot.store.models import QuestionLog
-from tests.handlers.conftest import make_dialog
+from tests.dialogs import make_dialog
 from tests.handlers.slack_harness import payload, running_bot, sign
 
 pytestmark = pytest.mark.integration

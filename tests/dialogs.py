@@ -1,11 +1,8 @@
-"""A Dialog (the whole core) over a fresh SQLite file, with the session's loaded index and model."""
+"""Building the whole core (a Dialog) for tests: real index and model, a real database."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
-
-import pytest
+from collections.abc import Callable
 
 from bot.assistant import Assistant
 from bot.desk import Clock, Desk, utc_now
@@ -14,7 +11,7 @@ from bot.identity import Pseudonymizer
 from bot.reflection.catalog import Catalog
 from bot.reflection.engine import ReflectionEngine
 from bot.reflection.schedule import Scheduler
-from bot.store.db import Database, make_engine
+from bot.store.db import Database
 from handlers.launch import related_passage
 from tests.conftest import KNOWLEDGE
 
@@ -30,11 +27,3 @@ def make_dialog(assistant: Assistant, database: Database, *, clock: Clock = utc_
         scheduler=Scheduler(database=database, catalog=catalog, clock=clock),
         pseudonymizer=pseudo,
     )
-
-
-@pytest.fixture
-def dialog(assistant: Assistant, tmp_path: Path) -> Iterator[Dialog]:
-    database = Database(make_engine(f"sqlite:///{tmp_path / 'bot.db'}"))
-    database.migrate()
-    yield make_dialog(assistant, database)
-    database.engine.dispose()

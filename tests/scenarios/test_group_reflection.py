@@ -1,0 +1,115 @@
+"""A leader group reflects together in a channel: two members share, one keeps the answer private."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.dialog import Dialog
+from tests.handlers.slack_harness import Running, payload, running_bot
+
+pytestmark = pytest.mark.integration
+
+
+def _blocks(data: dict[str, Any]) -> list[dict[str, Any]]:
+    blocks = data.get("blocks") or []
+    return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+
+def _button(data: dict[str, Any], prefix: str) -> str:
+    for block in _blocks(data):
+        for element in block.get("elements", []):
+            if element.get("action_id", "").startswith(prefix):
+                return str(element["value"])
+    raise AssertionError(f"no {prefix} button in {data}")
+
+
+async def _press(bot: Running, user: str, action_id: str, value: str) -> None:
+    body = payload("block_actions", response_url=bot.slack.response_url(), action_id=action_id, value=value)
+    body["user"] = {"id": user, "username": user, "team_id": "T0HEIM"}
+    body["channel"] = {"id": "C0LEDERE", "name": "ledergruppe"}
+    response = await bot.post_action(body)
+    assert response.status == 200
+
+
+async def _answer(bot: Running, user: str, value: str, text: str, share: bool) -> None:
+    opened_before = len(bot.slack.of("views.open"))
+    await _press(bot, user, "reflection_answer_0", value)
+    opened = await bot.slack.wait_for("views.open", opened_before + 1)
+    view = opened[-1].data["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    state = {"values": {
+        "answer": {"text": {"type": "plain_text_input", "value": text}},
+        "visibility": {"choice": {"type": "radio_buttons",
+                                  "selected_option": {"value": "shared" if share else "private"}}},
+    }}
+    submission = {"type": "view_submission", "team": {"id": "T0HEIM"}, "user": {"id": user},
+                  "view": {**view, "id": "V1", "state": state}}
+    ephemeral_before = len(bot.slack.of("chat.postEphemeral"))
+    assert (await bot.post_action(submission)).status == 200
+    await bot.slack.wait_for("chat.postEphemeral", ephemeral_before + 1)
+
+
+def test_group_session_end_to_end(dialog: Dialog) -> None:
+    async def scenario() -> None:
+        async with running_bot(dialog) as bot:
+            command = payload("slash_leder", response_url=bot.slack.response_url("cmd"))
+            command.update(command="/refleksjon", text="gruppe verdier", user_id="U0FASIL")
+            assert (await bot.post_form(command)).status == 200
+            [opening] = await bot.slack.wait_for("chat.postMessage")
+            assert opening.data["channel"] == "C0LEDERE"
+            text = json.dumps(_blocks(opening.data), ensure_ascii=False)
+            assert "Verdier og forankring" in text and "Spørsmål 1 av 3" in text
+            answer_value = _button(opening.data, "reflection_answer")
+
+            await _answer(bot, "U0ANNE", answer_value, "Vi bygger på åpenhet og tillit.", share=True)
+            await _answer(bot, "U0BJORN", answer_value, "Respekt for innbyggerne.", share=True)
+            await _answer(bot, "U0CARL", answer_value, "HEMMELIG: jeg er usikker på verdiene våre.", share=False)
+
+            # A member cannot move the group on; the facilitator can.
+            await _press(bot, "U0ANNE", "reflection_next_1", _button(opening.data, "reflection_next"))
+            await asyncio.sleep(0.3)
+            await _press(bot, "U0FASIL", "reflection_next_1", _button(opening.data, "reflection_next"))
+            posts = await bot.slack.wait_for("chat.postMessage", 4)
+            assert "Spørsmål 2 av 3" in json.dumps(_blocks(posts[-1].data), ensure_ascii=False)
+            await _press(bot, "U0FASIL", "reflection_end_2", _button(opening.data, "reflection_end"))
+            posts = await bot.slack.wait_for("chat.postMessage", 5)
+            summary = json.dumps(_blocks(posts[-1].data), ensure_ascii=False)
+            assert "3 deltok" in summary
+            assert "åpenhet og tillit" in summary and "Respekt for innbyggerne" in summary
+
+            channel_posts = [json.dumps(c.data, ensure_ascii=False) for c in bot.slack.of("chat.postMessage")]
+            assert sum("<@U0ANNE> deler" in p for p in channel_posts) >= 1
+            assert not any("HEMMELIG" in p for p in channel_posts)
+            ephemerals = bot.slack.of("chat.postEphemeral")
+            assert any(c.data["user"] == "U0ANNE" and "Bare den som startet" in c.data["text"] for c in ephemerals)
+
+    asyncio.run(scenario())
+    # Each member's answer is logged as theirs: Carl sees his private answer in «mine svar».
+    engine = dialog.engine
+    carl = dialog.owner(_asker("U0CARL"))
+    assert "HEMMELIG" in engine.handle(carl, "mine svar").text  # type: ignore[union-attr]
+    anne = dialog.owner(_asker("U0ANNE"))
+    assert "HEMMELIG" not in engine.handle(anne, "mine svar").text  # type: ignore[union-attr]
+
+
+def test_async_group_ends_at_its_deadline(dialog: Dialog) -> None:
+    engine = dialog.engine
+    deadline = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+    group_id, reply = engine.start_group(channel_id="C1", facilitator="f", word="rekruttere", deadline=deadline)
+    assert "Svarfrist" in reply.text and len(reply.choices) == 3  # one answer button per question
+    engine.group_answer(group_id, member="m1", index=2, text="Erfaring fra endringsarbeid", shared_as="<@U1>")
+    assert engine.due_groups(deadline - timedelta(minutes=1)) == []
+    [(group, summary)] = engine.due_groups(deadline + timedelta(minutes=1))
+    assert group.id == group_id and "1 deltok" in summary.text and "Erfaring fra endringsarbeid" in summary.text
+    assert engine.due_groups(deadline + timedelta(minutes=2)) == []  # ended once
+
+
+def _asker(user: str):  # type: ignore[no-untyped-def]
+    from bot.desk import Asker
+
+    return Asker("slack", "T0HEIM", user, "group")
