@@ -86,7 +86,7 @@ class AnswerComposer:
             return Answer(question=result.query, answered=False, hr_contact=self._hr, note=note)
         lead = self._lead(result.hits)
         sentences = self.best_sentences(result.query, lead.passage)
-        source = self._source(lead.passage)
+        source = self.source(lead.passage)
         see_also: list[Source] = []
         seen = {lead.passage.document_id}
         for hit in result.hits:
@@ -94,7 +94,7 @@ class AnswerComposer:
                 break
             if hit.passage.document_id not in seen and hit is not lead and hit.dense >= lead.dense - SEE_ALSO_MARGIN:
                 seen.add(hit.passage.document_id)
-                see_also.append(self._source(hit.passage))
+                see_also.append(self.source(hit.passage))
         return Answer(
             question=result.query,
             answered=True,
@@ -135,7 +135,7 @@ class AnswerComposer:
             chosen = sorted(sorted(chosen, key=lambda i: -scores[i])[:MAX_SENTENCES])
         return _with_list_items(sentences, chosen)
 
-    def _source(self, passage: Passage) -> Source:
+    def source(self, passage: Passage) -> Source:
         return Source(
             document_id=passage.document_id,
             title=passage.title,

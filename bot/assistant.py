@@ -15,6 +15,7 @@ from bot.answer import Answer, AnswerComposer, idf_table
 from bot.config import Settings
 from bot.query import strip_chat_markup
 from bot.search import SearchResult, SearchService
+from index.chunk import split_sentences
 from index.embed import Embedder, make_embedder
 from index.text import terms
 
@@ -75,6 +76,24 @@ class Assistant:
         note = texts.TOO_LONG.format(limit=limit) if len(cleaned) > limit else None
         result = self._search.search(_focus(cleaned, limit))
         return self._composer.compose(result, note=note)
+
+
+    def related(self, topic: str) -> tuple[str, str] | None:
+        """One passage of the documents on ``topic`` (its source line and opening), for the end of a
+        reflection; passages that are themselves reflection questions are passed over."""
+        if self._composer is None:
+            self.load()
+        assert self._composer is not None
+        result = self._search.search(topic[: self._settings.search.max_query_chars], top_k=8)
+        if not result.answered:
+            return None
+        for hit in result.hits:
+            sentences = [s for s in split_sentences(hit.passage.text) if not s.endswith("?")]
+            if "TIL REFLEKSJON" in hit.passage.section or len(sentences) < 2:
+                continue
+            excerpt = " ".join(sentences)[:400].rsplit(" ", 1)[0] + " …"
+            return self._composer.source(hit.passage).line(), excerpt
+        return None
 
 
 def _focus(text: str, limit: int) -> str:

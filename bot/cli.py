@@ -37,6 +37,8 @@ ConfigOption = Annotated[
 def _settings(config: Path | None) -> Settings:
     settings = Settings.load(config)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("alembic", "faiss", "bm25s", "sentence_transformers", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     return settings
 
 
@@ -305,16 +307,18 @@ def ask(question: Annotated[str, typer.Argument(help="Spørsmålet.")], config: 
 
 @app.command("chat")
 def chat(config: ConfigOption = None) -> None:
-    """Terminalchat: still spørsmål, en tom linje (eller slutt på input) avslutter."""
-    from bot.assistant import build_assistant
+    """Terminalchat: spørsmål og refleksjon; en tom linje (eller slutt på input) avslutter."""
+    from handlers.launch import build_dialog, local_pseudonymizer, warm_up
     from handlers.terminal import run_chat
 
     try:
-        assistant = build_assistant(_settings(config))
-        assistant.load()
+        settings = _settings(config)
+        dialog = build_dialog(settings, pseudonymizer=local_pseudonymizer(settings))
+        warm_up(dialog.desk)
     except LederbotError as exc:
         raise _fail(exc) from exc
-    run_chat(assistant, stdin=sys.stdin, stdout=sys.stdout)
+    run_chat(dialog, stdin=sys.stdin, stdout=sys.stdout, export_dir=settings.data_dir / "eksport",
+             hr_contact=settings.organisation.hr_contact)
 
 
 @app.command("serve")

@@ -23,9 +23,13 @@ INDEX_MISSING = "Søkeindeksen er ikke bygget ennå. Kjør «lederbot index buil
 INDEX_BROKEN = "Søkeindeksen kan ikke brukes: {reason}"
 INTERNAL_ERROR = "Beklager, noe gikk galt hos meg. Prøv igjen om litt; vedvarer feilen, si fra til {hr_contact}."
 CHAT_WELCOME = (
-    "Hei! Jeg er lederbot. Spør meg om lederplattformen, lojalitet eller delegering.\nEn tom linje avslutter."
+    "Hei! Jeg er lederbot. Spør meg om lederplattformen, lojalitet eller delegering, "
+    "eller skriv «refleksjon» for å reflektere med spørsmålene fra KS' lederveileder.\n"
+    "En tom linje avslutter."
 )
 CHAT_PROMPT = "Du: "
+CHAT_CHOOSE = "Skriv nummeret for å velge."
+CHAT_EXPORTED = "Filen er lagret i {path}."
 CHAT_BYE = "Ha en fin dag!"
 
 # Slack and Teams

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from bot.assistant import Assistant, build_assistant
+from bot.assistant import build_assistant
 from bot.config import Settings
 from bot.desk import Desk
 from bot.dialog import Dialog
@@ -49,6 +49,16 @@ def build_pseudonymizer(settings: Settings, *, fallback_secret: str | None) -> P
         raise ConfigError("Sett LEDERBOT_PSEUDONYM_KEY (minst 16 tegn) i miljøet.") from exc
 
 
+# The terminal chat is one person on their own machine: nothing to hide their key from. A
+# deployment sets LEDERBOT_PSEUDONYM_KEY, and then the terminal uses it too.
+_LOCAL_KEY = b"lederbot-local-terminal-key-v1"
+
+
+def local_pseudonymizer(settings: Settings) -> Pseudonymizer:
+    secret = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
+    return Pseudonymizer(key=derive_key(explicit=secret, fallback_secret=None) if secret else _LOCAL_KEY)
+
+
 def build_dialog(settings: Settings, *, pseudonymizer: Pseudonymizer, database: Database | None = None) -> Dialog:
     """The whole core for a channel: questions, reflection and plans over one database."""
     database = database or Database(make_engine(settings.db_url))
@@ -56,21 +66,9 @@ def build_dialog(settings: Settings, *, pseudonymizer: Pseudonymizer, database: 
     desk = Desk(assistant=assistant, database=database, pseudonymizer=pseudonymizer,
                 question_text_days=settings.privacy.question_text_days)
     catalog = Catalog.load(settings.reflection.folder)
-    engine = ReflectionEngine(database=database, catalog=catalog, related=related_passage(assistant))
+    engine = ReflectionEngine(database=database, catalog=catalog, related=assistant.related)
     scheduler = Scheduler(database=database, catalog=catalog)
     return Dialog(desk=desk, engine=engine, scheduler=scheduler, pseudonymizer=pseudonymizer)
-
-
-def related_passage(assistant: Assistant):  # type: ignore[no-untyped-def]
-    """For the end of a reflection: one passage from the documents on the theme."""
-
-    def related(query: str) -> tuple[str, str] | None:
-        answer = assistant.ask(query)
-        if not answer.answered or answer.source is None:
-            return None
-        return answer.source.line(), " ".join(answer.sentences)[:400]
-
-    return related
 
 
 def slack_options(settings: Settings, secrets: SlackSecrets) -> SlackOptions:

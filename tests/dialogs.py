@@ -12,7 +12,6 @@ from bot.reflection.catalog import Catalog
 from bot.reflection.engine import ReflectionEngine
 from bot.reflection.schedule import Scheduler
 from bot.store.db import Database
-from handlers.launch import related_passage
 from tests.conftest import KNOWLEDGE
 
 MakeDialog = Callable[..., Dialog]
@@ -23,7 +22,7 @@ def make_dialog(assistant: Assistant, database: Database, *, clock: Clock = utc_
     catalog = Catalog.load(KNOWLEDGE / "reflections")
     return Dialog(
         desk=Desk(assistant=assistant, database=database, pseudonymizer=pseudo, clock=clock),
-        engine=ReflectionEngine(database=database, catalog=catalog, related=related_passage(assistant), clock=clock),
+        engine=ReflectionEngine(database=database, catalog=catalog, related=assistant.related, clock=clock),
         scheduler=Scheduler(database=database, catalog=catalog, clock=clock),
         pseudonymizer=pseudo,
     )

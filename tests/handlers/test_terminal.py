@@ -15,11 +15,13 @@ from tests.conftest import KNOWLEDGE, ROOT
 pytestmark = pytest.mark.integration
 
 
-def _run(args: list[str], index: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def _run(args: list[str], index: Path, stdin: str = "", data: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "LEDERBOT_INDEX__PATH": str(index),
         "LEDERBOT_INDEX__KNOWLEDGE_DIR": str(KNOWLEDGE),
+        "LEDERBOT_REFLECTION__FOLDER": str(KNOWLEDGE / "reflections"),
+        "LEDERBOT_DATA_DIR": str(data or index.parent / "chat-data"),
         "LEDERBOT_CONFIG": "",
     }
     env.pop("SLACK_BOT_TOKEN", None)
@@ -42,6 +44,32 @@ def test_chat_through_stdin(built_index: Path) -> None:
     assert "Kilde: Styring og ledelse i Heim kommune, 3.1 Delegering – Heim kommune – styringsdokument" in out.stdout
     assert "Jeg fant ikke noe sikkert svar" in out.stdout
     assert out.stdout.rstrip().endswith("Ha en fin dag!")
+
+
+def test_reflection_in_the_terminal(built_index: Path, tmp_path: Path) -> None:
+    lines = [
+        "refleksjon",  # the themes, as numbers
+        "1",  # the first: Å lede med tydelige verdier
+        "Jeg viser verdiene i prioriteringene mine.",
+        "pause",
+        "Hva er en delegeringssperre?",  # paused: a question is a question again
+        "fortsett",
+        "Medarbeiderne ser det i møtene.",
+        "hopp over",
+        "mine svar",
+        "eksporter mine svar",
+    ]
+    out = _run(["chat"], built_index, stdin="\n".join(lines) + "\n\n", data=tmp_path)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "1) Å lede med tydelige verdier" in text and "Skriv nummeret for å velge." in text
+    assert "Spørsmål 1 av 3: Hvordan kommer organisasjonens verdier til uttrykk i ditt lederskap?" in text
+    assert "Satt på pause." in text and "3.1 Delegering" in text
+    assert "Spørsmål 2 av 3" in text and "Spørsmål 3 av 3" in text
+    assert "ferdig med «Å lede med tydelige verdier»" in text and "Les også: Kilde:" in text
+    assert "1. Hvordan kommer organisasjonens verdier" in text and "Medarbeiderne ser det i møtene." in text
+    exported = (tmp_path / "eksport" / "mine-refleksjonssvar.md").read_text(encoding="utf-8")
+    assert "Jeg viser verdiene i prioriteringene mine." in exported
 
 
 def test_chat_ends_at_end_of_input(built_index: Path) -> None:
