@@ -77,7 +77,6 @@ class Assistant:
         result = self._search.search(_focus(cleaned, limit))
         return self._composer.compose(result, note=note)
 
-
     def related(self, topic: str) -> tuple[str, str] | None:
         """One passage of the documents on ``topic`` (its source line and opening), for the end of a
         reflection; passages that are themselves reflection questions are passed over."""

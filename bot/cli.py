@@ -317,8 +317,13 @@ def chat(config: ConfigOption = None) -> None:
         warm_up(dialog.desk)
     except LederbotError as exc:
         raise _fail(exc) from exc
-    run_chat(dialog, stdin=sys.stdin, stdout=sys.stdout, export_dir=settings.data_dir / "eksport",
-             hr_contact=settings.organisation.hr_contact)
+    run_chat(
+        dialog,
+        stdin=sys.stdin,
+        stdout=sys.stdout,
+        export_dir=settings.data_dir / "eksport",
+        hr_contact=settings.organisation.hr_contact,
+    )
 
 
 @app.command("serve")

@@ -61,5 +61,6 @@ class Dialog:
         return reply
 
     def plan(self, args: str, *, asker: Asker, address: str, is_group: bool, timezone: str | None) -> Reply:
-        return self.scheduler.plan(owner=self.owner(asker), address=address, is_group=is_group, text=args,
-                                   timezone=timezone)
+        return self.scheduler.plan(
+            owner=self.owner(asker), address=address, is_group=is_group, text=args, timezone=timezone
+        )

@@ -63,8 +63,12 @@ def build_dialog(settings: Settings, *, pseudonymizer: Pseudonymizer, database: 
     """The whole core for a channel: questions, reflection and plans over one database."""
     database = database or Database(make_engine(settings.db_url))
     assistant = build_assistant(settings)
-    desk = Desk(assistant=assistant, database=database, pseudonymizer=pseudonymizer,
-                question_text_days=settings.privacy.question_text_days)
+    desk = Desk(
+        assistant=assistant,
+        database=database,
+        pseudonymizer=pseudonymizer,
+        question_text_days=settings.privacy.question_text_days,
+    )
     catalog = Catalog.load(settings.reflection.folder)
     engine = ReflectionEngine(database=database, catalog=catalog, related=assistant.related)
     scheduler = Scheduler(database=database, catalog=catalog)
@@ -99,8 +103,9 @@ def serve_slack(settings: Settings, secrets: SlackSecrets, *, host: str, port: i
     dialog = build_dialog(settings, pseudonymizer=build_pseudonymizer(settings, fallback_secret=secrets.signing_secret))
     slack = build_slack_app(dialog=dialog, options=slack_options(settings, secrets))
     jobs = Jobs(dialog=dialog, client=slack.client, reflection_months=settings.privacy.reflection_answer_months)
-    server = build_server(warm_up=lambda: warm_up(dialog.desk), slack=slack, periodic=jobs.run,
-                          period=settings.reflection.tick_seconds)
+    server = build_server(
+        warm_up=lambda: warm_up(dialog.desk), slack=slack, periodic=jobs.run, period=settings.reflection.tick_seconds
+    )
     socket_mode = None
     if secrets.app_token and not http_only:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler

@@ -50,8 +50,16 @@ class Catalog:
                 data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
                 for raw in data.get("themes", []):
                     questions = tuple(Prompt(str(q["id"]), str(q["version"]), str(q["text"])) for q in raw["questions"])
-                    themes.append(Theme(str(raw["id"]), str(raw["title"]), str(raw.get("section", "")),
-                                        str(raw.get("kind", "individual")), str(raw["version"]), questions))
+                    themes.append(
+                        Theme(
+                            str(raw["id"]),
+                            str(raw["title"]),
+                            str(raw.get("section", "")),
+                            str(raw.get("kind", "individual")),
+                            str(raw["version"]),
+                            questions,
+                        )
+                    )
             except (yaml.YAMLError, KeyError, TypeError) as exc:
                 raise ConfigError(f"Refleksjonsfilen {path} er ugyldig: {exc}") from exc
         if not themes:

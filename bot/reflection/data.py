@@ -33,19 +33,21 @@ def answers_of(database: Database, catalog: Catalog, owner: str) -> list[dict[st
     out = []
     for number, (answer, started_at) in enumerate(rows, start=1):
         theme = catalog.get(answer.theme_id)
-        out.append({
-            "number": number,
-            "theme_id": answer.theme_id,
-            "theme": theme.title if theme else answer.theme_id,
-            "session_started": started_at.isoformat(),
-            "question_id": answer.question_id,
-            "question_version": answer.question_version,
-            "question": answer.question_text,
-            "answer": answer.answer_text,
-            "shared_with_group": answer.shared_as is not None,
-            "answered_at": answer.created_at.isoformat(),
-            "updated_at": answer.updated_at.isoformat(),
-        })
+        out.append(
+            {
+                "number": number,
+                "theme_id": answer.theme_id,
+                "theme": theme.title if theme else answer.theme_id,
+                "session_started": started_at.isoformat(),
+                "question_id": answer.question_id,
+                "question_version": answer.question_version,
+                "question": answer.question_text,
+                "answer": answer.answer_text,
+                "shared_with_group": answer.shared_as is not None,
+                "answered_at": answer.created_at.isoformat(),
+                "updated_at": answer.updated_at.isoformat(),
+            }
+        )
     return out
 
 
@@ -63,7 +65,9 @@ def my_answers(database: Database, catalog: Catalog, owner: str) -> Reply:
             heading = current
             date = datetime.fromisoformat(row["session_started"]).strftime("%d.%m.%Y")
             lines.append(texts.R_MY_ANSWERS_THEME.format(title=row["theme"], date=date))
-        lines.append(texts.R_MY_ANSWER_LINE.format(number=row["number"], question=row["question"], answer=row["answer"]))
+        lines.append(
+            texts.R_MY_ANSWER_LINE.format(number=row["number"], question=row["question"], answer=row["answer"])
+        )
     return Reply("\n".join(lines))
 
 
@@ -71,14 +75,20 @@ def edit_answer(database: Database, owner: str, number: int, text: str, *, now: 
     from bot.reflection.engine import Reply
 
     with database.session() as session:
-        ids = list(session.scalars(
-            select(ReflectionAnswer.id).where(ReflectionAnswer.owner_key == owner)
-            .order_by(ReflectionAnswer.created_at, ReflectionAnswer.id)
-        ))
+        ids = list(
+            session.scalars(
+                select(ReflectionAnswer.id)
+                .where(ReflectionAnswer.owner_key == owner)
+                .order_by(ReflectionAnswer.created_at, ReflectionAnswer.id)
+            )
+        )
         if not 1 <= number <= len(ids) or not text:
             return Reply(texts.R_EDIT_UNKNOWN.format(number=number))
-        session.execute(update(ReflectionAnswer).where(ReflectionAnswer.id == ids[number - 1])
-                        .values(answer_text=text[:4000], updated_at=now))
+        session.execute(
+            update(ReflectionAnswer)
+            .where(ReflectionAnswer.id == ids[number - 1])
+            .values(answer_text=text[:4000], updated_at=now)
+        )
     return Reply(texts.R_EDITED.format(number=number))
 
 
@@ -91,8 +101,16 @@ def export(database: Database, catalog: Catalog, owner: str, fmt: str) -> str:
         return json.dumps({"answers": rows}, ensure_ascii=False, indent=2)
     if fmt == "csv":
         buffer = io.StringIO()
-        fields = ["number", "theme", "question", "answer", "answered_at", "updated_at", "question_version",
-                  "shared_with_group"]
+        fields = [
+            "number",
+            "theme",
+            "question",
+            "answer",
+            "answered_at",
+            "updated_at",
+            "question_version",
+            "shared_with_group",
+        ]
         writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)

@@ -88,10 +88,13 @@ class ReflectionEngine:
         if command == "eksporter mine svar":
             return data.export_reply(self._db, self.catalog, owner)
         if command == "slett mine svar":
-            return Reply(texts.R_DELETE_CONFIRM, (
-                Choice(texts.R_DELETE_YES, "slett mine svar bekreftet", "danger"),
-                Choice(texts.R_DELETE_NO, "avbryt sletting"),
-            ))
+            return Reply(
+                texts.R_DELETE_CONFIRM,
+                (
+                    Choice(texts.R_DELETE_YES, "slett mine svar bekreftet", "danger"),
+                    Choice(texts.R_DELETE_NO, "avbryt sletting"),
+                ),
+            )
         if command == "slett mine svar bekreftet":
             return Reply(texts.R_DELETED.format(count=data.delete_answers(self._db, owner)))
         if command == "avbryt sletting":
@@ -149,8 +152,15 @@ class ReflectionEngine:
                 )
             ):
                 running.state, running.updated_at = "paused", now  # one reflection at a time
-            record = ReflectionSession(owner_key=owner, theme_id=theme.id, theme_version=theme.version,
-                                       state="active", current_index=0, started_at=now, updated_at=now)
+            record = ReflectionSession(
+                owner_key=owner,
+                theme_id=theme.id,
+                theme_version=theme.version,
+                state="active",
+                current_index=0,
+                started_at=now,
+                updated_at=now,
+            )
             session.add(record)
             session.flush()
             intro = texts.R_START.format(title=theme.title, count=len(theme.questions))
@@ -166,11 +176,20 @@ class ReflectionEngine:
                     return Reply(texts.R_NOTHING_PAUSED)
                 theme = self._theme(active)
                 prompt = theme.questions[active.current_index]
-                session.add(ReflectionAnswer(
-                    session_id=active.id, owner_key=owner, theme_id=theme.id, question_id=prompt.id,
-                    question_version=prompt.version, question_text=prompt.text,
-                    answer_text=text[:MAX_ANSWER_CHARS], event_id=event_id, created_at=now, updated_at=now,
-                ))
+                session.add(
+                    ReflectionAnswer(
+                        session_id=active.id,
+                        owner_key=owner,
+                        theme_id=theme.id,
+                        question_id=prompt.id,
+                        question_version=prompt.version,
+                        question_text=prompt.text,
+                        answer_text=text[:MAX_ANSWER_CHARS],
+                        event_id=event_id,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
                 session.flush()
                 return self._advance(session, active, theme)
         except IntegrityError:
@@ -186,9 +205,11 @@ class ReflectionEngine:
 
     def _finish(self, session: Session, record: ReflectionSession, theme: Theme, *, state: str) -> Reply:
         record.state, record.finished_at, record.updated_at = state, self._clock(), self._clock()
-        answers = list(session.scalars(
-            select(ReflectionAnswer).where(ReflectionAnswer.session_id == record.id).order_by(ReflectionAnswer.id)
-        ))
+        answers = list(
+            session.scalars(
+                select(ReflectionAnswer).where(ReflectionAnswer.session_id == record.id).order_by(ReflectionAnswer.id)
+            )
+        )
         lines = [texts.R_FINISHED.format(title=theme.title) if state == "done" else texts.R_ENDED]
         if answers:
             lines += [texts.R_YOUR_ANSWER.format(question=a.question_text, answer=a.answer_text) for a in answers]
@@ -222,15 +243,23 @@ class ReflectionEngine:
         return theme
 
     # -- groups ------------------------------------------------------------------------------------
-    def start_group(self, *, channel_id: str, facilitator: str, word: str,
-                    deadline: datetime | None = None) -> tuple[int, Reply]:
+    def start_group(
+        self, *, channel_id: str, facilitator: str, word: str, deadline: datetime | None = None
+    ) -> tuple[int, Reply]:
         theme = self.catalog.find(word, kinds=("group",)) or self.catalog.find(word)
         if theme is None:
             return 0, Reply(texts.R_NO_THEME.format(word=word.strip()[:80]))
         with self._db.session() as session:
-            group = GroupSession(channel_id=channel_id, theme_id=theme.id, theme_version=theme.version,
-                                 facilitator_key=facilitator, current_index=0, state="open", deadline=deadline,
-                                 created_at=self._clock())
+            group = GroupSession(
+                channel_id=channel_id,
+                theme_id=theme.id,
+                theme_version=theme.version,
+                facilitator_key=facilitator,
+                current_index=0,
+                state="open",
+                deadline=deadline,
+                created_at=self._clock(),
+            )
             session.add(group)
             session.flush()
             return group.id, self._group_post(group, theme, intro=True)
@@ -262,21 +291,44 @@ class ReflectionEngine:
                 return Reply(texts.R_GROUP_CLOSED)
             theme = self._theme(group)
             prompt = theme.questions[min(max(index, 0), len(theme.questions) - 1)]
-            member_session = session.scalars(select(ReflectionSession).where(
-                ReflectionSession.group_id == group.id, ReflectionSession.owner_key == member)).first()
+            member_session = session.scalars(
+                select(ReflectionSession).where(
+                    ReflectionSession.group_id == group.id, ReflectionSession.owner_key == member
+                )
+            ).first()
             if member_session is None:
-                member_session = ReflectionSession(owner_key=member, theme_id=theme.id, theme_version=theme.version,
-                                                   group_id=group.id, state="group", current_index=0,
-                                                   started_at=now, updated_at=now)
+                member_session = ReflectionSession(
+                    owner_key=member,
+                    theme_id=theme.id,
+                    theme_version=theme.version,
+                    group_id=group.id,
+                    state="group",
+                    current_index=0,
+                    started_at=now,
+                    updated_at=now,
+                )
                 session.add(member_session)
                 session.flush()
-            existing = session.scalars(select(ReflectionAnswer).where(
-                ReflectionAnswer.session_id == member_session.id, ReflectionAnswer.question_id == prompt.id)).first()
+            existing = session.scalars(
+                select(ReflectionAnswer).where(
+                    ReflectionAnswer.session_id == member_session.id, ReflectionAnswer.question_id == prompt.id
+                )
+            ).first()
             if existing is None:
-                session.add(ReflectionAnswer(
-                    session_id=member_session.id, owner_key=member, theme_id=theme.id, question_id=prompt.id,
-                    question_version=prompt.version, question_text=prompt.text, answer_text=text[:MAX_ANSWER_CHARS],
-                    shared_as=shared_as, created_at=now, updated_at=now))
+                session.add(
+                    ReflectionAnswer(
+                        session_id=member_session.id,
+                        owner_key=member,
+                        theme_id=theme.id,
+                        question_id=prompt.id,
+                        question_version=prompt.version,
+                        question_text=prompt.text,
+                        answer_text=text[:MAX_ANSWER_CHARS],
+                        shared_as=shared_as,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
             else:
                 existing.answer_text, existing.shared_as, existing.updated_at = text[:MAX_ANSWER_CHARS], shared_as, now
             member_session.updated_at = now
@@ -309,31 +361,41 @@ class ReflectionEngine:
         """Asynchronous group sessions whose deadline has passed, ended now (once)."""
         out = []
         with self._db.session() as session:
-            for group in session.scalars(select(GroupSession).where(
-                    GroupSession.state == "open", GroupSession.deadline.is_not(None), GroupSession.deadline <= now)):
+            for group in session.scalars(
+                select(GroupSession).where(
+                    GroupSession.state == "open", GroupSession.deadline.is_not(None), GroupSession.deadline <= now
+                )
+            ):
                 out.append((group, self._group_end(session, group, self._theme(group))))
         return out
 
     def _group_end(self, session: Session, group: GroupSession, theme: Theme) -> Reply:
         group.state = "ended"
-        members = session.scalar(
-            select(func.count(func.distinct(ReflectionAnswer.owner_key)))
-            .join(ReflectionSession, ReflectionSession.id == ReflectionAnswer.session_id)
-            .where(ReflectionSession.group_id == group.id)
-        ) or 0
+        members = (
+            session.scalar(
+                select(func.count(func.distinct(ReflectionAnswer.owner_key)))
+                .join(ReflectionSession, ReflectionSession.id == ReflectionAnswer.session_id)
+                .where(ReflectionSession.group_id == group.id)
+            )
+            or 0
+        )
         for member_session in session.scalars(select(ReflectionSession).where(ReflectionSession.group_id == group.id)):
             member_session.state, member_session.finished_at = "done", self._clock()
-        shared = list(session.scalars(
-            select(ReflectionAnswer)
-            .join(ReflectionSession, ReflectionSession.id == ReflectionAnswer.session_id)
-            .where(ReflectionSession.group_id == group.id, ReflectionAnswer.shared_as.is_not(None))
-            .order_by(ReflectionAnswer.question_id, ReflectionAnswer.id)
-        ))
+        shared = list(
+            session.scalars(
+                select(ReflectionAnswer)
+                .join(ReflectionSession, ReflectionSession.id == ReflectionAnswer.session_id)
+                .where(ReflectionSession.group_id == group.id, ReflectionAnswer.shared_as.is_not(None))
+                .order_by(ReflectionAnswer.question_id, ReflectionAnswer.id)
+            )
+        )
         lines = [texts.R_GROUP_ENDED.format(title=theme.title, count=members)]
         if shared:
             lines.append(texts.R_GROUP_SHARED_TITLE)
-            lines += [f"• {a.question_text}\n  {texts.R_GROUP_SHARED.format(user=a.shared_as, answer=a.answer_text)}"
-                      for a in shared]
+            lines += [
+                f"• {a.question_text}\n  {texts.R_GROUP_SHARED.format(user=a.shared_as, answer=a.answer_text)}"
+                for a in shared
+            ]
         else:
             lines.append(texts.R_GROUP_NONE_SHARED)
         return Reply("\n".join(lines))
@@ -348,8 +410,9 @@ class ReflectionEngine:
                 choices.append(Choice(f"{texts.R_GROUP_ANSWER_BUTTON} {i + 1}", f"group:{group.id}:answer:{i}"))
         else:
             i = group.current_index
-            lines.append(texts.R_GROUP_QUESTION.format(number=i + 1, count=len(theme.questions),
-                                                       text=theme.questions[i].text))
+            lines.append(
+                texts.R_GROUP_QUESTION.format(number=i + 1, count=len(theme.questions), text=theme.questions[i].text)
+            )
             choices = [
                 Choice(texts.R_GROUP_ANSWER_BUTTON, f"group:{group.id}:answer:{i}", "primary"),
                 Choice(texts.R_GROUP_NEXT_BUTTON, f"group:{group.id}:next"),

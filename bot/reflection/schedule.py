@@ -112,32 +112,62 @@ class Scheduler:
         now = self._clock()
         first = next_occurrence(now, list(parsed.weekdays), parsed.at, tz)
         with self._db.session() as session:
-            session.execute(update(ReflectionSchedule).where(
-                ReflectionSchedule.owner_key == owner, ReflectionSchedule.address == address,
-                ReflectionSchedule.state != "stopped").values(state="stopped"))
-            session.add(ReflectionSchedule(
-                owner_key=owner, address=address, is_group=is_group, weekdays=list(parsed.weekdays),
-                local_time=parsed.at.strftime("%H:%M"), timezone=tz, themes=themes, next_theme=0, state="active",
-                next_run_at=first, created_at=now))
+            session.execute(
+                update(ReflectionSchedule)
+                .where(
+                    ReflectionSchedule.owner_key == owner,
+                    ReflectionSchedule.address == address,
+                    ReflectionSchedule.state != "stopped",
+                )
+                .values(state="stopped")
+            )
+            session.add(
+                ReflectionSchedule(
+                    owner_key=owner,
+                    address=address,
+                    is_group=is_group,
+                    weekdays=list(parsed.weekdays),
+                    local_time=parsed.at.strftime("%H:%M"),
+                    timezone=tz,
+                    themes=themes,
+                    next_theme=0,
+                    state="active",
+                    next_run_at=first,
+                    created_at=now,
+                )
+            )
         days = ", ".join(texts.WEEKDAY_NAMES[d] for d in parsed.weekdays)
         titles = ", ".join(t.title for i in themes if (t := self._catalog.get(i)) is not None)
-        return Reply(texts.R_PLAN_SAVED.format(days=days, time=parsed.at.strftime("%H:%M"), tz=tz,
-                                               first=self._local(first, tz), themes=titles))
+        return Reply(
+            texts.R_PLAN_SAVED.format(
+                days=days, time=parsed.at.strftime("%H:%M"), tz=tz, first=self._local(first, tz), themes=titles
+            )
+        )
 
     def tick(self) -> list[Outgoing]:
         """Claim and return every prompt and reminder due now. Safe to run on several replicas."""
         now = self._clock()
         out: list[Outgoing] = []
         with self._db.session() as session:
-            due = list(session.scalars(select(ReflectionSchedule).where(
-                ReflectionSchedule.state == "active", ReflectionSchedule.next_run_at <= now)))
+            due = list(
+                session.scalars(
+                    select(ReflectionSchedule).where(
+                        ReflectionSchedule.state == "active", ReflectionSchedule.next_run_at <= now
+                    )
+                )
+            )
         for plan in due:
             outgoing = self._claim_prompt(plan, now)
             if outgoing is not None:
                 out.append(outgoing)
         with self._db.session() as session:
-            reminders = list(session.scalars(select(ReflectionSchedule).where(
-                ReflectionSchedule.state == "active", ReflectionSchedule.reminder_due_at <= now)))
+            reminders = list(
+                session.scalars(
+                    select(ReflectionSchedule).where(
+                        ReflectionSchedule.state == "active", ReflectionSchedule.reminder_due_at <= now
+                    )
+                )
+            )
         for plan in reminders:
             outgoing = self._claim_reminder(plan)
             if outgoing is not None:
@@ -147,29 +177,49 @@ class Scheduler:
     def _claim_prompt(self, plan: ReflectionSchedule, now: datetime) -> Outgoing | None:
         theme_id = plan.themes[plan.next_theme % len(plan.themes)] if plan.themes else None
         theme = self._catalog.get(theme_id) if theme_id else None
-        following = next_occurrence(max(now, plan.next_run_at or now), plan.weekdays,
-                                    time.fromisoformat(plan.local_time), plan.timezone)
+        following = next_occurrence(
+            max(now, plan.next_run_at or now), plan.weekdays, time.fromisoformat(plan.local_time), plan.timezone
+        )
         with self._db.session() as session:
             claimed = session.execute(
                 update(ReflectionSchedule)
-                .where(ReflectionSchedule.id == plan.id, ReflectionSchedule.next_run_at == plan.next_run_at,
-                       ReflectionSchedule.state == "active")
-                .values(next_run_at=following, next_theme=plan.next_theme + 1, last_sent_at=now,
-                        last_theme=theme_id, reminder_due_at=None if plan.is_group else now + REMINDER_AFTER)
+                .where(
+                    ReflectionSchedule.id == plan.id,
+                    ReflectionSchedule.next_run_at == plan.next_run_at,
+                    ReflectionSchedule.state == "active",
+                )
+                .values(
+                    next_run_at=following,
+                    next_theme=plan.next_theme + 1,
+                    last_sent_at=now,
+                    last_theme=theme_id,
+                    reminder_due_at=None if plan.is_group else now + REMINDER_AFTER,
+                )
             ).rowcount  # type: ignore[attr-defined]
         if not claimed or theme is None:
             return None
         if plan.is_group:
             word = theme.title.split()[-1].lower()
             return Outgoing(plan.address, Reply(texts.R_PLAN_GROUP_PROMPT.format(title=theme.title, word=word)))
-        return Outgoing(plan.address, Reply(texts.R_PLAN_PROMPT.format(title=theme.title),
-                                            (Choice(texts.R_PLAN_START_BUTTON, f"refleksjon {theme.id}", "primary"),)))
+        return Outgoing(
+            plan.address,
+            Reply(
+                texts.R_PLAN_PROMPT.format(title=theme.title),
+                (Choice(texts.R_PLAN_START_BUTTON, f"refleksjon {theme.id}", "primary"),),
+            ),
+        )
 
     def _claim_reminder(self, plan: ReflectionSchedule) -> Outgoing | None:
         with self._db.session() as session:
-            started = session.scalar(select(ReflectionSession.id).where(
-                ReflectionSession.owner_key == plan.owner_key, ReflectionSession.theme_id == plan.last_theme,
-                ReflectionSession.started_at >= plan.last_sent_at).limit(1))
+            started = session.scalar(
+                select(ReflectionSession.id)
+                .where(
+                    ReflectionSession.owner_key == plan.owner_key,
+                    ReflectionSession.theme_id == plan.last_theme,
+                    ReflectionSession.started_at >= plan.last_sent_at,
+                )
+                .limit(1)
+            )
             claimed = session.execute(
                 update(ReflectionSchedule)
                 .where(ReflectionSchedule.id == plan.id, ReflectionSchedule.reminder_due_at == plan.reminder_due_at)
@@ -178,15 +228,26 @@ class Scheduler:
         theme = self._catalog.get(plan.last_theme or "")
         if not claimed or started is not None or theme is None:
             return None
-        return Outgoing(plan.address, Reply(texts.R_PLAN_REMINDER.format(title=theme.title),
-                                            (Choice(texts.R_PLAN_START_BUTTON, f"refleksjon {theme.id}", "primary"),)))
+        return Outgoing(
+            plan.address,
+            Reply(
+                texts.R_PLAN_REMINDER.format(title=theme.title),
+                (Choice(texts.R_PLAN_START_BUTTON, f"refleksjon {theme.id}", "primary"),),
+            ),
+        )
 
     def _change(self, owner: str, address: str, command: str) -> Reply:
         now = self._clock()
         with self._db.session() as session:
-            plan = session.scalars(select(ReflectionSchedule).where(
-                ReflectionSchedule.owner_key == owner, ReflectionSchedule.address == address,
-                ReflectionSchedule.state.in_(("active", "paused"))).order_by(ReflectionSchedule.id.desc())).first()
+            plan = session.scalars(
+                select(ReflectionSchedule)
+                .where(
+                    ReflectionSchedule.owner_key == owner,
+                    ReflectionSchedule.address == address,
+                    ReflectionSchedule.state.in_(("active", "paused")),
+                )
+                .order_by(ReflectionSchedule.id.desc())
+            ).first()
             if plan is None:
                 return Reply(texts.R_PLAN_NONE)
             local = time.fromisoformat(plan.local_time)

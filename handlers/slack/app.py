@@ -15,12 +15,12 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
@@ -147,8 +147,9 @@ class _Handlers:
         text = event.get("text", "")
         if channel_type == "im":
             asker = Asker("slack", _team(body, event), event["user"], "dm")
-            await self._converse(client, event["channel"], text, asker, event_id=body.get("event_id"),
-                                 thread_ts=event.get("thread_ts"))
+            await self._converse(
+                client, event["channel"], text, asker, event_id=body.get("event_id"), thread_ts=event.get("thread_ts")
+            )
             return
         thread_ts = event.get("thread_ts")
         if not thread_ts or thread_ts == event.get("ts") or _MENTION.search(text):
@@ -169,8 +170,16 @@ class _Handlers:
         )
         await respond(response_type="ephemeral", blocks=blocks, text=text)
 
-    async def _converse(self, client: AsyncWebClient, channel: str, text: str, asker: Asker, *,
-                        event_id: str | None = None, thread_ts: str | None = None) -> None:
+    async def _converse(
+        self,
+        client: AsyncWebClient,
+        channel: str,
+        text: str,
+        asker: Asker,
+        *,
+        event_id: str | None = None,
+        thread_ts: str | None = None,
+    ) -> None:
         """A private conversation turn: a reflection step, or an answer from the documents."""
         outcome = await asyncio.to_thread(self._dialog.message, text, asker=asker, event_id=event_id)
         if outcome.reply is not None:
@@ -178,18 +187,25 @@ class _Handlers:
             return
         assert outcome.asked is not None
         blocks = answer_blocks(outcome.asked.answer, reference=outcome.asked.reference, question=text)
-        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=blocks,
-                                      text=fallback_text(outcome.asked.answer))
+        await client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, blocks=blocks, text=fallback_text(outcome.asked.answer)
+        )
 
-    async def _send_reply(self, client: AsyncWebClient, channel: str, reply: Reply, *,
-                          thread_ts: str | None = None) -> str | None:
+    async def _send_reply(
+        self, client: AsyncWebClient, channel: str, reply: Reply, *, thread_ts: str | None = None
+    ) -> str | None:
         if reply.duplicate:
             return None
-        response = await client.chat_postMessage(channel=channel, thread_ts=thread_ts,
-                                                 blocks=reflection_blocks(reply), text=escape(reply.text[:300]))
+        response = await client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, blocks=reflection_blocks(reply), text=escape(reply.text[:300])
+        )
         if reply.export is not None:
-            await client.files_upload_v2(channel=channel, filename=reply.export.filename,
-                                         content=reply.export.content, title=reply.export.filename)
+            await client.files_upload_v2(
+                channel=channel,
+                filename=reply.export.filename,
+                content=reply.export.content,
+                title=reply.export.filename,
+            )
         return str(response.get("ts") or "") or None
 
     async def _dm_channel(self, client: AsyncWebClient, user: str) -> str:
@@ -197,8 +213,9 @@ class _Handlers:
         return str(opened["channel"]["id"])
 
     # -- reflection -----------------------------------------------------------------------------
-    async def on_reflection_command(self, ack: Any, command: dict[str, Any], client: AsyncWebClient,
-                                    respond: Any) -> None:
+    async def on_reflection_command(
+        self, ack: Any, command: dict[str, Any], client: AsyncWebClient, respond: Any
+    ) -> None:
         await ack()
         args = command.get("text", "").strip()
         user, channel = command.get("user_id", ""), command.get("channel_id", "")
@@ -213,8 +230,9 @@ class _Handlers:
                 plan_args = rest.split(None, 1)[1] if " " in rest else ""
             address = channel if is_group else await self._dm_channel(client, user)
             timezone = await self._user_timezone(client, user)
-            reply = await asyncio.to_thread(self._dialog.plan, plan_args, asker=asker, address=address,
-                                            is_group=is_group, timezone=timezone)
+            reply = await asyncio.to_thread(
+                self._dialog.plan, plan_args, asker=asker, address=address, is_group=is_group, timezone=timezone
+            )
             await respond(response_type="ephemeral", text=escape(reply.text))
             return
         reply = await asyncio.to_thread(self._dialog.reflection_command, args, asker=asker)
@@ -223,8 +241,9 @@ class _Handlers:
         if dm != channel:
             await respond(response_type="ephemeral", text=texts.OPEN_DM)
 
-    async def on_reflection_choice(self, ack: Any, action: dict[str, Any], body: dict[str, Any],
-                                   client: AsyncWebClient) -> None:
+    async def on_reflection_choice(
+        self, ack: Any, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
         await ack()
         user = body.get("user", {}).get("id", "")
         asker = Asker("slack", (body.get("team") or {}).get("id", ""), user, "dm")
@@ -233,8 +252,9 @@ class _Handlers:
             channel = await self._dm_channel(client, user)  # from App Home: continue in the DM
         await self._converse(client, str(channel), action.get("value", ""), asker)
 
-    async def _start_group(self, client: AsyncWebClient, respond: Any, *, channel: str, asker: Asker,
-                           args: str) -> None:
+    async def _start_group(
+        self, client: AsyncWebClient, respond: Any, *, channel: str, asker: Asker, args: str
+    ) -> None:
         from datetime import datetime, time
         from zoneinfo import ZoneInfo
 
@@ -251,8 +271,12 @@ class _Handlers:
                 await respond(response_type="ephemeral", text=texts.R_GROUP_NEEDS_THEME)
                 return
         group_id, reply = await asyncio.to_thread(
-            self._dialog.engine.start_group, channel_id=channel, facilitator=self._dialog.owner(asker),
-            word=words, deadline=deadline)
+            self._dialog.engine.start_group,
+            channel_id=channel,
+            facilitator=self._dialog.owner(asker),
+            word=words,
+            deadline=deadline,
+        )
         if not group_id:
             await respond(response_type="ephemeral", text=escape(reply.text))
             return
@@ -266,8 +290,9 @@ class _Handlers:
         if ts:
             await asyncio.to_thread(self._dialog.engine.group_thread, group_id, ts)
 
-    async def on_group_answer_button(self, ack: Any, action: dict[str, Any], body: dict[str, Any],
-                                     client: AsyncWebClient) -> None:
+    async def on_group_answer_button(
+        self, ack: Any, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
         await ack()
         _, group_id, _, index = action.get("value", "group:0:answer:0").split(":")
         found = await asyncio.to_thread(self._dialog.engine.group_question, int(group_id), int(index))
@@ -279,8 +304,9 @@ class _Handlers:
         view = group_answer_modal(group_id=int(group_id), index=i, question=theme.questions[i].text, channel=channel)
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    async def on_group_answer_modal(self, ack: Any, view: dict[str, Any], body: dict[str, Any],
-                                    client: AsyncWebClient) -> None:
+    async def on_group_answer_modal(
+        self, ack: Any, view: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
         await ack()
         meta = json.loads(view.get("private_metadata") or "{}")
         values = (view.get("state") or {}).get("values") or {}
@@ -290,17 +316,26 @@ class _Handlers:
         asker = Asker("slack", (body.get("team") or {}).get("id", ""), user, "group")
         shared_as = f"<@{user}>" if choice == "shared" else None
         reply = await asyncio.to_thread(
-            self._dialog.engine.group_answer, int(meta.get("g", 0)), member=self._dialog.owner(asker),
-            index=int(meta.get("i", 0)), text=text.strip(), shared_as=shared_as)
+            self._dialog.engine.group_answer,
+            int(meta.get("g", 0)),
+            member=self._dialog.owner(asker),
+            index=int(meta.get("i", 0)),
+            text=text.strip(),
+            shared_as=shared_as,
+        )
         channel = str(meta.get("c", ""))
         thread = await asyncio.to_thread(self._dialog.engine.group_thread_ts, int(meta.get("g", 0)))
         if shared_as and text.strip():
-            await client.chat_postMessage(channel=channel, thread_ts=thread, text=texts.R_GROUP_SHARED.format(
-                user=shared_as, answer=escape(text.strip())))
+            await client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread,
+                text=texts.R_GROUP_SHARED.format(user=shared_as, answer=escape(text.strip())),
+            )
         await client.chat_postEphemeral(channel=channel, user=user, text=reply.text)
 
-    async def on_group_step(self, ack: Any, action: dict[str, Any], body: dict[str, Any],
-                            client: AsyncWebClient) -> None:
+    async def on_group_step(
+        self, ack: Any, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
         await ack()
         _, group_id, step = action.get("value", "group:0:end").split(":")[:3]
         user = body.get("user", {}).get("id", "")

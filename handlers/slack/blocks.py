@@ -124,11 +124,15 @@ def home_view(
         _section(texts.HOME_HOW),
         _section(f"{texts.HOME_EXAMPLES_TITLE}\n{examples}"),
         _section(texts.HOME_REFLECTION),
-        {"type": "actions", "elements": [_button(texts.HOME_REFLECTION_BUTTON, "reflection_start", "refleksjon",
-                                                 style="primary")]},
+        {
+            "type": "actions",
+            "elements": [_button(texts.HOME_REFLECTION_BUTTON, "reflection_start", "refleksjon", style="primary")],
+        },
         {"type": "divider"},
         _section(texts.HOME_PRIVACY_TITLE),
-        _section(texts.HOME_PRIVACY.format(days=question_text_days, min_group=min_group_size, months=reflection_months)),
+        _section(
+            texts.HOME_PRIVACY.format(days=question_text_days, min_group=min_group_size, months=reflection_months)
+        ),
     ]
     if hr_summary is not None:
         blocks += [{"type": "divider"}, _section(texts.HOME_HR_TITLE), _section(escape(hr_summary))]
@@ -201,7 +205,10 @@ def group_answer_modal(*, group_id: int, index: int, question: str, channel: str
                 "element": {
                     "type": "radio_buttons",
                     "action_id": "choice",
-                    "initial_option": {"text": {"type": "plain_text", "text": texts.R_MODAL_PRIVATE}, "value": "private"},
+                    "initial_option": {
+                        "text": {"type": "plain_text", "text": texts.R_MODAL_PRIVATE},
+                        "value": "private",
+                    },
                     "options": [
                         {"text": {"type": "plain_text", "text": texts.R_MODAL_PRIVATE}, "value": "private"},
                         {"text": {"type": "plain_text", "text": texts.R_MODAL_SHARE}, "value": "shared"},

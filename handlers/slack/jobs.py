@@ -41,7 +41,8 @@ class Jobs:
 
     async def _post(self, channel: str, text: str, *, blocks: list, thread_ts: str | None = None) -> None:  # type: ignore[type-arg]
         try:
-            await self._client.chat_postMessage(channel=channel, text=escape(text[:300]), blocks=blocks,
-                                                thread_ts=thread_ts)
+            await self._client.chat_postMessage(
+                channel=channel, text=escape(text[:300]), blocks=blocks, thread_ts=thread_ts
+            )
         except SlackApiError as exc:
             log.warning("could not post a scheduled message (%s)", exc.response.get("error"))

@@ -117,8 +117,9 @@ def test_pause_snooze_skip_stop(db: Database) -> None:
 def test_group_plan_and_timezone(db: Database) -> None:
     clock = FakeClock(MONDAY_0700)
     scheduler = Scheduler(database=db, catalog=CATALOG, clock=clock)
-    reply = scheduler.plan(owner="fasilitator", address="C1", is_group=True, text="man kl 09:00 rekruttere",
-                           timezone="America/New_York")
+    reply = scheduler.plan(
+        owner="fasilitator", address="C1", is_group=True, text="man kl 09:00 rekruttere", timezone="America/New_York"
+    )
     assert "America/New_York" in reply.text
     clock.now = datetime(2026, 11, 23, 14, 1, tzinfo=UTC)  # 09:01 in New York
     [prompt] = scheduler.tick()

@@ -65,10 +65,12 @@ class MockSlack:
 
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        # The SDK sends some methods as JSON, others as form fields or query parameters.
+        data: dict[str, Any] = dict(request.query)
         if request.content_type == "application/json":
-            data = await request.json()
+            data.update(await request.json())
         else:
-            data = dict(await request.post())
+            data.update(await request.post())
         pending = self.failures.get(method)
         if pending:
             status, headers = pending.pop(0)
@@ -97,8 +99,9 @@ class MockSlack:
         if method == "users.info":
             return web.json_response({"ok": True, "user": {"id": data.get("user"), "tz": "Europe/Oslo"}})
         if method == "files.getUploadURLExternal":
-            return web.json_response({"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/F1",
-                                      "file_id": "F1"})
+            return web.json_response(
+                {"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/F1", "file_id": "F1"}
+            )
         if method == "files.completeUploadExternal":
             return web.json_response({"ok": True, "files": [{"id": "F1", "title": "export"}]})
         if method == "chat.postMessage":

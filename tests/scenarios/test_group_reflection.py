@@ -42,13 +42,20 @@ async def _answer(bot: Running, user: str, value: str, text: str, share: bool) -
     opened = await bot.slack.wait_for("views.open", opened_before + 1)
     view = opened[-1].data["view"]
     view = json.loads(view) if isinstance(view, str) else view
-    state = {"values": {
-        "answer": {"text": {"type": "plain_text_input", "value": text}},
-        "visibility": {"choice": {"type": "radio_buttons",
-                                  "selected_option": {"value": "shared" if share else "private"}}},
-    }}
-    submission = {"type": "view_submission", "team": {"id": "T0HEIM"}, "user": {"id": user},
-                  "view": {**view, "id": "V1", "state": state}}
+    state = {
+        "values": {
+            "answer": {"text": {"type": "plain_text_input", "value": text}},
+            "visibility": {
+                "choice": {"type": "radio_buttons", "selected_option": {"value": "shared" if share else "private"}}
+            },
+        }
+    }
+    submission = {
+        "type": "view_submission",
+        "team": {"id": "T0HEIM"},
+        "user": {"id": user},
+        "view": {**view, "id": "V1", "state": state},
+    }
     ephemeral_before = len(bot.slack.of("chat.postEphemeral"))
     assert (await bot.post_action(submission)).status == 200
     await bot.slack.wait_for("chat.postEphemeral", ephemeral_before + 1)

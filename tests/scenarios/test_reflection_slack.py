@@ -52,7 +52,10 @@ class Bot:
     async def start(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "serve", "--slack-http", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         async with aiohttp.ClientSession() as session:
             deadline = time.monotonic() + 120
@@ -78,10 +81,15 @@ class Bot:
         event["event"].update(user=user, text=text, channel=f"D{user}", ts=f"17639{self.events:05d}.000100")
         before = len(slack.of("chat.postMessage"))
         body = json.dumps(event, ensure_ascii=False)
-        async with aiohttp.ClientSession() as session:
-            async with session.post(f"http://127.0.0.1:{self.port}/slack/events", data=body.encode(),
-                                    headers={"Content-Type": "application/json", **sign(body)}) as response:
-                assert response.status == 200
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
+                f"http://127.0.0.1:{self.port}/slack/events",
+                data=body.encode(),
+                headers={"Content-Type": "application/json", **sign(body)},
+            ) as response,
+        ):
+            assert response.status == 200
         calls = await slack.wait_for("chat.postMessage", before + 1)
         return _text(calls[-1].data)
 
@@ -93,8 +101,9 @@ def _text(data: dict[str, Any]) -> str:
 
 
 def _cli(bot: Bot, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=ROOT, env=bot.env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], cwd=ROOT, env=bot.env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_reflection_survives_sigkill_and_stays_private(built_index: Path, tmp_path: Path) -> None:
@@ -132,7 +141,9 @@ def test_reflection_survives_sigkill_and_stays_private(built_index: Path, tmp_pa
     assert exported.returncode == 0, exported.stderr
     answers = json.loads(exported.stdout)["answers"]
     assert [a["answer"] for a in answers] == [
-        "Verdiene viser seg i hvordan jeg prioriterer tid.", "De ser det når jeg står for vanskelige valg."]
+        "Verdiene viser seg i hvordan jeg prioriterer tid.",
+        "De ser det når jeg står for vanskelige valg.",
+    ]
     assert answers[0]["question"] == Q1 and answers[0]["theme"] == "Å lede med tydelige verdier"
     assert json.loads(_cli(bot, "data", "export", "--user", "U0LEDER3", "--json").stdout)["answers"] == []
     markdown = _cli(bot, "data", "export", "--user", "U0LEDER1", "--md").stdout

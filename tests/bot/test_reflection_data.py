@@ -1,0 +1,89 @@
+"""Data rights and retention for reflection answers, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.reflection import data
+from bot.reflection.catalog import Catalog
+from bot.reflection.engine import ReflectionEngine
+from bot.store.db import Database
+from bot.store.models import ReflectionSession
+from tests.conftest import KNOWLEDGE
+from tests.storage import database
+
+pytestmark = pytest.mark.integration
+CATALOG = Catalog.load(KNOWLEDGE / "reflections")
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    with database(request.param, tmp_path) as db:
+        yield db
+
+
+def test_duplicate_delivery_logs_one_answer(db: Database) -> None:
+    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None)
+    engine.handle("a", "refleksjon verdier")
+    first = engine.handle("a", "Mitt svar", event_id="Ev1")
+    again = engine.handle("a", "Mitt svar", event_id="Ev1")
+    assert first is not None and "Spørsmål 2 av 3" in first.text
+    assert again is not None and again.duplicate
+    assert [r["answer"] for r in data.answers_of(db, CATALOG, "a")] == ["Mitt svar"]
+
+
+def test_retention_keeps_participation_only(db: Database) -> None:
+    clock = Clock(datetime(2024, 1, 10, tzinfo=UTC))
+    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None, clock=clock)
+    engine.handle("old", "refleksjon verdier")
+    engine.handle("old", "Et gammelt svar")
+    clock.now = datetime(2026, 11, 1, tzinfo=UTC)
+    engine.handle("new", "refleksjon roller")
+    engine.handle("new", "Et nytt svar")
+    removed = data.apply_retention(db, now=clock.now, months=24)
+    assert removed == 1
+    assert data.answers_of(db, CATALOG, "old") == []
+    assert [r["answer"] for r in data.answers_of(db, CATALOG, "new")] == ["Et nytt svar"]
+    with db.session() as session:
+        sessions = session.scalar(select(func.count()).select_from(ReflectionSession))
+        anonymous = session.scalar(select(func.count()).where(ReflectionSession.owner_key.is_(None)))
+    assert sessions == 2 and anonymous == 1  # the old session is still counted, without its owner
+
+
+def test_exports_in_three_formats(db: Database) -> None:
+    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None)
+    engine.handle("a", "refleksjon kommunikasjon")
+    engine.handle("a", 'Et svar med "sitater", komma og\nlinjeskift')
+    assert '"answer": "Et svar med \\"sitater\\", komma og\\nlinjeskift"' in data.export(db, CATALOG, "a", "json")
+    csv_text = data.export(db, CATALOG, "a", "csv")
+    assert csv_text.splitlines()[0].startswith("number,theme,question,answer")
+    assert '"Et svar med ""sitater"", komma og' in csv_text
+    assert "## Kommunikasjon og språk" in data.export(db, CATALOG, "a", "md")
+    with pytest.raises(ValueError, match="pdf"):
+        data.export(db, CATALOG, "a", "pdf")
+
+
+def test_edit_keeps_the_answered_question_version(db: Database) -> None:
+    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None)
+    engine.handle("a", "refleksjon verdier")
+    engine.handle("a", "Første versjon")
+    reply = engine.handle("a", "endre svar 1 Andre versjon")
+    assert reply is not None and "endret" in reply.text
+    [row] = data.answers_of(db, CATALOG, "a")
+    theme = CATALOG.find("verdier")
+    assert theme is not None
+    assert row["answer"] == "Andre versjon" and row["question_version"] == theme.questions[0].version
+    assert datetime.fromisoformat(row["updated_at"]) >= datetime.fromisoformat(row["answered_at"]) - timedelta(0)
