@@ -21,9 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 from bot.assistant import build_assistant  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.desk import Desk  # noqa: E402
-from bot.identity import Pseudonymizer  # noqa: E402
+from bot.dialog import Dialog  # noqa: E402
 from bot.store.db import Database, make_engine  # noqa: E402
+from tests.dialogs import make_dialog  # noqa: E402
 from tests.handlers.slack_harness import payload, running_bot  # noqa: E402
 
 
@@ -32,9 +32,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def measure(desk: Desk, questions: list[str], n: int) -> list[float]:
+async def measure(dialog: Dialog, questions: list[str], n: int) -> list[float]:
     latencies = []
-    async with running_bot(desk) as bot:
+    async with running_bot(dialog) as bot:
         for i in range(n):
             event = payload("message_im")
             event["event_id"] = f"EvBench{i}"
@@ -58,8 +58,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         database = Database(make_engine(f"sqlite:///{tmp}/bench.db"))
         database.migrate()
-        desk = Desk(assistant=assistant, database=database, pseudonymizer=Pseudonymizer(key=b"b" * 32))
-        latencies = asyncio.run(measure(desk, questions, args.n))
+        latencies = asyncio.run(measure(make_dialog(assistant, database), questions, args.n))
     report = {
         "events": len(latencies),
         "event_to_post_ms_p50": round(1000 * percentile(latencies, 0.5), 1),
