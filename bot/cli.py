@@ -27,6 +27,10 @@ reflections_app = typer.Typer(no_args_is_help=True, help="Refleksjonsspørsmåle
 app.add_typer(reflections_app, name="reflections")
 data_app = typer.Typer(no_args_is_help=True, help="En leders egne data: eksport og sletting.")
 app.add_typer(data_app, name="data")
+leaders_app = typer.Typer(no_args_is_help=True, help="Lederregisteret (enhet og nivå) fra HR.")
+app.add_typer(leaders_app, name="leaders")
+report_app = typer.Typer(no_args_is_help=True, help="Samlede brukstall for HR og ubesvarte spørsmål.")
+app.add_typer(report_app, name="report")
 
 ConfigOption = Annotated[
     Path | None,
@@ -224,6 +228,143 @@ def data_retention(config: ConfigOption = None) -> None:
     with database.session() as session:
         texts_forgotten = QuestionRepository(session=session).forget_expired_texts(now=utc_now())
     typer.echo(f"Slettet {answers} refleksjonssvar og {texts_forgotten} spørsmålstekster.")
+
+
+def _database(settings: Settings) -> Database:
+    from bot.store.db import Database, make_engine
+
+    database = Database(make_engine(settings.db_url))
+    database.migrate()
+    return database
+
+
+def _cli_actor() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+@leaders_app.command("import")
+def leaders_import(
+    file: Annotated[Path, typer.Argument(help="CSV med email,unit,level (og name, manager_email, aad_id)")],
+    config: ConfigOption = None,
+) -> None:
+    """Importer lederregisteret; ledere som mangler i en ny fil, deaktiveres (slettes ikke)."""
+    import os
+
+    from bot.analytics.register import import_register, read_register
+    from bot.desk import utc_now
+    from handlers.launch import build_pseudonymizer
+    from handlers.slack.directory import CombinedDirectory, SlackDirectory
+
+    try:
+        settings = _settings(config)
+        if not file.is_file():
+            raise LederbotError(f"Fant ikke filen {file}.")
+        rows = read_register(file.read_text(encoding="utf-8"))
+        token = os.environ.get("SLACK_BOT_TOKEN")
+        slack = SlackDirectory(token=token, api_url=os.environ.get("SLACK_API_URL")) if token else None
+        directory = CombinedDirectory(slack=slack, teams_tenant=os.environ.get("MICROSOFT_APP_TENANT_ID"))
+        pseudonymizer = build_pseudonymizer(settings, fallback_secret=os.environ.get("SLACK_SIGNING_SECRET"))
+        report = import_register(
+            _database(settings), rows, directory=directory, pseudonymizer=pseudonymizer, now=utc_now()
+        )
+    except LederbotError as exc:
+        raise _fail(exc) from exc
+    typer.echo(
+        f"{report.added} nye, {report.updated} oppdatert, {report.deactivated} deaktivert; "
+        f"{report.linked} chatbrukere koblet, {report.not_found} ikke funnet i Slack/Teams."
+    )
+
+
+@report_app.command("usage")
+def report_usage(
+    by: Annotated[str, typer.Option("--by", help="unit, level, theme, month, week eller channel")] = "unit",
+    since: Annotated[str | None, typer.Option("--since", help="Fra og med dato (ÅÅÅÅ-MM-DD)")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Til (ikke med) dato (ÅÅÅÅ-MM-DD)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json, csv eller html")] = "json",
+    as_json: Annotated[bool, typer.Option("--json", help="Det samme som --format json.")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Brukstall per gruppe; små grupper og alt som lar dem regnes ut, vises ikke."""
+    from datetime import datetime
+
+    from bot.analytics import audit
+    from bot.analytics.figures import BY, LOCAL, usage
+    from bot.analytics.report import render
+    from bot.desk import utc_now
+
+    fmt = "json" if as_json else fmt
+    if by not in BY or fmt not in ("json", "csv", "html"):
+        raise typer.BadParameter(f"--by må være en av {', '.join(BY)}; --format json, csv eller html.")
+    try:
+        start = datetime.fromisoformat(since).replace(tzinfo=LOCAL) if since else None
+        end = datetime.fromisoformat(until).replace(tzinfo=LOCAL) if until else None
+    except ValueError as exc:
+        raise typer.BadParameter("Datoer skrives ÅÅÅÅ-MM-DD.") from exc
+    try:
+        settings = _settings(config)
+        database = _database(settings)
+        report = usage(database, by=by, since=start, until=end, min_group_size=settings.analytics.min_group_size)
+        audit.record(
+            database,
+            actor=_cli_actor(),
+            action="report_usage",
+            parameters={"by": by, "since": since or "", "until": until or "", "format": fmt},
+            at=utc_now(),
+        )
+    except LederbotError as exc:
+        raise _fail(exc) from exc
+    text = render(report, fmt)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"Skrev {output}.")
+    else:
+        typer.echo(text)
+
+
+@report_app.command("unanswered")
+def report_unanswered(
+    fmt: Annotated[str, typer.Option("--format", help="json eller md")] = "md",
+    config: ConfigOption = None,
+) -> None:
+    """Ubesvarte spørsmål uten identitet, gruppert etter innhold – for dem som vedlikeholder dokumentene."""
+    from bot.analytics import audit
+    from bot.analytics.unanswered import group_questions
+    from bot.assistant import build_embedder
+    from bot.desk import utc_now
+    from bot.store.repositories import QuestionRepository
+
+    try:
+        settings = _settings(config)
+        database = _database(settings)
+        with database.session() as session:
+            texts_ = QuestionRepository(session=session).unanswered_texts()
+        embedder = build_embedder(settings)
+        embedder.load()
+        groups = group_questions(texts_, embed=embedder.embed_queries)
+        audit.record(database, actor=_cli_actor(), action="report_unanswered", parameters={"format": fmt}, at=utc_now())
+    except LederbotError as exc:
+        raise _fail(exc) from exc
+    if fmt == "json":
+        typer.echo(
+            json.dumps(
+                [{"example": g.example, "count": g.count, "questions": list(g.questions)} for g in groups],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    typer.echo("# Ubesvarte spørsmål\n")
+    for group in groups:
+        typer.echo(f"- **{group.example}** ({group.count})")
+        for question in group.questions:
+            if question != group.example:
+                typer.echo(f"  - {question}")
 
 
 @app.command("search")

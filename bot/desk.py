@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import texts
 from bot.answer import Answer
 from bot.assistant import Assistant
 from bot.identity import Pseudonymizer
@@ -161,25 +160,6 @@ class Desk:
         except SQLAlchemyError as exc:
             log.warning("could not look up an answer thread (%s)", type(exc).__name__)
             return False
-
-    def usage_summary(self, min_group_size: int) -> str:
-        """One line of whole-organisation figures for HR, or nothing when too few leaders to hide anyone."""
-        try:
-            with self._db.session() as session:
-                totals = QuestionRepository(session=session).totals()
-        except SQLAlchemyError as exc:
-            log.warning("could not read usage figures (%s)", type(exc).__name__)
-            return texts.HOME_HR_EMPTY
-        if totals["questions"] == 0:
-            return texts.HOME_HR_EMPTY
-        if totals["leaders"] < max(3, min_group_size):
-            return texts.HOME_HR_SUPPRESSED.format(min_group=max(3, min_group_size))
-        return texts.HOME_HR_SUMMARY.format(
-            questions=totals["questions"],
-            answered_share=f"{round(100 * totals['answered'] / totals['questions'])} %",
-            up=totals["up"],
-            down=totals["down"],
-        )
 
     def forget_expired(self) -> int:
         """Retention: blank question texts past their time, and old event ids."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.analytics.service import HrService
 from bot.desk import Asked, Asker, Desk
 from bot.identity import Pseudonymizer
 from bot.reflection.engine import ReflectionEngine, Reply
@@ -31,11 +32,18 @@ class Outcome:
 
 class Dialog:
     def __init__(
-        self, *, desk: Desk, engine: ReflectionEngine, scheduler: Scheduler, pseudonymizer: Pseudonymizer
+        self,
+        *,
+        desk: Desk,
+        engine: ReflectionEngine,
+        scheduler: Scheduler,
+        pseudonymizer: Pseudonymizer,
+        hr: HrService,
     ) -> None:
         self.desk = desk
         self.engine = engine
         self.scheduler = scheduler
+        self.hr = hr
         self._pseudo = pseudonymizer
 
     def owner(self, asker: Asker) -> str:

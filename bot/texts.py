@@ -89,8 +89,11 @@ HOME_PRIVACY = (
 )
 HOME_HR_TITLE = "*For HR: bruk*"
 HOME_HR_EMPTY = "Ingen spørsmål registrert ennå."
-HOME_HR_SUPPRESSED = "Tallene vises når minst {min_group} ledere har brukt boten, så ingen kan kjennes igjen."
-HOME_HR_SUMMARY = "Spørsmål totalt: {questions} · funnet svar: {answered_share} · 👍 {up} / 👎 {down}"
+HR_LINE = "• {key}: {leaders} ledere, {questions} spørsmål, {answered} besvart"
+HR_LINE_SUPPRESSED = "• {key}: skjult (færre enn {min_group} ledere)"
+HR_ONLY = "Rapporten er bare for HR. Spør HR-avdelingen om du trenger tall."
+HR_REPORT_SENT = "Rapporten er sendt til deg som fil i en direktemelding."
+HR_REPORT_INTRO = "Bruk av lederbot per {by} (grupper under {min_group} ledere er skjult):"
 RECORDING_FAILED_LOG = "could not record"
 
 # Reflection

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
+from bot.analytics.service import HrService
 from bot.assistant import build_assistant
 from bot.config import Settings
 from bot.desk import Desk
@@ -72,7 +73,8 @@ def build_dialog(settings: Settings, *, pseudonymizer: Pseudonymizer, database: 
     catalog = Catalog.load(settings.reflection.folder)
     engine = ReflectionEngine(database=database, catalog=catalog, related=assistant.related)
     scheduler = Scheduler(database=database, catalog=catalog)
-    return Dialog(desk=desk, engine=engine, scheduler=scheduler, pseudonymizer=pseudonymizer)
+    hr = HrService(database=database, min_group_size=settings.analytics.min_group_size)
+    return Dialog(desk=desk, engine=engine, scheduler=scheduler, pseudonymizer=pseudonymizer, hr=hr)
 
 
 def slack_options(settings: Settings, secrets: SlackSecrets) -> SlackOptions:

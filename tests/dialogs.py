@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.analytics.service import HrService
 from bot.assistant import Assistant
 from bot.desk import Clock, Desk, utc_now
 from bot.dialog import Dialog
@@ -17,12 +18,15 @@ from tests.conftest import KNOWLEDGE
 MakeDialog = Callable[..., Dialog]
 
 
-def make_dialog(assistant: Assistant, database: Database, *, clock: Clock = utc_now) -> Dialog:
-    pseudo = Pseudonymizer(key=b"k" * 32)
+def make_dialog(
+    assistant: Assistant, database: Database, *, clock: Clock = utc_now, pseudonymizer: Pseudonymizer | None = None
+) -> Dialog:
+    pseudo = pseudonymizer or Pseudonymizer(key=b"k" * 32)
     catalog = Catalog.load(KNOWLEDGE / "reflections")
     return Dialog(
         desk=Desk(assistant=assistant, database=database, pseudonymizer=pseudo, clock=clock),
         engine=ReflectionEngine(database=database, catalog=catalog, related=assistant.related, clock=clock),
         scheduler=Scheduler(database=database, catalog=catalog, clock=clock),
         pseudonymizer=pseudo,
+        hr=HrService(database=database, min_group_size=5, clock=clock),
     )

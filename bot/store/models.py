@@ -156,3 +156,43 @@ class ReflectionSchedule(Base):
     last_theme: Mapped[str | None] = mapped_column(String(128), nullable=True)
     reminder_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Leader(Base):
+    """An entry of the leader register HR imports (e-mail, unit, level). Never shown in HR figures."""
+
+    __tablename__ = "leader"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    unit: Mapped[str] = mapped_column(String(200), index=True)
+    level: Mapped[str] = mapped_column(String(100), index=True)
+    manager_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LeaderIdentity(Base):
+    """How a registered leader appears in a channel: only the pseudonymous keys, not the user id."""
+
+    __tablename__ = "leader_identity"
+    __table_args__ = (UniqueConstraint("leader_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    leader_id: Mapped[int] = mapped_column(ForeignKey("leader.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    leader_key: Mapped[str] = mapped_column(String(64))  # as in question_log
+    owner_key: Mapped[str] = mapped_column(String(64), index=True)  # as in reflection_session
+
+
+class HrAudit(Base):
+    """Every HR access to usage figures: who (pseudonymous), when, what."""
+
+    __tablename__ = "hr_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(100))  # "cli:<os user>" or a pseudonymous chat key
+    action: Mapped[str] = mapped_column(String(50))
+    parameters: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,20 +35,6 @@ class QuestionRepository:
 
     def count(self) -> int:
         return int(self._s.scalar(select(func.count()).select_from(QuestionLog)) or 0)
-
-    def totals(self) -> dict[str, int]:
-        """Whole-organisation counts: questions, answered, 👍, 👎 and distinct leaders."""
-        row = self._s.execute(
-            select(
-                func.count(),
-                func.count(func.distinct(QuestionLog.leader_key)),
-                func.sum(case((QuestionLog.answered.is_(True), 1), else_=0)),
-                func.sum(case((QuestionLog.feedback == "up", 1), else_=0)),
-                func.sum(case((QuestionLog.feedback == "down", 1), else_=0)),
-            )
-        ).one()
-        questions, leaders, answered, up, down = (int(v or 0) for v in row)
-        return {"questions": questions, "leaders": leaders, "answered": answered, "up": up, "down": down}
 
     def unanswered_texts(self, *, since: datetime | None = None) -> list[str]:
         query = select(QuestionLog.question_text).where(

@@ -159,9 +159,13 @@ class _Handlers:
         blocks, fallback = await self._answer(text, team=_team(body, event), user=event["user"], kind="thread")
         await client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, blocks=blocks, text=fallback)
 
-    async def on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
+    async def on_command(self, ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
         await ack()
         question = command.get("text", "").strip()
+        first, _, rest = question.partition(" ")
+        if first.lower() == "rapport":
+            await self._hr_report(client, respond, command, rest.strip() or "unit")
+            return
         if not question:
             await respond(response_type="ephemeral", text=texts.COMMAND_HELP)
             return
@@ -359,6 +363,22 @@ class _Handlers:
             return None
         return (info.get("user") or {}).get("tz")
 
+    async def _hr_report(self, client: AsyncWebClient, respond: Any, command: dict[str, Any], by: str) -> None:
+        user = command.get("user_id", "")
+        if user not in self._options.hr_user_ids:
+            await respond(response_type="ephemeral", text=texts.HR_ONLY)
+            return
+        by = {"enhet": "unit", "nivå": "level", "niva": "level", "tema": "theme", "måned": "month"}.get(by, by)
+        if by not in ("unit", "level", "theme", "month", "week", "channel"):
+            by = "unit"
+        actor = self._dialog.owner(Asker("slack", command.get("team_id", ""), user, "command"))
+        report = await asyncio.to_thread(self._dialog.hr.report, actor=f"slack:{actor[:16]}", by=by)
+        dm = await self._dm_channel(client, user)
+        intro = texts.HR_REPORT_INTRO.format(by=by, min_group=self._options.min_group_size)
+        await client.chat_postMessage(channel=dm, text=escape(f"{intro}\n{report.summary}"))
+        await client.files_upload_v2(channel=dm, filename=report.filename, content=report.html, title=report.filename)
+        await respond(response_type="ephemeral", text=texts.HR_REPORT_SENT)
+
     # -- buttons and modals --------------------------------------------------------------------
     async def on_feedback_up(self, ack: Any, action: dict[str, Any], respond: Any) -> None:
         await ack()
@@ -445,7 +465,8 @@ class _Handlers:
         user = event.get("user", "")
         summary = None
         if user in self._options.hr_user_ids:
-            summary = await asyncio.to_thread(self._desk.usage_summary, self._options.min_group_size)
+            actor = self._dialog.owner(Asker("slack", str(event.get("team") or ""), user, "home"))
+            summary = await asyncio.to_thread(self._dialog.hr.overview, actor=f"slack:{actor[:16]}")
         view = home_view(
             question_text_days=self._options.question_text_days,
             min_group_size=self._options.min_group_size,

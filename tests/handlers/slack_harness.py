@@ -42,6 +42,7 @@ class MockSlack:
 
     calls: list[Call] = field(default_factory=list)
     failures: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
+    directory: dict[str, str] = field(default_factory=dict)  # e-mail → user id, for users.lookupByEmail
     port: int = 0
 
     @property
@@ -67,10 +68,11 @@ class MockSlack:
         method = request.match_info["method"]
         # The SDK sends some methods as JSON, others as form fields or query parameters.
         data: dict[str, Any] = dict(request.query)
-        if request.content_type == "application/json":
-            data.update(await request.json())
-        else:
-            data.update(await request.post())
+        raw = await request.text()
+        if raw.lstrip().startswith("{"):
+            data.update(json.loads(raw))
+        elif raw:
+            data.update(urllib.parse.parse_qsl(raw))
         pending = self.failures.get(method)
         if pending:
             status, headers = pending.pop(0)
@@ -96,6 +98,11 @@ class MockSlack:
         if method == "conversations.open":
             users = str(data.get("users", ""))
             return web.json_response({"ok": True, "channel": {"id": "D" + users.lstrip("U")}})
+        if method == "users.lookupByEmail":
+            user = self.directory.get(str(data.get("email", "")).lower())
+            if user is None:
+                return web.json_response({"ok": False, "error": "users_not_found"})
+            return web.json_response({"ok": True, "user": {"id": user}})
         if method == "users.info":
             return web.json_response({"ok": True, "user": {"id": data.get("user"), "tz": "Europe/Oslo"}})
         if method == "files.getUploadURLExternal":

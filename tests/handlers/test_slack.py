@@ -354,3 +354,31 @@ def test_app_home_button_starts_a_reflection_in_the_dm(dialog: Dialog) -> None:
             assert "Å lede med tydelige verdier" in _all_text(themes.data)
 
     run(scenario())
+
+
+def test_hr_report_in_chat_is_for_hr_only_and_audited(dialog: Dialog) -> None:
+    async def scenario() -> None:
+        async with running_bot(dialog, hr_user_ids=frozenset({"U0HR"})) as bot:
+            command = payload("slash_leder", response_url=bot.slack.response_url("hr"))
+            command.update(text="rapport enhet", user_id="U0LEDER1")
+            await bot.post_form(command)
+            [refused] = await bot.slack.wait_for("response_url")
+            assert "bare for HR" in refused.data["text"]
+            command.update(user_id="U0HR")
+            await bot.post_form(command)
+            [summary] = await bot.slack.wait_for("chat.postMessage")
+            assert summary.data["channel"] == "D0HR" and "Bruk av lederbot per unit" in summary.data["text"]
+            [upload] = await bot.slack.wait_for("upload")
+            assert upload.data["content"].startswith("<!DOCTYPE html>")
+            home = payload("app_home_opened")
+            home["event"]["user"] = "U0HR"
+            await bot.post_event(home)
+            [published] = await bot.slack.wait_for("views.publish")
+            assert "For HR" in json.dumps(published.data["view"], ensure_ascii=False)
+
+    run(scenario())
+    from bot.analytics.audit import entries
+
+    logged = entries(dialog.desk.database)
+    assert [e.action for e in logged] == ["chat_report", "home_overview"]
+    assert all(e.actor.startswith("slack:") and "U0HR" not in e.actor for e in logged)

@@ -1,0 +1,1 @@
+"""HR usage: the leader register, aggregate figures with small-group suppression, reports."""
