@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 INDEX := $(or $(LEDERBOT_DATA_DIR),data)/index/manifest.json
 
-.PHONY: setup index run test bench lint clean
+.PHONY: setup index run test bench lint clean teams-package
 
 setup: $(STAMP)
 
@@ -43,6 +43,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check bot index handlers tests bench
 	$(BIN)/ruff format --check bot index handlers tests bench
 	$(BIN)/mypy
+
+# Needs the Azure bot's app id: MICROSOFT_APP_ID=<guid> make teams-package
+teams-package: $(STAMP)
+	$(BIN)/lederbot teams package --output dist/lederbot-teams.zip
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -31,6 +31,8 @@ leaders_app = typer.Typer(no_args_is_help=True, help="Lederregisteret (enhet og 
 app.add_typer(leaders_app, name="leaders")
 report_app = typer.Typer(no_args_is_help=True, help="Samlede brukstall for HR og ubesvarte spørsmål.")
 app.add_typer(report_app, name="report")
+teams_app = typer.Typer(no_args_is_help=True, help="Microsoft Teams.")
+app.add_typer(teams_app, name="teams")
 
 ConfigOption = Annotated[
     Path | None,
@@ -367,6 +369,29 @@ def report_unanswered(
                 typer.echo(f"  - {question}")
 
 
+@teams_app.command("package")
+def teams_package(
+    output: Annotated[Path, typer.Option("--output", "-o")] = Path("dist/lederbot-teams.zip"),
+    app_id: Annotated[
+        str | None, typer.Option("--app-id", help="Azure-bot-ens app-ID (ellers MICROSOFT_APP_ID).")
+    ] = None,
+) -> None:
+    """Bygg Teams-apppakken (manifest og ikoner) som lastes opp i Teams admin center."""
+    import os
+    import uuid
+
+    from handlers.teams.package import build_package
+
+    chosen = app_id or os.environ.get("MICROSOFT_APP_ID")
+    if not chosen:
+        raise _fail(LederbotError("Oppgi --app-id eller sett MICROSOFT_APP_ID (Azure-bot-ens app-ID)."))
+    try:
+        uuid.UUID(chosen)
+    except ValueError as exc:
+        raise _fail(LederbotError(f"App-ID-en må være en GUID, ikke {chosen!r}.")) from exc
+    typer.echo(f"Skrev {build_package(output, app_id=chosen)}.")
+
+
 @app.command("search")
 def search(
     question: Annotated[str | None, typer.Argument(help="Spørsmålet.")] = None,
@@ -472,28 +497,57 @@ def serve(
     slack_http: Annotated[
         bool, typer.Option("--slack-http", help="Ta imot Slack over HTTP (POST /slack/events).")
     ] = False,
+    teams: Annotated[bool, typer.Option("--teams", help="Ta imot Teams på POST /api/messages.")] = False,
     port: Annotated[int | None, typer.Option("--port", help="Porten for HTTP-serveren (standard 3000).")] = None,
     host: Annotated[str, typer.Option("--host")] = "0.0.0.0",
     config: ConfigOption = None,
 ) -> None:
-    """Start boten: Slack når tokens er satt (Socket Mode med SLACK_APP_TOKEN, ellers HTTP), ellers terminalchatten."""
+    """Start boten: Slack og/eller Teams når de er satt opp, ellers terminalchatten."""
     import os
 
     bot_token = os.environ.get("SLACK_BOT_TOKEN")
-    if not bot_token and not slack_http:
+    teams_configured = teams or bool(os.environ.get("MICROSOFT_APP_ID"))
+    if not bot_token and not slack_http and not teams_configured:
         chat(config)
         return
-    from handlers.launch import SlackSecrets, serve_slack
+    from handlers.launch import SlackSecrets
+    from handlers.launch import serve as serve_channels
+    from handlers.teams.app import TeamsOptions
 
     try:
         settings = _settings(config)
-        secrets = SlackSecrets(
-            bot_token=bot_token or "",
-            signing_secret=os.environ.get("SLACK_SIGNING_SECRET", ""),
-            app_token=os.environ.get("SLACK_APP_TOKEN") or None,
-            api_url=os.environ.get("SLACK_API_URL") or None,
+        slack_secrets = (
+            SlackSecrets(
+                bot_token=bot_token or "",
+                signing_secret=os.environ.get("SLACK_SIGNING_SECRET", ""),
+                app_token=os.environ.get("SLACK_APP_TOKEN") or None,
+                api_url=os.environ.get("SLACK_API_URL") or None,
+            )
+            if bot_token or slack_http
+            else None
         )
-        serve_slack(settings, secrets, host=host, port=port or settings.slack.port, http_only=slack_http)
+        teams_options = (
+            TeamsOptions(
+                app_id=os.environ.get("MICROSOFT_APP_ID") or None,
+                app_password=os.environ.get("MICROSOFT_APP_PASSWORD") or None,
+                tenant_id=os.environ.get("MICROSOFT_APP_TENANT_ID") or None,
+                allow_anonymous=os.environ.get("LEDERBOT_TEAMS_ALLOW_ANONYMOUS") == "1",
+                hr_user_ids=frozenset(settings.teams.hr_user_ids),
+                hr_contact=settings.organisation.hr_contact,
+            )
+            if teams_configured
+            else None
+        )
+        if teams_options is not None:
+            teams_options.auth_configuration()  # refuse to start without credentials or anonymous mode
+        serve_channels(
+            settings,
+            slack_secrets=slack_secrets,
+            teams_options=teams_options,
+            host=host,
+            port=port or settings.slack.port,
+            http_only=slack_http,
+        )
     except LederbotError as exc:
         raise _fail(exc) from exc
 

@@ -99,6 +99,12 @@ class SlackSettings(BaseModel):
     port: int = Field(default=3000, ge=1, le=65535)
 
 
+class TeamsSettings(BaseModel):
+    """Non-secret Teams settings; credentials come only from the environment (MICROSOFT_APP_*)."""
+
+    hr_user_ids: list[str] = Field(default_factory=list)  # Azure AD object ids of HR users
+
+
 class Settings(BaseSettings):
     """All of lederbot's settings.
 
@@ -123,6 +129,7 @@ class Settings(BaseSettings):
     analytics: AnalyticsSettings = AnalyticsSettings()
     slack: SlackSettings = SlackSettings()
     reflection: ReflectionSettings = ReflectionSettings()
+    teams: TeamsSettings = TeamsSettings()
     # Secrets: only from the environment (LEDERBOT_PSEUDONYM_KEY); a file that sets one is refused.
     pseudonym_key: SecretStr | None = None
 

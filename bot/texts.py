@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 NO_ANSWER = "Jeg fant ikke noe sikkert svar på dette i dokumentene jeg kjenner."
 NO_ANSWER_REPHRASE = (
     "Prøv gjerne å spørre på en annen måte, med ord fra lederplattformen, lojalitetsprinsippene "
@@ -159,3 +161,18 @@ R_PLAN_REMINDER = "En vennlig påminnelse: refleksjonen «{title}» venter når 
 R_PLAN_START_BUTTON = "Start nå"
 R_PLAN_GROUP_PROMPT = "Tid for gruppe-refleksjon: *{title}*. Fasilitator starter med `/refleksjon gruppe {word}`."
 WEEKDAY_NAMES = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+
+_EMPHASIS = re.compile(r"(?<!\w)[*_](?=\S)(.+?)(?<=\S)[*_](?!\w)")
+
+
+def without_emphasis(text: str) -> str:
+    """The replies mark *bold* and _italic_ Slack-style; channels without that markup show plain words."""
+    return _EMPHASIS.sub(r"\1", text)
+
+
+TEAMS_THANKS = "Takk for tilbakemeldingen!"
+TEAMS_ANONYMOUS_REFUSED = (
+    "Teams er ikke satt opp: sett MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD og MICROSOFT_APP_TENANT_ID "
+    "(eller LEDERBOT_TEAMS_ALLOW_ANONYMOUS=1 for lokal testing mot en lokal connector)."
+)
+TEAMS_EXPORT_INLINE = "Her er svarene dine (Teams-chatten kan ikke ta imot filer fra boten uten samtykke):"

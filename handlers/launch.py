@@ -20,6 +20,7 @@ from bot.store.db import Database, make_engine
 from handlers.server import build_server, run_server
 from handlers.slack.app import SlackOptions, build_slack_app
 from handlers.slack.jobs import Jobs
+from handlers.teams.app import TeamsOptions, build_teams_agent
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def slack_options(settings: Settings, secrets: SlackSecrets) -> SlackOptions:
     )
 
 
-def warm_up(desk: Desk, database: Database | None = None) -> None:
+def warm_up(desk: Desk) -> None:
     """Migrations, then the model and index. A dead database does not stop the bot from answering."""
     try:
         desk.database.migrate()
@@ -100,17 +101,35 @@ def warm_up(desk: Desk, database: Database | None = None) -> None:
     desk.assistant.load()
 
 
-def serve_slack(settings: Settings, secrets: SlackSecrets, *, host: str, port: int, http_only: bool) -> None:
-    secrets.check()
-    dialog = build_dialog(settings, pseudonymizer=build_pseudonymizer(settings, fallback_secret=secrets.signing_secret))
-    slack = build_slack_app(dialog=dialog, options=slack_options(settings, secrets))
-    jobs = Jobs(dialog=dialog, client=slack.client, reflection_months=settings.privacy.reflection_answer_months)
+def serve(
+    settings: Settings,
+    *,
+    slack_secrets: SlackSecrets | None,
+    teams_options: TeamsOptions | None,
+    host: str,
+    port: int,
+    http_only: bool,
+) -> None:
+    """Serve Slack, Teams or both on one aiohttp server."""
+    if slack_secrets is not None:
+        slack_secrets.check()
+    fallback = slack_secrets.signing_secret if slack_secrets else teams_options.app_password if teams_options else None
+    dialog = build_dialog(settings, pseudonymizer=build_pseudonymizer(settings, fallback_secret=fallback))
+    slack = build_slack_app(dialog=dialog, options=slack_options(settings, slack_secrets)) if slack_secrets else None
+    teams = build_teams_agent(dialog=dialog, options=teams_options) if teams_options else None
+    jobs = None
+    if slack is not None:
+        jobs = Jobs(dialog=dialog, client=slack.client, reflection_months=settings.privacy.reflection_answer_months)
     server = build_server(
-        warm_up=lambda: warm_up(dialog.desk), slack=slack, periodic=jobs.run, period=settings.reflection.tick_seconds
+        warm_up=lambda: warm_up(dialog.desk),
+        slack=slack,
+        teams=teams,
+        periodic=jobs.run if jobs is not None else None,
+        period=settings.reflection.tick_seconds,
     )
     socket_mode = None
-    if secrets.app_token and not http_only:
+    if slack is not None and slack_secrets is not None and slack_secrets.app_token and not http_only:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-        socket_mode = AsyncSocketModeHandler(slack, secrets.app_token)
+        socket_mode = AsyncSocketModeHandler(slack, slack_secrets.app_token, web_client=slack.client)
     asyncio.run(run_server(server, host=host, port=port, socket_mode=socket_mode))

@@ -9,11 +9,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+
+if TYPE_CHECKING:
+    from handlers.teams.app import TeamsAgent
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +29,7 @@ def build_server(
     *,
     warm_up: Callable[[], None],
     slack: AsyncApp | None = None,
+    teams: TeamsAgent | None = None,
     periodic: Callable[[], Awaitable[None]] | None = None,
     period: float = 30.0,
 ) -> web.Application:
@@ -37,6 +41,17 @@ def build_server(
     if slack is not None:
         app[SLACK] = slack
         app.router.add_post("/slack/events", _slack_events)
+    if teams is not None:
+        from microsoft_agents.hosting.aiohttp import jwt_authorization_decorator, start_agent_process
+
+        # The SDK's token check reads this key; it guards /api/messages only, not Slack or /healthz.
+        app["agent_configuration"] = teams.auth
+
+        async def teams_messages(request: web.Request) -> web.StreamResponse:
+            response = await start_agent_process(request, teams.application, teams.adapter)
+            return response if response is not None else web.Response(status=202)
+
+        app.router.add_post("/api/messages", jwt_authorization_decorator(teams_messages))
 
     async def start_warm_up(application: web.Application) -> None:
         async def run() -> None:

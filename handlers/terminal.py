@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import getpass
 import logging
-import re
 from pathlib import Path
 from typing import TextIO
 
@@ -19,11 +18,10 @@ from bot.dialog import Dialog
 from bot.reflection.engine import Choice, Reply
 
 log = logging.getLogger(__name__)
-_MARKUP = re.compile(r"(?<!\w)[*_](?=\S)(.+?)(?<=\S)[*_](?!\w)")
 
 
 def render_reply(reply: Reply) -> str:
-    lines = [_MARKUP.sub(r"\1", reply.text)]
+    lines = [texts.without_emphasis(reply.text)]
     lines += [f"  {i}) {choice.label}" for i, choice in enumerate(reply.choices, start=1)]
     if reply.choices:
         lines.append(texts.CHAT_CHOOSE)
