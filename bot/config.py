@@ -121,6 +121,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str | None = None
     log_level: str = "INFO"
+    # "json" for one JSON object per log line (for a log collector); "text" for people.
+    log_format: Literal["text", "json"] = "text"
     embedding: EmbeddingSettings = EmbeddingSettings()
     index: IndexSettings = IndexSettings()
     search: SearchSettings = SearchSettings()

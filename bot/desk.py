@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.answer import Answer
 from bot.assistant import Assistant
 from bot.identity import Pseudonymizer
+from bot.metrics import Metrics
 from bot.store.db import Database
 from bot.store.models import QuestionLog
 from bot.store.repositories import EventRepository, QuestionRepository, ThreadRepository
@@ -66,6 +67,7 @@ class Desk:
         pseudonymizer: Pseudonymizer,
         question_text_days: int = 90,
         clock: Clock = utc_now,
+        metrics: Metrics | None = None,
     ) -> None:
         if question_text_days < 0:
             raise ValueError(f"question_text_days must be >= 0, got {question_text_days}")
@@ -74,6 +76,7 @@ class Desk:
         self._pseudo = pseudonymizer
         self._text_days = question_text_days
         self._clock = clock
+        self.metrics = metrics or Metrics()
         # Duplicate deliveries are still dropped while the database is unreachable.
         self._recent_events: OrderedDict[str, None] = OrderedDict()
 
@@ -88,8 +91,12 @@ class Desk:
     def ask(self, question: str, *, asker: Asker) -> Asked:
         started = time.perf_counter()
         answer = self._assistant.ask(question)
-        took_ms = int((time.perf_counter() - started) * 1000)
+        elapsed = time.perf_counter() - started
+        took_ms = int(elapsed * 1000)
         reference = secrets.token_hex(8)
+        outcome = "invalid" if answer.invalid else "answered" if answer.answered else "declined"
+        self.metrics.questions.labels(asker.channel, outcome).inc()
+        self.metrics.latency.labels(asker.channel).observe(elapsed)
         if answer.invalid:
             return Asked(answer=answer, reference=reference, recorded=False)
         now = self._clock()
@@ -117,6 +124,7 @@ class Desk:
             recorded = True
         except SQLAlchemyError as exc:
             log.warning("could not record a question (%s); the answer was still given", type(exc).__name__)
+            self.metrics.errors.labels("record_question").inc()
             recorded = False
         return Asked(answer=answer, reference=reference, recorded=recorded)
 
@@ -125,13 +133,17 @@ class Desk:
         if not event_id:
             return True
         if event_id in self._recent_events:
+            self.metrics.duplicates.inc()
             return False
         self._recent_events[event_id] = None
         while len(self._recent_events) > 10_000:
             self._recent_events.popitem(last=False)
         try:
             with self._db.session() as session:
-                return EventRepository(session=session).claim(event_id, at=self._clock())
+                first = EventRepository(session=session).claim(event_id, at=self._clock())
+            if not first:
+                self.metrics.duplicates.inc()
+            return first
         except SQLAlchemyError as exc:
             log.warning("could not record an event id (%s); deduplicating in memory only", type(exc).__name__)
             return True

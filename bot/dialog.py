@@ -56,8 +56,10 @@ class Dialog:
         except SQLAlchemyError as exc:
             # Reflection needs the database; questions do not. Answer rather than fall silent.
             log.warning("reflection unavailable (%s); answering as a question", type(exc).__name__)
+            self.desk.metrics.errors.labels("reflection").inc()
             reply = None
         if reply is not None:
+            self.desk.metrics.reflection_steps.labels(asker.channel).inc()
             return Outcome(reply=reply)
         return Outcome(asked=self.desk.ask(text, asker=asker))
 

@@ -122,6 +122,7 @@ def serve(
         jobs = Jobs(dialog=dialog, client=slack.client, reflection_months=settings.privacy.reflection_answer_months)
     server = build_server(
         warm_up=lambda: warm_up(dialog.desk),
+        metrics=dialog.desk.metrics,
         slack=slack,
         teams=teams,
         periodic=jobs.run if jobs is not None else None,

@@ -16,6 +16,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 if TYPE_CHECKING:
+    from bot.metrics import Metrics
     from handlers.teams.app import TeamsAgent
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ WARM_UP = web.AppKey("warm_up", asyncio.Task)
 def build_server(
     *,
     warm_up: Callable[[], None],
+    metrics: Metrics | None = None,
     slack: AsyncApp | None = None,
     teams: TeamsAgent | None = None,
     periodic: Callable[[], Awaitable[None]] | None = None,
@@ -38,6 +40,13 @@ def build_server(
     app = web.Application(client_max_size=1024 * 1024)
     app[READY] = asyncio.Event()
     app.router.add_get("/healthz", _healthz)
+    if metrics is not None:
+
+        async def prometheus(_request: web.Request) -> web.Response:
+            return web.Response(body=metrics.render(), content_type="text/plain", charset="utf-8",
+                                headers={"X-Content-Type-Options": "nosniff"})
+
+        app.router.add_get("/metrics", prometheus)
     if slack is not None:
         app[SLACK] = slack
         app.router.add_post("/slack/events", _slack_events)

@@ -217,7 +217,7 @@ async def running_bot(
         hr_user_ids=hr_user_ids,
     )
     bolt = build_slack_app(dialog=dialog, options=options)
-    server = build_server(warm_up=dialog.desk.assistant.load, slack=bolt)
+    server = build_server(warm_up=dialog.desk.assistant.load, slack=bolt, metrics=dialog.desk.metrics)
     bot_runner, bot_port = await _start(server)
     session = aiohttp.ClientSession()
     try:

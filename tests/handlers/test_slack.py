@@ -382,3 +382,21 @@ def test_hr_report_in_chat_is_for_hr_only_and_audited(dialog: Dialog) -> None:
     logged = entries(dialog.desk.database)
     assert [e.action for e in logged] == ["chat_report", "home_overview"]
     assert all(e.actor.startswith("slack:") and "U0HR" not in e.actor for e in logged)
+
+
+def test_metrics_count_answers_without_personal_data(dialog: Dialog) -> None:
+    async def scenario() -> None:
+        async with running_bot(dialog) as bot:
+            await bot.post_event(payload("message_im"))
+            await bot.slack.wait_for("chat.postMessage")
+            await bot.post_event(payload("message_im"), retry=1)
+            await asyncio.sleep(0.3)
+            async with bot.session.get(f"{bot.bot_url}/metrics") as response:
+                assert response.status == 200
+                text = await response.text()
+            assert 'lederbot_questions_total{channel="slack",outcome="answered"} 1.0' in text
+            assert "lederbot_answer_seconds_bucket" in text
+            assert "lederbot_duplicate_deliveries_total 1.0" in text
+            assert "U0LEDER2" not in text and "lojalitet" not in text
+
+    run(scenario())
