@@ -77,7 +77,7 @@ class Bot:
     async def dm(self, slack: MockSlack, user: str, text: str) -> str:
         self.events += 1
         event = payload("message_im")
-        event["event_id"] = f"EvReflect{self.events}"
+        event["event_id"] = f"EvReflect{self.port}-{self.events}"
         event["event"].update(user=user, text=text, channel=f"D{user}", ts=f"17639{self.events:05d}.000100")
         before = len(slack.of("chat.postMessage"))
         body = json.dumps(event, ensure_ascii=False)
