@@ -14,15 +14,19 @@ class Metrics:
             "lederbot_questions", "Questions answered or declined", ["channel", "outcome"], registry=self.registry
         )
         self.latency = Histogram(
-            "lederbot_answer_seconds", "Time to compose an answer", ["channel"], registry=self.registry,
+            "lederbot_answer_seconds",
+            "Time to compose an answer",
+            ["channel"],
+            registry=self.registry,
             buckets=(0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
         )
         self.reflection_steps = Counter(
             "lederbot_reflection_steps", "Reflection commands and answers handled", ["channel"], registry=self.registry
         )
         self.errors = Counter("lederbot_errors", "Errors by where they happened", ["where"], registry=self.registry)
-        self.duplicates = Counter("lederbot_duplicate_deliveries", "Retried or repeated deliveries dropped",
-                                  registry=self.registry)
+        self.duplicates = Counter(
+            "lederbot_duplicate_deliveries", "Retried or repeated deliveries dropped", registry=self.registry
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

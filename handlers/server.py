@@ -43,8 +43,12 @@ def build_server(
     if metrics is not None:
 
         async def prometheus(_request: web.Request) -> web.Response:
-            return web.Response(body=metrics.render(), content_type="text/plain", charset="utf-8",
-                                headers={"X-Content-Type-Options": "nosniff"})
+            return web.Response(
+                body=metrics.render(),
+                content_type="text/plain",
+                charset="utf-8",
+                headers={"X-Content-Type-Options": "nosniff"},
+            )
 
         app.router.add_get("/metrics", prometheus)
     if slack is not None:
@@ -92,7 +96,14 @@ async def _healthz(request: web.Request) -> web.Response:
 
 async def _slack_events(request: web.Request) -> web.Response:
     bolt = request.app[SLACK]
-    response = await bolt.async_dispatch(await to_bolt_request(request))
+    try:
+        bolt_request = await to_bolt_request(request)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        # Bolt reads ids out of the payload while building the request; a malformed one (found by
+        # fuzzing: "channel": 0) is the sender's error, not ours.
+        log.warning("malformed Slack payload refused")
+        return web.json_response({"error": "malformed payload"}, status=400)
+    response = await bolt.async_dispatch(bolt_request)
     return await to_aiohttp_response(response)
 
 

@@ -122,6 +122,13 @@ class MockSlack:
             )
         return web.json_response({"ok": True})
 
+    async def handle_any(self, request: web.Request) -> web.Response:
+        """Web API methods under /api/, anything else (a Bot Framework connector) recorded as is."""
+        if request.path.startswith("/api/"):
+            return await self.handle(request)
+        self.calls.append(Call(request.path, {"body": await request.text()}, time.monotonic()))
+        return web.json_response({"id": "ok"})
+
     async def handle_upload(self, request: web.Request) -> web.Response:
         body = await request.read()
         self.calls.append(Call("upload", {"content": body.decode("utf-8", "replace")}, time.monotonic()))

@@ -46,9 +46,15 @@ def test_two_replicas_share_the_work(built_index: Path, tmp_path: Path) -> None:
                 body = json.dumps(event, ensure_ascii=False)
                 async with aiohttp.ClientSession() as session:
                     posts = [
-                        session.post(f"http://127.0.0.1:{bot.port}/slack/events", data=body.encode(),
-                                     headers={"Content-Type": "application/json", **sign(body),
-                                              **({"X-Slack-Retry-Num": "1"} if i else {})})
+                        session.post(
+                            f"http://127.0.0.1:{bot.port}/slack/events",
+                            data=body.encode(),
+                            headers={
+                                "Content-Type": "application/json",
+                                **sign(body),
+                                **({"X-Slack-Retry-Num": "1"} if i else {}),
+                            },
+                        )
                         for i, bot in enumerate(replicas)
                     ]
                     for response in await asyncio.gather(*posts):
@@ -78,10 +84,13 @@ def test_two_replicas_share_the_work(built_index: Path, tmp_path: Path) -> None:
         catalog = Catalog.load(KNOWLEDGE / "reflections")
         start = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
         Scheduler(database=database, catalog=catalog, clock=lambda: start).plan(
-            owner="leder", address="D1", is_group=False, text="man kl 08:30 verdier")
+            owner="leder", address="D1", is_group=False, text="man kl 08:30 verdier"
+        )
         due = start + timedelta(minutes=31)
-        schedulers = [Scheduler(database=Database(make_engine(url, **options)), catalog=catalog, clock=lambda: due)
-                      for _ in range(4)]
+        schedulers = [
+            Scheduler(database=Database(make_engine(url, **options)), catalog=catalog, clock=lambda: due)
+            for _ in range(4)
+        ]
         sent: list[int] = []
         barrier = threading.Barrier(len(schedulers))
 
