@@ -15,6 +15,7 @@ document embeds only that document.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -183,9 +184,17 @@ class IndexBuilder:
             }
             (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
             _replace_folder(staging, folder)
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
+            # numpy and json raise OSError; FAISS raises RuntimeError for the same failed write.
             shutil.rmtree(staging, ignore_errors=True)
-            raise IndexCorruptError(f"Kunne ikke skrive indeksen til {folder}: {exc.strerror or exc}") from exc
+            no_space = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+            if no_space or "No space" in str(exc) or "File too large" in str(exc):
+                raise IndexCorruptError(
+                    f"Ikke nok diskplass til indeksen i {folder}. Frigjør plass (eller velg en annen mappe med "
+                    "LEDERBOT_DATA_DIR) og kjør «lederbot index build» igjen. Den forrige indeksen er urørt."
+                ) from exc
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise IndexCorruptError(f"Kunne ikke skrive indeksen til {folder}: {reason}") from exc
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
