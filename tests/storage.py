@@ -22,7 +22,7 @@ POSTGRES_URL = os.environ.get("LEDERBOT_TEST_POSTGRES_URL", "postgresql+psycopg:
 def postgres_schema() -> Iterator[tuple[str, dict[str, object]]]:
     """A schema of its own on the test server; skipped loudly when no server answers."""
     try:
-        admin = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        admin = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3}, pool_pre_ping=True)
         with admin.begin() as conn:
             conn.execute(text("select 1"))
     except Exception as exc:  # noqa: BLE001  (any failure to reach the server means: no PostgreSQL here)

@@ -25,8 +25,15 @@ def _limit_file_size() -> None:
 def test_index_build_without_space(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEDERBOT_")}
     env.update(LEDERBOT_DATA_DIR=str(tmp_path), LEDERBOT_INDEX__KNOWLEDGE_DIR=str(KNOWLEDGE))
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "index", "build"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=600, preexec_fn=_limit_file_size)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "index", "build"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        preexec_fn=_limit_file_size,
+    )
     assert out.returncode == 2, out.stderr[-2000:]
     assert "Ikke nok diskplass" in out.stderr and "lederbot index build" in out.stderr
     assert "Traceback" not in out.stderr
