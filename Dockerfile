@@ -1,13 +1,15 @@
 # lederbot: the same steps as `make setup` and `make index`, on slim Python 3.11, as a non-root user.
+# Build:  docker build -t lederbot .      Run with PostgreSQL and two replicas: docker compose up
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
-    HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 LEDERBOT_DATA_DIR=/app/data
+    HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 \
+    LEDERBOT_DATA_DIR=/app/data LEDERBOT_LOG_FORMAT=json
 
 RUN useradd --create-home --uid 10001 lederbot
 WORKDIR /app
 
-# CPU-only torch first, pinned, so sentence-transformers does not pull CUDA packages.
+# CPU-only torch first and pinned (as `make setup` does), so nothing pulls the CUDA build.
 RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
 
 COPY pyproject.toml README.md ./
@@ -17,11 +19,12 @@ COPY handlers ./handlers
 RUN pip install .
 
 COPY knowledge ./knowledge
-# The index is built into the image, so a container starts answering at once.
+# The index is built into the image (as `make index` does), so a container answers at once.
 RUN lederbot index build && chown -R lederbot:lederbot /app/data
 
 USER lederbot
 EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
-    CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:3000/healthz').status != 200)"
-CMD ["lederbot", "serve"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD python -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:3000/healthz').status != 200)"
+# Slack over Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP on :3000; Teams when MICROSOFT_APP_* are set.
+CMD ["lederbot", "serve", "--port", "3000"]

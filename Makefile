@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 INDEX := $(or $(LEDERBOT_DATA_DIR),data)/index/manifest.json
 
-.PHONY: setup index run test bench lint clean teams-package
+.PHONY: setup index run test bench bench-scale lint clean teams-package
 
 setup: $(STAMP)
 
@@ -38,6 +38,12 @@ test: $(STAMP)
 bench: $(STAMP) $(INDEX)
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/slack_latency.py
+	$(BIN)/python bench/load.py
+	$(BIN)/python bench/cold_start.py
+
+# 100,000 generated passages: several minutes and a few GB of memory.
+bench-scale: $(STAMP) $(INDEX)
+	$(BIN)/python bench/scale.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot index handlers tests bench
