@@ -158,17 +158,10 @@ def reflections_extract(config: ConfigOption = None) -> None:
 def _data_owner(settings: Settings, user: str, channel: str) -> tuple[Database, str]:
     import os
 
-    from bot.identity import Pseudonymizer, derive_key
-    from bot.store.db import Database, make_engine
+    from handlers.launch import build_pseudonymizer
 
-    secret = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
-    try:
-        key = derive_key(explicit=secret, fallback_secret=os.environ.get("SLACK_SIGNING_SECRET"))
-    except ValueError as exc:
-        raise _fail(LederbotError("Sett LEDERBOT_PSEUDONYM_KEY (samme som boten bruker) i miljøet.")) from exc
-    database = Database(make_engine(settings.db_url))
-    database.migrate()
-    return database, Pseudonymizer(key=key).owner_key(channel, user)
+    pseudonymizer = build_pseudonymizer(settings, fallback_secret=os.environ.get("SLACK_SIGNING_SECRET"))
+    return _database(settings), pseudonymizer.owner_key(channel, user)
 
 
 @data_app.command("export")
@@ -227,12 +220,10 @@ def data_retention(config: ConfigOption = None) -> None:
     """Kjør oppryddingen nå: gamle refleksjonssvar og spørsmålstekster slettes etter konfigurert tid."""
     from bot.desk import utc_now
     from bot.reflection import data
-    from bot.store.db import Database, make_engine
     from bot.store.repositories import QuestionRepository
 
     settings = _settings(config)
-    database = Database(make_engine(settings.db_url))
-    database.migrate()
+    database = _database(settings)
     answers = data.apply_retention(database, now=utc_now(), months=settings.privacy.reflection_answer_months)
     with database.session() as session:
         texts_forgotten = QuestionRepository(session=session).forget_expired_texts(now=utc_now())

@@ -58,3 +58,12 @@ def dialog(assistant: Assistant, tmp_path: Path) -> Iterator[Dialog]:
     database.migrate()
     yield make_dialog(assistant, database)
     database.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated database, once on SQLite and once on the machine's PostgreSQL."""
+    from tests.storage import database
+
+    with database(request.param, tmp_path) as migrated:
+        yield migrated

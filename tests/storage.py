@@ -7,6 +7,7 @@ import uuid
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,13 @@ def database(kind: str, tmp_path: Path) -> Iterator[Database]:
             yield db
         finally:
             engine.dispose()
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now

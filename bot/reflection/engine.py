@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.desk import Clock, utc_now
-from bot.reflection.catalog import Catalog, Theme
+from bot.reflection.catalog import Catalog, Prompt, Theme
 from bot.store.db import Database
 from bot.store.models import GroupSession, ReflectionAnswer, ReflectionSession
 from index.text import fold
@@ -176,20 +176,7 @@ class ReflectionEngine:
                     return Reply(texts.R_NOTHING_PAUSED)
                 theme = self._theme(active)
                 prompt = theme.questions[active.current_index]
-                session.add(
-                    ReflectionAnswer(
-                        session_id=active.id,
-                        owner_key=owner,
-                        theme_id=theme.id,
-                        question_id=prompt.id,
-                        question_version=prompt.version,
-                        question_text=prompt.text,
-                        answer_text=text[:MAX_ANSWER_CHARS],
-                        event_id=event_id,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
+                session.add(_answer_row(active.id, owner, theme, prompt, text, now, event_id=event_id))
                 session.flush()
                 return self._advance(session, active, theme)
         except IntegrityError:
@@ -315,20 +302,7 @@ class ReflectionEngine:
                 )
             ).first()
             if existing is None:
-                session.add(
-                    ReflectionAnswer(
-                        session_id=member_session.id,
-                        owner_key=member,
-                        theme_id=theme.id,
-                        question_id=prompt.id,
-                        question_version=prompt.version,
-                        question_text=prompt.text,
-                        answer_text=text[:MAX_ANSWER_CHARS],
-                        shared_as=shared_as,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
+                session.add(_answer_row(member_session.id, member, theme, prompt, text, now, shared_as=shared_as))
             else:
                 existing.answer_text, existing.shared_as, existing.updated_at = text[:MAX_ANSWER_CHARS], shared_as, now
             member_session.updated_at = now
@@ -419,3 +393,21 @@ class ReflectionEngine:
                 Choice(texts.R_GROUP_END_BUTTON, f"group:{group.id}:end", "danger"),
             ]
         return Reply("\n".join(lines), tuple(choices))
+
+
+def _answer_row(
+    session_id: int, owner: str, theme: Theme, prompt: Prompt, text: str, now: datetime, **extra: str | None
+) -> ReflectionAnswer:
+    """An answer keeps the wording and version of the question it answered."""
+    return ReflectionAnswer(
+        session_id=session_id,
+        owner_key=owner,
+        theme_id=theme.id,
+        question_id=prompt.id,
+        question_version=prompt.version,
+        question_text=prompt.text,
+        answer_text=text[:MAX_ANSWER_CHARS],
+        created_at=now,
+        updated_at=now,
+        **extra,
+    )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +12,6 @@ from bot.errors import LederbotError
 from bot.identity import Pseudonymizer
 from bot.store.db import Database
 from bot.store.models import QuestionLog, ReflectionSession
-from tests.storage import database
 
 pytestmark = pytest.mark.integration
 PSEUDO = Pseudonymizer(key=b"f" * 32)
@@ -24,12 +21,6 @@ NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 class Directory:
     def identities(self, row: RegisterRow) -> list[tuple[str, str, str]]:
         return [("slack", "T1", row.email.split("@")[0])]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    with database(request.param, tmp_path) as db:
-        yield db
 
 
 def _register(db: Database, units: dict[str, int], level: str = "avdelingsleder") -> list[str]:

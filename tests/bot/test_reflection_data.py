@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -15,24 +13,10 @@ from bot.reflection.engine import ReflectionEngine
 from bot.store.db import Database
 from bot.store.models import ReflectionSession
 from tests.conftest import KNOWLEDGE
-from tests.storage import database
+from tests.storage import FakeClock
 
 pytestmark = pytest.mark.integration
 CATALOG = Catalog.load(KNOWLEDGE / "reflections")
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    with database(request.param, tmp_path) as db:
-        yield db
 
 
 def test_duplicate_delivery_logs_one_answer(db: Database) -> None:
@@ -46,7 +30,7 @@ def test_duplicate_delivery_logs_one_answer(db: Database) -> None:
 
 
 def test_retention_keeps_participation_only(db: Database) -> None:
-    clock = Clock(datetime(2024, 1, 10, tzinfo=UTC))
+    clock = FakeClock(datetime(2024, 1, 10, tzinfo=UTC))
     engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None, clock=clock)
     engine.handle("old", "refleksjon verdier")
     engine.handle("old", "Et gammelt svar")

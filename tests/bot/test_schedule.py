@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,23 +11,9 @@ from bot.reflection.engine import ReflectionEngine
 from bot.reflection.schedule import Scheduler, next_occurrence, parse_plan
 from bot.store.db import Database
 from tests.conftest import KNOWLEDGE
-from tests.storage import database
+from tests.storage import FakeClock
 
 pytestmark = pytest.mark.integration
-
-
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    with database(request.param, tmp_path) as db:
-        yield db
 
 
 CATALOG = Catalog.load(KNOWLEDGE / "reflections")

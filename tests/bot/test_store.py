@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
@@ -12,16 +10,9 @@ from sqlalchemy import inspect
 from bot.store.db import Database
 from bot.store.models import QuestionLog
 from bot.store.repositories import EventRepository, QuestionRepository, ThreadRepository
-from tests.storage import database
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    with database(request.param, tmp_path) as db:
-        yield db
 
 
 def _question(reference: str, *, answered: bool, text: str | None = None, days: int = 90) -> QuestionLog:
