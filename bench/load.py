@@ -21,16 +21,12 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.stats import percentile  # noqa: E402
 from bot.assistant import build_assistant  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.store.db import Database, make_engine  # noqa: E402
 from tests.dialogs import make_dialog  # noqa: E402
 from tests.handlers.slack_harness import Running, payload, running_bot  # noqa: E402
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 async def one_rate(bot: Running, questions: list[str], rate: float, seconds: float, offset: int) -> dict[str, float]:

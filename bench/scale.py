@@ -26,6 +26,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.stats import percentile  # noqa: E402
 from bot.config import SearchSettings, Settings  # noqa: E402
 from bot.search import SearchService  # noqa: E402
 from index.chunk import split_sentences  # noqa: E402
@@ -44,11 +45,6 @@ class PrecomputedPassages(BundledEmbedder):
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return np.stack([self._vectors[t] for t in texts])
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def peak_mb() -> float:

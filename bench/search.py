@@ -26,6 +26,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.stats import percentile  # noqa: E402
 from bot.assistant import build_assistant  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.query import normalise_query  # noqa: E402
@@ -35,11 +36,6 @@ def fold(text: str) -> str:
     text = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def cold_start(question: str) -> float:

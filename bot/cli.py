@@ -155,6 +155,15 @@ def reflections_extract(config: ConfigOption = None) -> None:
     typer.echo(f"{len(themes)} temaer ({sum(len(t.questions) for t in themes)} spørsmål) skrevet til {path}.")
 
 
+def _emit(text: str, output: Path | None) -> None:
+    """Write a result to ``output``, or to standard output when none is given."""
+    if output is None:
+        typer.echo(text)
+        return
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"Skrev {output}.")
+
+
 def _data_owner(settings: Settings, user: str, channel: str) -> tuple[Database, str]:
     import os
 
@@ -187,11 +196,7 @@ def data_export(
         content = data.export(database, Catalog.load(settings.reflection.folder), owner, fmt)
     except LederbotError as exc:
         raise _fail(exc) from exc
-    if output is not None:
-        output.write_text(content, encoding="utf-8")
-        typer.echo(f"Skrev {output}.")
-    else:
-        typer.echo(content)
+    _emit(content, output)
 
 
 @data_app.command("delete")
@@ -319,12 +324,7 @@ def report_usage(
         )
     except LederbotError as exc:
         raise _fail(exc) from exc
-    text = render(report, fmt)
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-        typer.echo(f"Skrev {output}.")
-    else:
-        typer.echo(text)
+    _emit(render(report, fmt), output)
 
 
 @report_app.command("unanswered")
