@@ -105,6 +105,17 @@ class TeamsSettings(BaseModel):
     hr_user_ids: list[str] = Field(default_factory=list)  # Azure AD object ids of HR users
 
 
+class InboxSettings(BaseModel):
+    """The durable inbox and the worker pools (see bot/inbox.py)."""
+
+    # A replica that stops renewing its lease this long is taken as dead; its events move on.
+    lease_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # How often leases are renewed and dead replicas' events looked for.
+    sweep_seconds: float = Field(default=1.0, gt=0, le=60)
+    search_threads: int = Field(default=2, ge=1, le=64)
+    store_threads: int = Field(default=4, ge=1, le=64)
+
+
 class Settings(BaseSettings):
     """All of lederbot's settings.
 
@@ -132,6 +143,7 @@ class Settings(BaseSettings):
     slack: SlackSettings = SlackSettings()
     reflection: ReflectionSettings = ReflectionSettings()
     teams: TeamsSettings = TeamsSettings()
+    inbox: InboxSettings = InboxSettings()
     # Secrets: only from the environment (LEDERBOT_PSEUDONYM_KEY); a file that sets one is refused.
     pseudonym_key: SecretStr | None = None
 

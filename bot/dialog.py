@@ -28,6 +28,8 @@ class Outcome:
 
     reply: Reply | None = None
     asked: Asked | None = None
+    # The reflection store could not be reached: if the text was a reflection answer, it was not saved.
+    unsaved: bool = False
 
 
 class Dialog:
@@ -55,9 +57,11 @@ class Dialog:
             reply = self.engine.handle(self.owner(asker), text, event_id=event_id)
         except SQLAlchemyError as exc:
             # Reflection needs the database; questions do not. Answer rather than fall silent.
+            # The leader is told it was not saved (the session did not move on, so sending it again
+            # files it under the right question).
             log.warning("reflection unavailable (%s); answering as a question", type(exc).__name__)
             self.desk.metrics.errors.labels("reflection").inc()
-            reply = None
+            return Outcome(asked=self.desk.ask(text, asker=asker), unsaved=True)
         if reply is not None:
             self.desk.metrics.reflection_steps.labels(asker.channel).inc()
             return Outcome(reply=reply)

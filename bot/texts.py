@@ -23,6 +23,12 @@ SEE_ALSO = "Se også"
 ANSWER_INTRO = "Dette sier dokumentene:"
 INDEX_MISSING = "Søkeindeksen er ikke bygget ennå. Kjør «lederbot index build» (eller «make index») og prøv igjen."
 INDEX_BROKEN = "Søkeindeksen kan ikke brukes: {reason}"
+# The database is down while a leader writes in a DM: a reflection answer cannot be saved.
+NOT_SAVED_SEND_AGAIN = (
+    ":warning: *Jeg får ikke lagret noe akkurat nå* (databasen svarer ikke). Var dette et svar på et "
+    "refleksjonsspørsmål, er det *ikke lagret*: send det samme svaret på nytt om noen minutter, så havner "
+    "det under riktig spørsmål. Var det et spørsmål, står svaret under."
+)
 INTERNAL_ERROR = "Beklager, noe gikk galt hos meg. Prøv igjen om litt; vedvarer feilen, si fra til {hr_contact}."
 CHAT_WELCOME = (
     "Hei! Jeg er lederbot. Spør meg om lederplattformen, lojalitet eller delegering, "

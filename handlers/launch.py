@@ -13,6 +13,7 @@ from bot.desk import Desk
 from bot.dialog import Dialog
 from bot.errors import ConfigError
 from bot.identity import Pseudonymizer, derive_key
+from bot.intake import Intake
 from bot.reflection.catalog import Catalog
 from bot.reflection.engine import ReflectionEngine
 from bot.reflection.schedule import Scheduler
@@ -115,8 +116,20 @@ def serve(
         slack_secrets.check()
     fallback = slack_secrets.signing_secret if slack_secrets else teams_options.app_password if teams_options else None
     dialog = build_dialog(settings, pseudonymizer=build_pseudonymizer(settings, fallback_secret=fallback))
-    slack = build_slack_app(dialog=dialog, options=slack_options(settings, slack_secrets)) if slack_secrets else None
-    teams = build_teams_agent(dialog=dialog, options=teams_options) if teams_options else None
+    intake = Intake.over(
+        dialog.desk.database,
+        metrics=dialog.desk.metrics,
+        lease_seconds=settings.inbox.lease_seconds,
+        sweep_seconds=settings.inbox.sweep_seconds,
+        search_threads=settings.inbox.search_threads,
+        store_threads=settings.inbox.store_threads,
+    )
+    slack = (
+        build_slack_app(dialog=dialog, options=slack_options(settings, slack_secrets), intake=intake)
+        if slack_secrets
+        else None
+    )
+    teams = build_teams_agent(dialog=dialog, options=teams_options, intake=intake) if teams_options else None
     jobs = None
     if slack is not None:
         jobs = Jobs(dialog=dialog, client=slack.client, reflection_months=settings.privacy.reflection_answer_months)
@@ -127,6 +140,7 @@ def serve(
         teams=teams,
         periodic=jobs.run if jobs is not None else None,
         period=settings.reflection.tick_seconds,
+        intake=intake,
     )
     socket_mode = None
     if slack is not None and slack_secrets is not None and slack_secrets.app_token and not http_only:

@@ -28,6 +28,7 @@ from bot import texts
 from bot.desk import Asker
 from bot.dialog import Dialog
 from bot.errors import ConfigError
+from bot.intake import Intake
 from bot.reflection.engine import Reply
 from handlers.teams.cards import answer_card, attachment, plain, reply_card
 
@@ -62,26 +63,37 @@ class TeamsAgent:
     auth: AgentAuthConfiguration
 
 
-def build_teams_agent(*, dialog: Dialog, options: TeamsOptions) -> TeamsAgent:
+def build_teams_agent(*, dialog: Dialog, options: TeamsOptions, intake: Intake | None = None) -> TeamsAgent:
     auth = options.auth_configuration()
+    intake = intake or Intake.over(dialog.desk.database, metrics=dialog.desk.metrics)
     connections = MsalConnectionManager(connections_configurations={"SERVICE_CONNECTION": auth})
     adapter = CloudAdapter(connection_manager=connections)
     application = AgentApplication[TurnState](storage=MemoryStorage(), adapter=adapter, connection_manager=connections)
-    handler = _Handler(dialog=dialog, options=options)
+    handler = _Handler(dialog=dialog, options=options, intake=intake)
     application.activity(ActivityTypes.message)(handler.on_message)
     application.error(handler.on_error)
     return TeamsAgent(application=application, adapter=adapter, auth=auth)
 
 
 class _Handler:
-    def __init__(self, *, dialog: Dialog, options: TeamsOptions) -> None:
+    def __init__(self, *, dialog: Dialog, options: TeamsOptions, intake: Intake) -> None:
         self._dialog = dialog
         self._options = options
+        self._intake = intake
+        self._workers = intake.workers
 
     async def on_message(self, context: TurnContext, state: TurnState) -> None:
         activity = context.activity
-        if activity.id and not await asyncio.to_thread(self._dialog.desk.first_delivery, f"teams:{activity.id}"):
+        # Teams waits for the turn, so the activity is handled in the request; the inbox drops a
+        # redelivered activity id (memory first, then the shared store).
+        if activity.id and not await self._intake.record(f"teams:{activity.id}", channel="teams"):
             return
+        try:
+            await self._on_message(context, activity)
+        finally:
+            self._intake.metrics.handled.labels("teams").inc()
+
+    async def _on_message(self, context: TurnContext, activity: Activity) -> None:
         sender = activity.from_property
         user = str((getattr(sender, "aad_object_id", None) or getattr(sender, "id", "")) if sender else "")
         conversation = activity.conversation
@@ -125,13 +137,15 @@ class _Handler:
             await self._send_reply(context, reply)
             return
         if personal:
-            outcome = await asyncio.to_thread(self._dialog.message, text, asker=asker, event_id=activity.id)
+            outcome = await self._workers.search(self._dialog.message, text, asker=asker, event_id=activity.id)
             if outcome.reply is not None:
                 await self._send_reply(context, outcome.reply)
                 return
+            if outcome.unsaved:
+                await context.send_activity(plain(texts.without_emphasis(texts.NOT_SAVED_SEND_AGAIN)))
             asked = outcome.asked
         else:
-            asked = await asyncio.to_thread(self._dialog.desk.ask, text, asker=asker)
+            asked = await self._workers.search(self._dialog.desk.ask, text, asker=asker)
         assert asked is not None
         fallback = " ".join(asked.answer.sentences) if asked.answer.answered else texts.NO_ANSWER
         if asked.answer.invalid:
