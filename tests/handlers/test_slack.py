@@ -62,7 +62,7 @@ def test_url_verification_and_signatures(dialog: Dialog) -> None:
             ) as unsigned:
                 assert unsigned.status == 401
             # Refused requests never reach the inbox; a signed one afterwards is the only thing handled.
-            assert bot.intake is not None and _sample(bot, "lederbot_inbox_events_total", channel="slack", outcome="stored") is None
+            assert _sample(bot, "lederbot_inbox_events_total", channel="slack", outcome="stored") is None
             signed = payload("app_mention")
             signed["event_id"] = "EvSignedAfterRefusals"
             assert (await bot.post_event(signed)).status == 200
