@@ -39,6 +39,8 @@ bench: $(STAMP) $(INDEX)
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/slack_latency.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/ack_latency.py
+	$(BIN)/python bench/durability.py
 	$(BIN)/python bench/cold_start.py
 
 # 100,000 generated passages: several minutes and a few GB of memory.

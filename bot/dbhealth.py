@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import UTC, datetime
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 class DatabaseHealth:
     def __init__(self, *, metrics: Metrics | None = None) -> None:
         self._up = True
+        self.recovered_at: datetime | None = None  # when the database last came back after an outage
         self._lock = threading.Lock()
         self._metrics = metrics
         if metrics is not None:
@@ -38,6 +40,7 @@ class DatabaseHealth:
             self._metrics.database_up.set(1 if up else 0)
         if changed:
             if up:
+                self.recovered_at = datetime.now(UTC)
                 log.warning("database reachable again")
             else:
                 log.warning("database unreachable: events are handled from memory until it is back")

@@ -14,6 +14,8 @@ With the database down nothing can be stored. Then (see README, "Når databasen 
   retry is dropped;
 - a retry (Slack marks it) is refused, so Slack sends it again later: this replica cannot know
   whether another one already handled the first delivery, and answering twice is worse than later.
+  For a few seconds after the database is back, retries of events the store does not know are
+  still refused: the other replicas are writing back what they answered meanwhile.
 
 Example:
     >>> inbox = Inbox(database=db, health=DatabaseHealth(), owner="replica-1", lease_seconds=30)
@@ -76,13 +78,17 @@ class Inbox:
         lease_seconds: float = 30.0,
         clock: Clock = utc_now,
         memory: int = 10_000,
+        write_back_grace: float = 5.0,
     ) -> None:
         if lease_seconds <= 0:
             raise ValueError(f"lease_seconds must be > 0, got {lease_seconds}")
+        if write_back_grace < 0:
+            raise ValueError(f"write_back_grace must be >= 0, got {write_back_grace}")
         self._db = database
         self.health = health
         self.owner = owner or uuid.uuid4().hex
         self._lease = timedelta(seconds=lease_seconds)
+        self._grace = timedelta(seconds=write_back_grace)
         self._clock = clock
         self._memory = memory
         self._lock = threading.Lock()
@@ -129,6 +135,10 @@ class Inbox:
             )
             try:
                 with self._db.session() as session:
+                    if retry and self._just_recovered(now) and session.get(InboxEvent, key) is None:
+                        # Maybe answered by another replica during the outage and not written back yet.
+                        self._forget(key)
+                        return Accepted.REFUSED
                     try:
                         with session.begin_nested():
                             session.add(row)
@@ -145,6 +155,10 @@ class Inbox:
         with self._lock:
             self._unwritten[key] = channel
         return Accepted.UNSTORED
+
+    def _just_recovered(self, now: datetime) -> bool:
+        back = self.health.recovered_at
+        return back is not None and now - back < self._grace
 
     def take_over(self, *, limit: int = 20) -> list[Held]:
         """Claim events whose holder's lease ran out (it died); each is won by exactly one replica."""

@@ -1,0 +1,101 @@
+"""The durable inbox on SQLite and PostgreSQL: store before the ack, one holder, take-over after
+the lease, and what happens while the database is down."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from bot.dbhealth import DatabaseHealth
+from bot.inbox import Accepted, Inbox
+from bot.metrics import Metrics
+from bot.store.db import Database, make_engine
+from tests.storage import FakeClock
+
+pytestmark = pytest.mark.integration
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def _inbox(db: Database, clock: FakeClock, owner: str, **kwargs: float) -> Inbox:
+    return Inbox(database=db, health=DatabaseHealth(), owner=owner, lease_seconds=10, clock=clock, **kwargs)
+
+
+def test_store_once_then_duplicates(db: Database) -> None:
+    clock = FakeClock(START)
+    first, second = _inbox(db, clock, "a"), _inbox(db, clock, "b")
+    assert first.accept("slack:Ev1", channel="slack", payload={"text": "hei"}, retry=False) is Accepted.STORED
+    assert first.accept("slack:Ev1", channel="slack", payload={"text": "hei"}, retry=True) is Accepted.DUPLICATE
+    assert second.accept("slack:Ev1", channel="slack", payload={"text": "hei"}, retry=True) is Accepted.DUPLICATE
+    assert first.state_of("slack:Ev1") == ("claimed", "a", 1)
+    first.done("slack:Ev1")
+    assert first.state_of("slack:Ev1") == ("done", "a", 1)
+
+
+def test_expired_lease_is_taken_over_by_exactly_one(db: Database) -> None:
+    clock = FakeClock(START)
+    dead, alive, third = _inbox(db, clock, "dead"), _inbox(db, clock, "alive"), _inbox(db, clock, "third")
+    dead.accept("slack:Ev2", channel="slack", payload={"event": {"text": "spørsmål"}}, retry=False)
+    assert alive.take_over() == []  # the holder's lease still runs
+    clock.now = START + timedelta(seconds=11)
+    taken = alive.take_over()
+    assert [(h.key, h.payload) for h in taken] == [("slack:Ev2", {"event": {"text": "spørsmål"}})]
+    assert third.take_over() == []  # won once
+    assert alive.state_of("slack:Ev2") == ("claimed", "alive", 2)
+    dead.done("slack:Ev2")  # the old holder cannot finish what it lost
+    assert alive.state_of("slack:Ev2") == ("claimed", "alive", 2)
+    alive.done("slack:Ev2")
+    assert alive.state_of("slack:Ev2") == ("done", "alive", 2)
+
+
+def test_renewed_lease_is_not_taken(db: Database) -> None:
+    clock = FakeClock(START)
+    busy, other = _inbox(db, clock, "busy"), _inbox(db, clock, "other")
+    busy.accept("slack:Ev3", channel="slack", payload={}, retry=False)
+    clock.now = START + timedelta(seconds=8)
+    assert busy.renew() == 1
+    clock.now = START + timedelta(seconds=15)
+    assert other.take_over() == []
+
+
+def test_database_down_first_delivery_handled_retry_refused_then_written_back(tmp_path: object) -> None:
+    metrics = Metrics()
+    health = DatabaseHealth(metrics=metrics)
+    dead = Database(make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    inbox = Inbox(database=dead, health=health, owner="a")
+    assert inbox.accept("slack:Ev4", channel="slack", payload={}, retry=False) is Accepted.UNSTORED
+    assert not health.up and metrics.registry.get_sample_value("lederbot_database_up") == 0
+    assert inbox.accept("slack:Ev4", channel="slack", payload={}, retry=True) is Accepted.DUPLICATE  # memory
+    assert inbox.accept("slack:Ev5", channel="slack", payload={}, retry=True) is Accepted.REFUSED
+    assert inbox.unwritten == 1
+    with pytest.raises(OperationalError):
+        inbox.write_back()
+    assert inbox.unwritten == 1  # kept until the database takes it
+
+
+def test_write_back_and_grace_after_an_outage(db: Database) -> None:
+    health = DatabaseHealth()
+    answered_here = Inbox(database=db, health=health, owner="a")
+    other = Inbox(database=db, health=DatabaseHealth(), owner="b", write_back_grace=60)
+    health.mark_down(RuntimeError("down"))
+    other.health.mark_down(RuntimeError("down"))
+    assert answered_here.accept("slack:Ev6", channel="slack", payload={}, retry=False) is Accepted.UNSTORED
+    other.health.mark_up()
+    # Back, but the first replica has not written back yet: a retry is refused, not answered twice.
+    assert other.accept("slack:Ev6", channel="slack", payload={}, retry=True) is Accepted.REFUSED
+    health.mark_up()
+    assert answered_here.write_back() == 1 and answered_here.unwritten == 0
+    assert other.accept("slack:Ev6", channel="slack", payload={}, retry=True) is Accepted.DUPLICATE
+    # A first delivery is never held back by the grace period.
+    assert other.accept("slack:Ev7", channel="slack", payload={}, retry=False) is Accepted.STORED
+
+
+def test_done_events_are_forgotten_after_retention(db: Database) -> None:
+    clock = FakeClock(START)
+    inbox = _inbox(db, clock, "a")
+    inbox.accept("slack:Old", channel="slack", payload={"event": {"text": "privat"}}, retry=False)
+    inbox.accept("slack:Open", channel="slack", payload={}, retry=False)
+    inbox.done("slack:Old")
+    assert inbox.forget_before(START + timedelta(days=2, seconds=1)) == 1  # only the finished one
+    assert inbox.state_of("slack:Old") is None and inbox.state_of("slack:Open") is not None
