@@ -145,7 +145,8 @@ async def level(bot: Running, transport: Transport, questions: list[str], n: int
 
 
 async def run(levels: list[int], seconds: float, mode: str) -> list[dict[str, Any]]:
-    items = yaml.safe_load((ROOT.parent / "shared" / "eval" / "dev.yaml").read_text(encoding="utf-8"))
+    dev = next(p / "shared" / "eval" / "dev.yaml" for p in ROOT.parents if (p / "shared" / "eval" / "dev.yaml").is_file())
+    items = yaml.safe_load(dev.read_text(encoding="utf-8"))
     questions = [" ".join(q["q"].split()) for q in items]
     assistant = build_assistant(Settings.load())
     assistant.load()

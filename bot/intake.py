@@ -107,13 +107,13 @@ class Intake:
                 log.error("no handler for %s events", held.channel)
             else:
                 await handler(held.payload)
-        except Exception:  # noqa: BLE001  (the adapter's own error handler has told the user; record and move on)
+        except Exception:  # noqa: BLE001  (a failure is logged and not retried forever: the event is done)
             log.exception("handling a %s event failed", held.channel)
             self.metrics.errors.labels("inbox_handle").inc()
-        finally:
-            await self.workers.store(self.inbox.done, held.key)
-            self.handled += 1
-            self.metrics.handled.labels(held.channel).inc()
+        # Cancelled (shutting down) skips this: the lease runs out and the event is taken over.
+        await self.workers.store(self.inbox.done, held.key)
+        self.handled += 1
+        self.metrics.handled.labels(held.channel).inc()
 
     async def sweep(self) -> None:
         """One round: after an outage write back what was handled from memory; renew our leases;
@@ -147,6 +147,16 @@ class Intake:
             except Exception:  # noqa: BLE001  (a failed round is logged; the next one tries again)
                 log.exception("inbox sweep failed")
             await asyncio.sleep(self._sweep)
+
+    async def close(self) -> None:
+        """Stop: events still being handled are left to their lease (another replica, or this one
+        after a restart, takes them over); then the pools stop."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        self.workers.shutdown()
 
     async def drain(self, timeout: float = 30.0) -> None:
         """Wait until every event taken so far is handled (tests, shutdown)."""

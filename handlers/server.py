@@ -102,7 +102,7 @@ def build_server(
             if task is not None:
                 task.cancel()
         if intake is not None:
-            intake.workers.shutdown()
+            await intake.close()
 
     app.on_startup.append(start_warm_up)
     app.on_cleanup.append(stop)
