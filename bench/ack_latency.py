@@ -1,12 +1,13 @@
 """Acknowledgements and modals under load: 20 and 50 long questions in flight, then new events,
-👎 clicks (which open a modal) and health checks, timed from the request to Slack's side.
+clicks that open a modal and health checks, timed from the request to Slack's side.
 
 Usage:  python bench/ack_latency.py [--in-flight 20,50] [--seconds 6] [--mode http]
 
 Reported per level: ack time of new events (HTTP response to the signed POST) p50/p99/max,
 modal-open time (click sent → `views.open` received by the mock Web API; Slack's trigger ids
-expire after 3 s) p50/p99/max, /healthz p99, and how many long questions were still in flight
-when the probes ended (so the load was really there). Target: ack and modal p99 within 1 s.
+expire after 3 s; alternately 👎 and a group reflection's «Svar») p50/p99/max, /healthz p99,
+and how many long questions were still in flight when the probes ended (so the load was really
+there). Target: ack and modal p99 within 1 s.
 
 Transports: `http` (signed requests to /slack/events). Socket Mode is rewired on another branch;
 a transport with the same two methods (`event`, `action`) plugs in here when it lands.
@@ -79,7 +80,25 @@ async def wait_modal(bot: Running, trigger: str, timeout: float = 30.0) -> float
     return float("inf")
 
 
-async def level(bot: Running, transport: Transport, questions: list[str], n: int, seconds: float) -> dict[str, Any]:
+async def start_group(bot: Running, transport: Transport) -> str:
+    """A group reflection in a channel; the value of its «Svar» button (which opens a modal)."""
+    command = payload("slash_leder", response_url=bot.slack.response_url("group"))
+    command.update(command="/refleksjon", text="gruppe verdier", user_id="U0FASIL")
+    before = len(bot.slack.of("chat.postMessage"))
+    await bot.post_form(command)
+    opening = (await bot.slack.wait_for("chat.postMessage", before + 1, timeout=60))[-1]
+    blocks = opening.data["blocks"]
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    for block in blocks:
+        for element in block.get("elements", []):
+            if str(element.get("action_id", "")).startswith("reflection_answer"):
+                return str(element["value"])
+    raise RuntimeError("the group reflection has no «Svar» button")
+
+
+async def level(
+    bot: Running, transport: Transport, questions: list[str], n: int, seconds: float, group: str
+) -> dict[str, Any]:
     tag = f"L{n}"
     long_channels = [f"D{tag}LONG{i}" for i in range(n)]
     await asyncio.gather(
@@ -95,9 +114,16 @@ async def level(bot: Running, transport: Transport, questions: list[str], n: int
         acks.append(time.monotonic() - started if status == 200 else float("inf"))
 
     async def probe_modal(i: int) -> None:
+        # Alternately 👎 (asks why) and the group's «Svar» (the private answer form).
         trigger = f"{tag}.trigger.{i}"
-        click = payload("block_actions", response_url=bot.slack.response_url(f"{tag}{i}"), action_id="feedback_down")
-        click["actions"][0]["value"] = f"ref{tag}{i}"
+        if i % 2:
+            reply_to = bot.slack.response_url(f"{tag}{i}")
+            click = payload("block_actions", response_url=reply_to, action_id="feedback_down")
+            click["actions"][0]["value"] = f"ref{tag}{i}"
+        else:
+            click = payload("block_actions", response_url=bot.slack.response_url(), action_id="reflection_answer_0")
+            click["actions"][0]["value"] = group
+            click["user"] = {"id": f"U{tag}M{i}", "username": "medlem", "team_id": "T0HEIM"}
         click["trigger_id"] = trigger
         started = time.monotonic()
         await transport.action(click)
@@ -145,7 +171,7 @@ async def level(bot: Running, transport: Transport, questions: list[str], n: int
 
 
 async def run(levels: list[int], seconds: float, mode: str) -> list[dict[str, Any]]:
-    dev = next(p / "shared" / "eval" / "dev.yaml" for p in ROOT.parents if (p / "shared" / "eval" / "dev.yaml").is_file())
+    dev = next(p / "shared/eval/dev.yaml" for p in ROOT.parents if (p / "shared/eval/dev.yaml").is_file())
     items = yaml.safe_load(dev.read_text(encoding="utf-8"))
     questions = [" ".join(q["q"].split()) for q in items]
     assistant = build_assistant(Settings.load())
@@ -160,8 +186,9 @@ async def run(levels: list[int], seconds: float, mode: str) -> list[dict[str, An
             transport = HttpTransport(bot)
             await transport.event(dm("EvWarm", "DWARM", questions[0]))
             await bot.slack.wait_for("chat.postMessage", 1, timeout=120)
+            group = await start_group(bot, transport)
             for n in levels:
-                results.append({"mode": mode, **await level(bot, transport, questions, n, seconds)})
+                results.append({"mode": mode, **await level(bot, transport, questions, n, seconds, group)})
     return results
 
 

@@ -79,7 +79,7 @@ async def kill_trial(run: Run, t: int) -> float:
     statuses = await asyncio.gather(*(run.deliver(doomed, e) for e in events))
     killed = time.monotonic()
     doomed.kill()
-    run.expected += [e["event"]["channel"] for e in events if True]
+    run.expected += [e["event"]["channel"] for e in events]
     assert statuses == [200, 200, 200], statuses
     channels = {e["event"]["channel"] for e in events}
     deadline = time.monotonic() + 90
@@ -177,6 +177,8 @@ async def main_async(kill_trials: int, outage_trials: int, outage_seconds: float
                 lost, misfiled = await outage_trial(run, server, t, outage_seconds)
                 reflection_lost += lost
                 reflection_misfiled += misfiled
+            with database.session() as session:
+                taken_over = session.query(InboxEvent).filter(InboxEvent.attempts > 1).count()
             per_channel = Counter(str(c.data.get("channel")) for c in slack.of("chat.postMessage"))
             lost_events = sum(1 for c in run.expected if per_channel[c] == 0)
             doubled = sum(1 for c in run.expected if per_channel[c] > 1)
@@ -194,6 +196,7 @@ async def main_async(kill_trials: int, outage_trials: int, outage_seconds: float
                 "ack_ms_p50": round(1000 * percentile(run.acks, 0.5), 1),
                 "ack_ms_p99": round(1000 * percentile(run.acks, 0.99), 1),
                 "ack_ms_max": round(1000 * max(run.acks), 1),
+                "taken_over": taken_over,
                 "kill_to_answered_s_max": round(max(takeovers), 2) if takeovers else None,
             }
     finally:
