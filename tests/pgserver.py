@@ -3,7 +3,8 @@
 Tests that stop and start a database (outages, restarts) use this, never the machine's server.
 The binaries come from ``LEDERBOT_TEST_PG_BINDIR``, ``pg_config --bindir``, the newest
 /usr/lib/postgresql/<version>/bin, or the PATH. PostgreSQL refuses to run as root, so as root the
-server runs as the ``postgres`` system user (``runuser``), on a folder that user owns.
+server runs as the ``postgres`` system user (or ``nobody``) through ``runuser``, on a folder in /tmp
+that user owns (pytest's own temporary folders are closed to other users when run as root).
 """
 
 from __future__ import annotations
@@ -47,6 +48,18 @@ def _bindir() -> Path:
     raise PostgresUnavailable("no initdb/pg_ctl found (set LEDERBOT_TEST_PG_BINDIR)")
 
 
+def _unprivileged_user() -> pwd.struct_passwd:
+    """The packaged ``postgres`` user, else ``nobody``: any account that is not root will do."""
+    if shutil.which("runuser") is None:
+        raise PostgresUnavailable("running as root without runuser: cannot start PostgreSQL as another user")
+    for name in ("postgres", "nobody"):
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            continue
+    raise PostgresUnavailable("running as root, and there is neither a 'postgres' nor a 'nobody' user")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -67,14 +80,13 @@ class PostgresServer:
         self.port = _free_port()
         self._as_root = os.geteuid() == 0
         # Not under pytest's tmp_path: as root that folder is 0700 and the postgres user cannot enter it.
-        self.folder = Path(tempfile.mkdtemp(prefix="lederbot-pg-"))
+        self.folder = Path(tempfile.mkdtemp(prefix="lederbot-pg-", dir="/tmp" if Path("/tmp").is_dir() else None))
         self.data = self.folder / "data"
         self.log = self.folder / "server.log"
+        self._user = ""
         if self._as_root:
-            try:
-                user = pwd.getpwnam("postgres")
-            except KeyError as exc:
-                raise PostgresUnavailable("running as root, and there is no 'postgres' user to run the server") from exc
+            user = _unprivileged_user()
+            self._user = user.pw_name
             os.chown(self.folder, user.pw_uid, user.pw_gid)
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
 
@@ -88,7 +100,7 @@ class PostgresServer:
     def _run(self, program: str, *args: str, timeout: float = 60) -> None:
         command = [str(self.bindir / program), *args]
         if self._as_root:
-            command = ["runuser", "-u", "postgres", "--", *command]
+            command = ["runuser", "-u", self._user, "--", *command]
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
         if done.returncode != 0:
             raise PostgresUnavailable(f"{program} failed ({done.returncode}): {done.stderr.strip()[-500:]}")
