@@ -99,3 +99,48 @@ def test_done_events_are_forgotten_after_retention(db: Database) -> None:
     inbox.done("slack:Old")
     assert inbox.forget_before(START + timedelta(days=2, seconds=1)) == 1  # only the finished one
     assert inbox.state_of("slack:Old") is None and inbox.state_of("slack:Open") is not None
+
+
+def test_search_pool_is_bounded_and_apart_from_the_store_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import threading
+
+    from bot.config import Settings
+    from bot.intake import Intake
+
+    monkeypatch.setenv("LEDERBOT_INBOX__SEARCH_THREADS", "2")
+    monkeypatch.setenv("LEDERBOT_INBOX__LEASE_SECONDS", "7")
+    settings = Settings.load()
+    assert settings.inbox.lease_seconds == 7
+    intake = Intake.over(
+        Database(make_engine("sqlite://")),
+        search_threads=settings.inbox.search_threads,
+        lease_seconds=settings.inbox.lease_seconds,
+    )
+    release, both_busy = threading.Event(), threading.Event()
+    running: list[int] = []
+    lock = threading.Lock()
+    active = 0
+
+    def slow_search() -> None:
+        nonlocal active
+        with lock:
+            active += 1
+            running.append(active)
+            if active == 2:
+                both_busy.set()
+        release.wait(timeout=30)
+        with lock:
+            active -= 1
+
+    async def scenario() -> None:
+        searches = [asyncio.ensure_future(intake.workers.search(slow_search)) for _ in range(5)]
+        assert await asyncio.to_thread(both_busy.wait, 30)
+        # While every search thread is blocked, the store pool still answers at once.
+        assert await asyncio.wait_for(intake.workers.store(lambda: "stored"), timeout=10) == "stored"
+        release.set()
+        await asyncio.gather(*searches)
+
+    asyncio.run(scenario())
+    assert max(running) == 2 and len(running) == 5
+    intake.workers.shutdown()
