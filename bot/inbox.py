@@ -30,7 +30,7 @@ import logging
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -38,6 +38,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bot.dbhealth import DatabaseHealth
 from bot.store.db import Database
@@ -115,8 +116,13 @@ class Inbox:
         with self._lock:
             self._seen.pop(key, None)
 
-    def accept(self, key: str, *, channel: str, payload: dict[str, Any] | None, retry: bool) -> Accepted:
-        """Store a delivery before it is acknowledged. ``payload=None`` records the id only (already handled)."""
+    def accept(
+        self, key: str, *, channel: str, payload: dict[str, Any] | None, retry: bool, take_expired: bool = False
+    ) -> Accepted:
+        """Store a delivery before it is acknowledged. ``payload=None`` records the id only (already handled).
+
+        ``take_expired``: a redelivery of an event whose holder's lease ran out (it died) is taken
+        over here and now (for channels that handle an event inside its request, like Teams)."""
         if not key:
             raise ValueError("an inbox key is needed")
         if not self._remember(key):
@@ -143,6 +149,11 @@ class Inbox:
                         with session.begin_nested():
                             session.add(row)
                     except IntegrityError:
+                        if take_expired:
+                            if self._claim_expired(session, key, now):
+                                return Accepted.STORED
+                            # Not ours to remember: if its holder dies, a later redelivery takes it over.
+                            self._forget(key)
                         return Accepted.DUPLICATE
                 self.health.mark_up()
                 return Accepted.STORED
@@ -156,30 +167,39 @@ class Inbox:
             self._unwritten[key] = channel
         return Accepted.UNSTORED
 
+    def _claim_expired(self, session: Session, key: str, now: datetime) -> bool:
+        # The conditional update is the claim: two replicas racing, one gets rowcount 1.
+        won = session.execute(
+            update(InboxEvent)
+            .where(InboxEvent.key == key, InboxEvent.state == "claimed", InboxEvent.lease_until < now)
+            .values(owner=self.owner, lease_until=now + self._lease, attempts=InboxEvent.attempts + 1)
+        )
+        return bool(won.rowcount)  # type: ignore[attr-defined]
+
     def _just_recovered(self, now: datetime) -> bool:
         back = self.health.recovered_at
         return back is not None and now - back < self._grace
 
-    def take_over(self, *, limit: int = 20) -> list[Held]:
-        """Claim events whose holder's lease ran out (it died); each is won by exactly one replica."""
+    def take_over(self, *, channels: Collection[str], limit: int = 20) -> list[Held]:
+        """Claim events of ``channels`` whose holder's lease ran out (it died); each is won by
+        exactly one replica."""
         now = self._clock()
         held: list[Held] = []
         with self._db.session() as session:
             expired = session.execute(
                 select(InboxEvent.key)
-                .where(InboxEvent.state == "claimed", InboxEvent.lease_until < now)
+                .where(
+                    InboxEvent.state == "claimed",
+                    InboxEvent.lease_until < now,
+                    InboxEvent.channel.in_(list(channels)),
+                )
                 .order_by(InboxEvent.received_at)
                 .limit(limit)
             ).scalars()
             for key in list(expired):
-                # The conditional update is the claim: two replicas racing, one gets rowcount 1.
-                won = session.execute(
-                    update(InboxEvent)
-                    .where(InboxEvent.key == key, InboxEvent.state == "claimed", InboxEvent.lease_until < now)
-                    .values(owner=self.owner, lease_until=now + self._lease, attempts=InboxEvent.attempts + 1)
-                )
+                won = self._claim_expired(session, key, now)
                 session.commit()
-                if not won.rowcount:  # type: ignore[attr-defined]
+                if not won:
                     continue
                 row = session.get(InboxEvent, key)
                 if row is None or row.payload is None:

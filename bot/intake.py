@@ -95,6 +95,26 @@ class Intake:
             return False
         return True
 
+    async def hold(self, key: str, *, channel: str, payload: dict[str, Any]) -> bool:
+        """For a channel that handles an event inside its request (Teams waits for the turn): True
+        when this request should handle it (new, or its holder died); then call ``finish``."""
+        if self.inbox.seen(key):
+            outcome = Accepted.DUPLICATE
+        else:
+            outcome = await self.workers.store(
+                self.inbox.accept, key, channel=channel, payload=payload, retry=False, take_expired=True
+            )
+        self.metrics.events.labels(channel, outcome.value).inc()
+        if outcome is Accepted.DUPLICATE:
+            self.metrics.duplicates.inc()
+            return False
+        return True
+
+    async def finish(self, key: str, *, channel: str) -> None:
+        await self.workers.store(self.inbox.done, key)
+        self.handled += 1
+        self.metrics.handled.labels(channel).inc()
+
     def _start(self, held: Held) -> None:
         task = asyncio.get_running_loop().create_task(self._handle(held))
         self._tasks.add(task)
@@ -126,7 +146,8 @@ class Intake:
                 written = await self.workers.store(inbox.write_back)
                 log.info("wrote back %d events handled while the database was down", written)
             await self.workers.store(inbox.renew)
-            for held in await self.workers.store(inbox.take_over):
+            # Only channels that can handle a stored event without its request (not Teams).
+            for held in await self.workers.store(inbox.take_over, channels=list(self._handlers)):
                 log.info("took over a %s event whose holder stopped", held.channel)
                 self.metrics.takeovers.inc()
                 self._start(held)

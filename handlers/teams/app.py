@@ -84,14 +84,17 @@ class _Handler:
 
     async def on_message(self, context: TurnContext, state: TurnState) -> None:
         activity = context.activity
-        # Teams waits for the turn, so the activity is handled in the request; the inbox drops a
-        # redelivered activity id (memory first, then the shared store).
-        if activity.id and not await self._intake.record(f"teams:{activity.id}", channel="teams"):
+        # Teams waits for the turn, so the activity is handled in the request. The inbox holds it
+        # meanwhile: a redelivery is dropped while this replica lives, and taken over by whichever
+        # replica gets it once this one's lease has run out (it died mid-turn).
+        key = f"teams:{activity.id or ''}"
+        if activity.id and not await self._intake.hold(key, channel="teams", payload={"id": activity.id}):
             return
         try:
             await self._on_message(context, activity)
         finally:
-            self._intake.metrics.handled.labels("teams").inc()
+            if activity.id:
+                await self._intake.finish(key, channel="teams")
 
     async def _on_message(self, context: TurnContext, activity: Activity) -> None:
         sender = activity.from_property

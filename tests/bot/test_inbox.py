@@ -37,11 +37,11 @@ def test_expired_lease_is_taken_over_by_exactly_one(db: Database) -> None:
     clock = FakeClock(START)
     dead, alive, third = _inbox(db, clock, "dead"), _inbox(db, clock, "alive"), _inbox(db, clock, "third")
     dead.accept("slack:Ev2", channel="slack", payload={"event": {"text": "spørsmål"}}, retry=False)
-    assert alive.take_over() == []  # the holder's lease still runs
+    assert alive.take_over(channels=["slack"]) == []  # the holder's lease still runs
     clock.now = START + timedelta(seconds=11)
-    taken = alive.take_over()
+    taken = alive.take_over(channels=["slack"])
     assert [(h.key, h.payload) for h in taken] == [("slack:Ev2", {"event": {"text": "spørsmål"}})]
-    assert third.take_over() == []  # won once
+    assert third.take_over(channels=["slack"]) == []  # won once
     assert alive.state_of("slack:Ev2") == ("claimed", "alive", 2)
     dead.done("slack:Ev2")  # the old holder cannot finish what it lost
     assert alive.state_of("slack:Ev2") == ("claimed", "alive", 2)
@@ -56,7 +56,7 @@ def test_renewed_lease_is_not_taken(db: Database) -> None:
     clock.now = START + timedelta(seconds=8)
     assert busy.renew() == 1
     clock.now = START + timedelta(seconds=15)
-    assert other.take_over() == []
+    assert other.take_over(channels=["slack"]) == []
 
 
 def test_database_down_first_delivery_handled_retry_refused_then_written_back(tmp_path: object) -> None:
@@ -144,3 +144,25 @@ def test_search_pool_is_bounded_and_apart_from_the_store_pool(monkeypatch: pytes
     asyncio.run(scenario())
     assert max(running) == 2 and len(running) == 5
     intake.workers.shutdown()
+
+
+def test_in_request_channel_redelivery_taken_over_only_after_the_lease(db: Database) -> None:
+    clock = FakeClock(START)
+    dead, alive = _inbox(db, clock, "dead"), _inbox(db, clock, "alive")
+    key = "teams:act1"
+    assert dead.accept(key, channel="teams", payload={"id": "act1"}, retry=False, take_expired=True) is Accepted.STORED
+    # The holder may still be working: the redelivery is dropped.
+    assert alive.accept(key, channel="teams", payload={"id": "act1"}, retry=False, take_expired=True) is (
+        Accepted.DUPLICATE
+    )
+    clock.now = START + timedelta(seconds=11)
+    assert alive.take_over(channels=["slack"]) == []  # the sweeper leaves in-request channels alone
+    # Now the holder has stopped renewing: the next redelivery is handled by the replica that gets it.
+    assert alive.accept(key, channel="teams", payload={"id": "act1"}, retry=False, take_expired=True) is (
+        Accepted.STORED
+    )
+    assert alive.state_of(key) == ("claimed", "alive", 2)
+    alive.done(key)
+    assert alive.accept(key, channel="teams", payload={"id": "act1"}, retry=False, take_expired=True) is (
+        Accepted.DUPLICATE
+    )
