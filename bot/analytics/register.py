@@ -110,13 +110,16 @@ def import_register(
                 not_found += 1
             for channel, workspace, user in identities:
                 key = pseudonymizer.leader_key(channel, workspace, user)
-                session.execute(delete(LeaderIdentity).where(LeaderIdentity.leader_key == key))
+                # Links made under a previous pseudonym key are replaced by the current one.
+                stale = [key, *pseudonymizer.previous_leader_keys(channel, workspace, user)]
+                session.execute(delete(LeaderIdentity).where(LeaderIdentity.leader_key.in_(stale)))
                 session.add(
                     LeaderIdentity(
                         leader_id=leader.id,
                         channel=channel,
                         leader_key=key,
                         owner_key=pseudonymizer.owner_key(channel, user),
+                        key_id=pseudonymizer.key_id,
                     )
                 )
                 linked += 1
