@@ -130,11 +130,22 @@ class _Cell:
 
 
 @dataclass(frozen=True)
+class Membership:
+    """One entry of the register's history (see ``LeaderMembership``)."""
+
+    leader: int
+    unit: str
+    level: str
+    active: bool
+    valid_from: datetime
+
+
+@dataclass(frozen=True)
 class Publication:
     """Every publishable cell with its figures, or None where suppressed."""
 
     k: int
-    values: dict[str, list[str]]
+    values: dict[str, dict[str, list[str]]]  # period -> dimension -> the values listed in it
     weeks: list[str]  # complete weeks, oldest first
     months: list[str]  # complete months, oldest first
     cells: dict[Key, dict[str, Any] | None]
@@ -142,74 +153,127 @@ class Publication:
     def cell(self, dimension: str, value: str, period: str) -> dict[str, Any] | None:
         return self.cells.get((dimension, value, period))
 
+    def listed(self, dimension: str, period: str) -> list[str]:
+        return self.values.get(period, {}).get(dimension, [])
+
+
+def sizes_at(memberships: Iterable[Membership], moment: datetime) -> dict[tuple[str, str], int]:
+    """How many active leaders each unit and level (and the register) had at ``moment``."""
+    latest: dict[int, Membership] = {}
+    for entry in memberships:
+        if entry.valid_from < moment and (
+            entry.leader not in latest or entry.valid_from >= latest[entry.leader].valid_from
+        ):
+            latest[entry.leader] = entry
+    sizes: Counter[tuple[str, str]] = Counter()
+    for entry in latest.values():
+        if entry.active:
+            sizes[("unit", entry.unit)] += 1
+            sizes[("level", entry.level)] += 1
+            sizes[TOTAL] += 1
+    return dict(sizes)
+
+
+def week_end(label: str) -> datetime:
+    end = week_start(label) + timedelta(days=7)
+    return datetime(end.year, end.month, end.day, tzinfo=LOCAL)
+
 
 def publish(
     activities: Iterable[Activity],
     *,
     k: int,
-    values: dict[str, Sequence[str]],
-    register_sizes: dict[tuple[str, str], int],
+    memberships: Sequence[Membership],
+    always: dict[str, Sequence[str]],
     now: datetime,
 ) -> Publication:
-    """Protect every cell of every complete week and month (see the module doc)."""
+    """Protect every cell of every complete week and month (see the module doc).
+
+    ``always``: values listed in every period (channels), so an absent row never says "zero".
+    """
     if k < 2:
         raise ValueError(f"k must be at least 2, not {k}")
-    listed = {d: sorted(set(values.get(d, ())) | set()) for d in DIMENSIONS}
     by_week: dict[str, list[Activity]] = {}
     for activity in activities:
         by_week.setdefault(activity.week, []).append(activity)
-        for d in DIMENSIONS:
-            if getattr(activity, d) not in listed[d]:
-                listed[d].append(getattr(activity, d))
-    for d in DIMENSIONS:
-        listed[d].sort()
-    weeks = sorted(w for w in by_week if week_complete(w, now))
+    weeks = {w for w in by_week if week_complete(w, now)}
     months = sorted({month_of_week(w) for w in weeks})
     months = [m for m in months if all(week_complete(w, now) for w in weeks_of_month(m))]
-    published_weeks = set(weeks)
-    # A complete month's weeks with no activity are cells too (all suppressed, all zero).
-    for m in months:
-        for w in weeks_of_month(m):
-            published_weeks.add(w)
-    weeks = sorted(published_weeks)
-    protector = _Protector(k=k, values=listed, register_sizes=register_sizes)
+    for m in months:  # a complete month's weeks without activity are published too (as hidden zeros)
+        weeks.update(weeks_of_month(m))
+    ordered = sorted(weeks)
+    scopes: dict[str, _Scope] = {}
+    for w in ordered:
+        acts = by_week.get(w, [])
+        sizes = sizes_at(memberships, week_end(w))
+        values = {}
+        for d in DIMENSIONS:
+            listed = {getattr(a, d) for a in acts} | set(always.get(d, ()))
+            if d in ("unit", "level"):
+                listed |= {v for (dim, v), n in sizes.items() if dim == d and n > 0}
+            values[d] = sorted(listed)
+        scopes[w] = _Scope(values, sizes)
     decided: dict[Key, dict[str, Any] | None] = {}
-    for w in weeks:
-        decided.update(protector.week(w, by_week.get(w, [])))
+    protector = _Protector(k=k)
+    for w in ordered:
+        decided.update(protector.week(w, by_week.get(w, []), scopes[w]))
+    listed_values: dict[str, dict[str, list[str]]] = {w: scopes[w].values for w in ordered}
     for m in months:
-        decided.update(protector.month(m, {w: by_week.get(w, []) for w in weeks_of_month(m)}, decided))
-    return Publication(k=k, values=listed, weeks=weeks, months=months, cells=decided)
+        month_weeks = weeks_of_month(m)
+        merged = _Scope.merge([scopes[w] for w in month_weeks])
+        listed_values[m] = merged.values
+        decided.update(protector.month(m, {w: by_week.get(w, []) for w in month_weeks}, scopes, merged, decided))
+    return Publication(k=k, values=listed_values, weeks=ordered, months=months, cells=decided)
+
+
+@dataclass(frozen=True)
+class _Scope:
+    values: dict[str, list[str]]
+    sizes: dict[tuple[str, str], int]
+
+    @staticmethod
+    def merge(scopes: list[_Scope]) -> _Scope:
+        values = {d: sorted({v for s in scopes for v in s.values[d]}) for d in DIMENSIONS}
+        keys = {key for s in scopes for key in s.sizes}
+        # The smallest size the group had in the month: "everyone used it" is judged conservatively.
+        sizes = {key: min(s.sizes.get(key, 0) for s in scopes) for key in keys}
+        return _Scope(values, sizes)
 
 
 class _Protector:
-    def __init__(self, *, k: int, values: dict[str, list[str]], register_sizes: dict[tuple[str, str], int]) -> None:
+    def __init__(self, *, k: int) -> None:
         self.k = k
-        self.values = values
-        self.sizes = register_sizes
 
-    def _cells(self, period: str, activities: list[Activity]) -> dict[Key, _Cell]:
+    def _cells(self, period: str, activities: list[Activity], scope: _Scope) -> dict[Key, _Cell]:
         cells: dict[Key, _Cell] = {(*TOTAL, period): _Cell(list(activities))}
         for d in DIMENSIONS:
-            for v in self.values[d]:
+            for v in scope.values[d]:
                 cells[(d, v, period)] = _Cell()
         for a in activities:
             for d in DIMENSIONS:
                 cells[(d, getattr(a, d), period)].activities.append(a)
         return cells
 
-    def _primary(self, key: Key, cell: _Cell) -> bool:
-        if cell.people() < self.k:
+    def _primary(self, key: Key, cell: _Cell, scope: _Scope) -> bool:
+        people = cell.people()
+        size = scope.sizes.get((key[0], key[1])) or 0
+        if people == 0:
+            # "Nobody in this unit used it" tells about each member of a register group; a zero
+            # channel or theme is about no one in particular.
+            return size > 0
+        if people < self.k:
             return True
-        size = self.sizes.get((key[0], key[1]))
-        # Everyone registered in the group used the bot: each of them would be known to have.
-        return size is not None and size > 0 and cell.registered() >= size
+        # Everyone registered in the group (or in the whole register) used the bot: each of them
+        # would be known to have.
+        everyone = scope.sizes.get(TOTAL) or 0
+        return (size > 0 and cell.registered() >= size) or (everyone > 0 and cell.registered() >= everyone)
 
-    def week(self, period: str, activities: list[Activity]) -> dict[Key, dict[str, Any] | None]:
-        cells = self._cells(period, activities)
-        hidden = {key for key, cell in cells.items() if self._primary(key, cell)}
-        algebra = _Algebra(self.values, [period])
+    def week(self, period: str, activities: list[Activity], scope: _Scope) -> dict[Key, dict[str, Any] | None]:
+        cells = self._cells(period, activities, scope)
+        hidden = {key for key, cell in cells.items() if self._primary(key, cell, scope)}
+        algebra = _Algebra({period: scope.values})
         total = (*TOTAL, period)
-        families = [(total, [(d, v, period) for v in self.values[d]]) for d in DIMENSIONS]
+        families = [(total, [(d, v, period) for v in scope.values[d]]) for d in DIMENSIONS]
         for _ in range(4 * len(cells) + 4):
             helper = self._complement(families, cells, hidden) or algebra.leak(cells, hidden, fixed=set())
             if helper is None:
@@ -218,19 +282,24 @@ class _Protector:
         return {key: None if key in hidden else cell.figures() for key, cell in cells.items()}
 
     def month(
-        self, period: str, weeks: dict[str, list[Activity]], decided: dict[Key, dict[str, Any] | None]
+        self,
+        period: str,
+        weeks: dict[str, list[Activity]],
+        scopes: dict[str, _Scope],
+        merged: _Scope,
+        decided: dict[Key, dict[str, Any] | None],
     ) -> dict[Key, dict[str, Any] | None]:
-        cells = self._cells(period, [a for acts in weeks.values() for a in acts])
+        cells = self._cells(period, [a for acts in weeks.values() for a in acts], merged)
         week_cells: dict[Key, _Cell] = {}
         for w, acts in weeks.items():
-            week_cells.update(self._cells(w, acts))
+            week_cells.update(self._cells(w, acts, scopes[w]))
         fixed_hidden = {key for key in week_cells if decided.get(key) is None}
-        hidden = {key for key, cell in cells.items() if self._primary(key, cell)}
-        algebra = _Algebra(self.values, list(weeks))
+        hidden = {key for key, cell in cells.items() if self._primary(key, cell, merged)}
+        algebra = _Algebra({w: scopes[w].values for w in weeks}, months={period: list(weeks)})
         total = (*TOTAL, period)
-        families = [(total, [(d, v, period) for v in self.values[d]]) for d in DIMENSIONS]
+        families = [(total, [(d, v, period) for v in merged.values[d]]) for d in DIMENSIONS]
         # A month cell over its weeks: the month is the parent and only the month may be hidden more.
-        rows = [TOTAL, *[(d, v) for d in DIMENSIONS for v in self.values[d]]]
+        rows = [TOTAL, *[(d, v) for d in DIMENSIONS for v in merged.values[d]]]
         everything = {**cells, **week_cells}
         for _ in range(4 * len(everything) + 4):
             helper = self._complement(families, cells, hidden)
@@ -279,35 +348,37 @@ class _Algebra:
     relations added, instead of the full product table.
     """
 
-    def __init__(self, values: dict[str, list[str]], weeks: list[str]) -> None:
-        self.weeks = weeks
-        self.index: dict[tuple[str, str, str], int] = {}
-        for w in weeks:
-            for d in DIMENSIONS:
-                for v in values[d]:
-                    self.index[(d, v, w)] = len(self.index)
+    def __init__(self, values: dict[str, dict[str, list[str]]], months: dict[str, list[str]] | None = None) -> None:
         self.values = values
+        self.months = months or {}
+        self.index: dict[tuple[str, str, str], int] = {}
+        for w, dims in values.items():
+            for d in DIMENSIONS:
+                for v in dims[d]:
+                    self.index[(d, v, w)] = len(self.index)
         relations = []
-        first = DIMENSIONS[0]
-        for w in weeks:
+        for w, dims in values.items():
             for d in DIMENSIONS[1:]:
                 row = np.zeros(len(self.index))
-                for v in values[d]:
+                for v in dims[d]:
                     row[self.index[(d, v, w)]] += 1
-                for v in values[first]:
-                    row[self.index[(first, v, w)]] -= 1
+                for v in dims[DIMENSIONS[0]]:
+                    row[self.index[(DIMENSIONS[0], v, w)]] -= 1
                 relations.append(row)
         self.relations = np.array(relations).reshape(-1, len(self.index))
 
     def vector(self, key: Key) -> np.ndarray:
         d, v, period = key
-        weeks = [period] if period in self.weeks else [w for w in self.weeks if month_of_week(w) == period]
+        weeks = self.months.get(period, [period])
         row = np.zeros(len(self.index))
         for w in weeks:
             if d == TOTAL[0]:
-                for value in self.values[DIMENSIONS[0]]:
-                    row[self.index[(DIMENSIONS[0], value, w)]] += 1
-            else:
+                # A week's total is the sum over any one dimension; use one that lists values.
+                dims = self.values[w]
+                full = next((dim for dim in DIMENSIONS if dims[dim]), DIMENSIONS[0])
+                for value in dims[full]:
+                    row[self.index[(full, value, w)]] += 1
+            elif (d, v, w) in self.index:
                 row[self.index[(d, v, w)]] += 1
         return row
 

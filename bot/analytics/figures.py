@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from bot.analytics.disclosure import LOCAL, Activity, Publication, publish, week_of
+from bot.analytics.disclosure import LOCAL, Activity, Membership, Publication, publish, week_of
 from bot.errors import LederbotError
 from bot.store.db import Database
-from bot.store.models import Leader, QuestionLog, ReflectionSession
+from bot.store.models import LeaderMembership, QuestionLog, ReflectionSession
 
 BY = ("unit", "level", "month", "week", "channel", "theme")
 UNREGISTERED = "Ikke registrert"
@@ -34,8 +34,8 @@ class PeriodError(LederbotError):
     """A period that is not a whole, ended week or month."""
 
 
-def load(database: Database) -> tuple[list[Activity], dict[str, Sequence[str]], dict[tuple[str, str], int]]:
-    """The activity rows, the values each dimension can take, and the register's group sizes."""
+def load(database: Database) -> tuple[list[Activity], list[Membership]]:
+    """The activity rows as attributed when they happened, and the register's history."""
     with database.session() as session:
         questions = session.execute(
             select(
@@ -62,16 +62,18 @@ def load(database: Database) -> tuple[list[Activity], dict[str, Sequence[str]], 
                 ReflectionSession.state,
             )
         ).all()
-        units = list(session.scalars(select(Leader.unit).distinct()))
-        levels = list(session.scalars(select(Leader.level).distinct()))
-        sizes: dict[tuple[str, str], int] = {}
-        for column, name in ((Leader.unit, "unit"), (Leader.level, "level")):
-            for value, count in session.execute(
-                select(column, func.count()).where(Leader.active.is_(True)).group_by(column)
-            ):
-                sizes[(name, value)] = int(count)
-        total = session.scalar(select(func.count()).select_from(Leader).where(Leader.active.is_(True)))
-        sizes[("total", "*")] = int(total or 0)
+        memberships = [
+            Membership(row.leader_id, row.unit, row.level, row.active, row.valid_from)
+            for row in session.execute(
+                select(
+                    LeaderMembership.leader_id,
+                    LeaderMembership.unit,
+                    LeaderMembership.level,
+                    LeaderMembership.active,
+                    LeaderMembership.valid_from,
+                )
+            )
+        ]
     activities: list[Activity] = []
     for person, key, unit, level, channel, asked_at, answered, feedback, sources in questions:
         cited = (sources or [{}])[0] if sources else {}
@@ -112,18 +114,13 @@ def load(database: Database) -> tuple[list[Activity], dict[str, Sequence[str]], 
                 completed=state == "done",
             )
         )
-    values: dict[str, Sequence[str]] = {
-        "unit": [*units, UNREGISTERED],
-        "level": [*levels, UNREGISTERED],
-        "channel": list(CHANNELS),
-        "theme": [QUESTIONS_THEME],
-    }
-    return activities, values, sizes
+    return activities, memberships
 
 
 def publication(database: Database, *, min_group_size: int, now: datetime) -> Publication:
-    activities, values, sizes = load(database)
-    return publish(activities, k=max(3, min_group_size), values=values, register_sizes=sizes, now=now)
+    activities, memberships = load(database)
+    always: dict[str, Sequence[str]] = {"channel": CHANNELS, "theme": (QUESTIONS_THEME,)}
+    return publish(activities, k=max(3, min_group_size), memberships=memberships, always=always, now=now)
 
 
 def check_period(period: str, published: Publication) -> str:
@@ -163,7 +160,7 @@ def usage(
         return report
     check_period(period, published)
     report["period"] = {"label": period}
-    report["groups"] = [_row(v, published.cell(by, v, period)) for v in published.values[by]]
+    report["groups"] = [_row(v, published.cell(by, v, period)) for v in published.listed(by, period)]
     total = published.cell("total", "*", period)
     report["total"] = {"suppressed": True} if total is None else total
     return report

@@ -205,6 +205,23 @@ class Leader(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class LeaderMembership(Base):
+    """The register's history: from ``valid_from`` a leader is in this unit and level (or inactive).
+
+    Group sizes for a past week are taken from here, so a re-import never changes what was
+    published about weeks before it.
+    """
+
+    __tablename__ = "leader_membership"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    leader_id: Mapped[int] = mapped_column(ForeignKey("leader.id", ondelete="CASCADE"), index=True)
+    unit: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean)
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class LeaderIdentity(Base):
     """How a registered leader appears in a channel: only the pseudonymous keys, not the user id."""
 

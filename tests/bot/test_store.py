@@ -9,8 +9,14 @@ from sqlalchemy import inspect, select
 
 from bot.identity import Pseudonymizer
 from bot.store.db import Database
-from bot.store.models import FeedbackNote, GroupSession, QuestionLog, ReflectionAnswer, ReflectionSession
-from bot.store.models import UnansweredQuestion
+from bot.store.models import (
+    FeedbackNote,
+    GroupSession,
+    QuestionLog,
+    ReflectionAnswer,
+    ReflectionSession,
+    UnansweredQuestion,
+)
 from bot.store.repositories import EventRepository, QuestionRepository, ThreadRepository
 
 pytestmark = pytest.mark.integration

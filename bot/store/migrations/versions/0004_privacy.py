@@ -79,12 +79,36 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_feedback_note_expires_at", "feedback_note", ["expires_at"])
+    op.create_table(
+        "leader_membership",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("leader_id", sa.Integer(), sa.ForeignKey("leader.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("unit", sa.String(200), nullable=False),
+        sa.Column("level", sa.String(100), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("valid_from", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_leader_membership_leader_id", "leader_membership", ["leader_id"])
+    op.create_index("ix_leader_membership_valid_from", "leader_membership", ["valid_from"])
     _backfill()
 
 
 def _backfill() -> None:
     bind = op.get_bind()
     meta = sa.MetaData()
+    members = sa.Table("leader_membership", meta, autoload_with=bind)
+    leaders = sa.Table("leader", meta, autoload_with=bind)
+    # What the register says now is all that is known of its past.
+    for entry in bind.execute(sa.select(leaders.c.id, leaders.c.unit, leaders.c.level, leaders.c.active)).all():
+        bind.execute(
+            sa.insert(members).values(
+                leader_id=entry.id,
+                unit=entry.unit,
+                level=entry.level,
+                active=entry.active,
+                valid_from=datetime(2000, 1, 1, tzinfo=UTC),
+            )
+        )
     question = sa.Table("question_log", meta, autoload_with=bind)
     session = sa.Table("reflection_session", meta, autoload_with=bind)
     identity = sa.Table("leader_identity", meta, autoload_with=bind)
@@ -160,6 +184,7 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("leader_membership")
     op.drop_table("feedback_note")
     op.drop_table("unanswered_question")
     with op.batch_alter_table("leader_identity") as batch:
