@@ -210,3 +210,34 @@ def test_bad_register_files() -> None:
         read_register("email,unit,level\na@b.no,x,y\nb@b.no,,y\n")
     with pytest.raises(LederbotError, match="to ganger"):
         read_register("email,unit,level\na@b.no,x,y\nA@b.no,x,y\n")
+
+
+def test_the_audit_finds_a_cell_given_away_through_another_dimension() -> None:
+    # Unit C and the total are hidden, but the channel column adds up to the total: C = slack − A.
+    from bot.analytics.disclosure import DIMENSIONS, Activity, _Algebra, _Cell
+
+    def person(i: int, unit: str) -> Activity:
+        return Activity(f"p{i}", True, "slack", unit, "avd", "slack", "(spørsmål)", "2026-U45", "question")
+
+    a = [person(i, "A") for i in range(6)]
+    c = [person(i, "C") for i in range(6, 8)]
+    values = {d: [] for d in DIMENSIONS} | {"unit": ["A", "C"], "channel": ["slack"]}
+    values["level"], values["theme"] = ["avd"], ["(spørsmål)"]
+    week = "2026-U45"
+    cells = {
+        ("total", "*", week): _Cell(a + c),
+        ("unit", "A", week): _Cell(a),
+        ("unit", "C", week): _Cell(c),
+        ("channel", "slack", week): _Cell(a + c),
+        ("level", "avd", week): _Cell(a + c),
+        ("theme", "(spørsmål)", week): _Cell(a + c),
+    }
+    algebra = _Algebra({week: values})
+    hidden = {("unit", "C", week), ("total", "*", week)}
+    helpers = []
+    while (helper := algebra.leak(cells, hidden, fixed=set())) is not None and len(helpers) < 10:
+        helpers.append(helper)
+        hidden.add(helper)
+    assert helpers, "C follows from slack − A: the audit must hide something more"
+    assert algebra.leak(cells, hidden, fixed=set()) is None
+    assert ("unit", "A", week) in hidden or {("channel", "slack", week), ("level", "avd", week)} <= hidden
