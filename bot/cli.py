@@ -348,39 +348,52 @@ def report_unanswered(
     fmt: Annotated[str, typer.Option("--format", help="json eller md")] = "md",
     config: ConfigOption = None,
 ) -> None:
-    """Ubesvarte spørsmål uten identitet, gruppert etter innhold – for dem som vedlikeholder dokumentene."""
+    """Ubesvarte spørsmål uten identitet, gruppert etter innhold; bare grupper som mange ulike har spurt om."""
+    from sqlalchemy import select
+
     from bot.analytics import audit
-    from bot.analytics.unanswered import group_questions
+    from bot.analytics.unanswered import unanswered_report
     from bot.assistant import build_embedder
     from bot.desk import utc_now
+    from bot.store.models import Leader
     from bot.store.repositories import QuestionRepository
 
     try:
         settings = _settings(config)
         database = _database(settings)
         with database.session() as session:
-            texts_ = QuestionRepository(session=session).unanswered_texts()
+            rows = QuestionRepository(session=session).unanswered()
+            names = [n for pair in session.execute(select(Leader.name, Leader.email)) for n in pair if n]
         embedder = build_embedder(settings)
         embedder.load()
-        groups = group_questions(texts_, embed=embedder.embed_queries)
+        report = unanswered_report(
+            rows, embed=embedder.embed_queries, min_people=max(3, settings.analytics.min_group_size), names=names
+        )
         audit.record(database, actor=_cli_actor(), action="report_unanswered", parameters={"format": fmt}, at=utc_now())
     except LederbotError as exc:
         raise _fail(exc) from exc
     if fmt == "json":
         typer.echo(
             json.dumps(
-                [{"example": g.example, "count": g.count, "questions": list(g.questions)} for g in groups],
+                {
+                    "min_people": report.min_people,
+                    "groups": [
+                        {"example": g.example, "people": g.people, "questions": g.questions} for g in report.groups
+                    ],
+                    "not_shown": {"questions": report.hidden_questions, "groups": report.hidden_groups},
+                },
                 ensure_ascii=False,
                 indent=2,
             )
         )
         return
     typer.echo("# Ubesvarte spørsmål\n")
-    for group in groups:
-        typer.echo(f"- **{group.example}** ({group.count})")
-        for question in group.questions:
-            if question != group.example:
-                typer.echo(f"  - {question}")
+    for group in report.groups:
+        typer.echo(f"- **{group.example}** ({group.questions} spørsmål fra {group.people} ulike ledere)")
+    typer.echo(
+        f"\n{report.hidden_questions} spørsmål i {report.hidden_groups} grupper er stilt av færre enn "
+        f"{report.min_people} ulike ledere og vises ikke."
+    )
 
 
 @teams_app.command("package")

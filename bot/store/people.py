@@ -26,6 +26,7 @@ from bot.store.models import (
     GroupSession,
     Leader,
     LeaderIdentity,
+    LeaderMembership,
     QuestionLog,
     ReflectionAnswer,
     ReflectionSchedule,
@@ -196,6 +197,10 @@ def delete_person(session: Session, keys: PersonKeys, *, tags: set[str]) -> dict
             )
         ),
     )
+    count(
+        "leader_membership",
+        session.execute(delete(LeaderMembership).where(LeaderMembership.leader_id.in_(keys.leader_ids))),
+    )
     count("leader", session.execute(delete(Leader).where(Leader.id.in_(keys.leader_ids))))
     return touched
 
@@ -205,6 +210,7 @@ def rows_of(session: Session, keys: PersonKeys, *, tags: set[str]) -> dict[str, 
     persons = keys.persons
     wheres: dict[str, Any] = {
         "leader": Leader.id.in_(keys.leader_ids),
+        "leader_membership": LeaderMembership.leader_id.in_(keys.leader_ids),
         "leader_identity": or_(
             LeaderIdentity.leader_id.in_(keys.leader_ids), LeaderIdentity.owner_key.in_(keys.owner_keys)
         ),
