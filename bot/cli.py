@@ -7,7 +7,6 @@ below it gets what it needs passed in.
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -41,17 +40,10 @@ ConfigOption = Annotated[
 
 
 def _settings(config: Path | None) -> Settings:
-    settings = Settings.load(config)
-    handler = logging.StreamHandler()
-    if settings.log_format == "json":
-        from pythonjsonlogger.json import JsonFormatter
+    from bot.logs import configure
 
-        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
-    for noisy in ("alembic", "faiss", "bm25s", "sentence_transformers", "httpx"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    settings = Settings.load(config)
+    configure(level=settings.log_level, fmt=settings.log_format)
     return settings
 
 
