@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from dataclasses import dataclass
 
 from bot.analytics.service import HrService
@@ -59,7 +60,8 @@ def build_pseudonymizer(settings: Settings, *, local: bool = False) -> Pseudonym
             if created:
                 print(  # noqa: T201  (the one moment the user must learn where their key is)
                     f"Laget en ny pseudonymnøkkel i {settings.data_dir / KEY_FILE}. Ta vare på den: uten den "
-                    "finner ikke boten igjen dine lagrede data. En server bruker LEDERBOT_PSEUDONYM_KEY i stedet."
+                    "finner ikke boten igjen dine lagrede data. En server bruker LEDERBOT_PSEUDONYM_KEY i stedet.",
+                    file=sys.stderr,
                 )
             return Pseudonymizer(key=key)
     except ValueError as exc:
