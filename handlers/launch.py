@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.analytics.service import HrService
@@ -117,6 +118,12 @@ def warm_up(desk: Desk) -> None:
     desk.assistant.load()
 
 
+def periodic_work(dialog: Dialog, settings: Settings, *, slack_jobs: Jobs | None) -> Callable[[], Awaitable[None]]:
+    """What the server runs every tick: retention always (whatever channels are set up), Slack's jobs if any."""
+    retention = Retention(desk=dialog.desk, months=settings.privacy.reflection_answer_months)
+    return together(slack_jobs.run if slack_jobs is not None else None, retention.run)
+
+
 def serve(
     settings: Settings,
     *,
@@ -140,10 +147,7 @@ def serve(
         metrics=dialog.desk.metrics,
         slack=slack,
         teams=teams,
-        periodic=together(
-            jobs.run if jobs is not None else None,
-            Retention(desk=dialog.desk, months=settings.privacy.reflection_answer_months).run,
-        ),
+        periodic=periodic_work(dialog, settings, slack_jobs=jobs),
         period=settings.reflection.tick_seconds,
     )
     socket_mode = None

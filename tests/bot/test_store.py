@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select
+from sqlalchemy.engine import Engine
 
 from bot.identity import Pseudonymizer
 from bot.store.db import Database
@@ -188,3 +190,67 @@ def test_answer_threads(db: Database) -> None:
         threads = ThreadRepository(session=session)
         assert threads.is_answer_thread("C1", "1700000000.000100")
         assert not threads.is_answer_thread("C2", "1700000000.000100")
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_upgrade_to_0004_moves_texts_out_and_keeps_attribution(kind: str, tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text as sql
+
+    from bot.store.db import MIGRATIONS, make_engine
+    from tests.storage import postgres_schema
+
+    def upgrade(engine: Engine, revision: str) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+
+    def scenario(engine: Engine) -> None:
+        upgrade(engine, "0003")
+        with engine.begin() as c:
+            c.execute(
+                sql(
+                    "insert into leader (id, email, unit, level, active, updated_at) "
+                    "values (1, 'a@k.no', 'Helse', 'avdelingsleder', true, :now)"
+                ),
+                {"now": NOW},
+            )
+            c.execute(
+                sql(
+                    "insert into leader_identity (leader_id, channel, leader_key, owner_key) "
+                    "values (1, 'slack', :lk, :ok)"
+                ),
+                {"lk": "l" * 64, "ok": "o" * 64},
+            )
+            c.execute(
+                sql(
+                    "insert into question_log (reference, leader_key, asked_at, channel, channel_kind, answered, "
+                    "sources, took_ms, question_text, text_expires_at, feedback, feedback_reason) values "
+                    "('r1', :lk, :now, 'slack', 'dm', false, '[]', 5, 'Gammel tekst', :later, 'down', 'Gammel grunn')"
+                ),
+                {"lk": "l" * 64, "now": NOW, "later": NOW + timedelta(days=90)},
+            )
+        upgrade(engine, "head")
+        database = Database(engine)
+        with database.session() as session:
+            [row] = session.scalars(select(QuestionLog))
+            assert (row.person, row.unit, row.level) == ("p1", "Helse", "avdelingsleder")
+            assert row.question_text is None and row.feedback_reason is None
+            [moved] = session.scalars(select(UnansweredQuestion))
+            assert moved.text == "Gammel tekst" and "l" * 64 not in moved.asker_tag
+            assert [n.reason for n in session.scalars(select(FeedbackNote))] == ["Gammel grunn"]
+
+    if kind == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+        scenario(engine)
+        engine.dispose()
+        return
+    with postgres_schema() as (url, options):
+        engine = make_engine(url, **options)
+        try:
+            scenario(engine)
+        finally:
+            engine.dispose()
