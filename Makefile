@@ -40,6 +40,7 @@ bench: $(STAMP) $(INDEX)
 	$(BIN)/python bench/slack_latency.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/disclosure.py
 
 # 100,000 generated passages: several minutes and a few GB of memory.
 bench-scale: $(STAMP) $(INDEX)

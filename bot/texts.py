@@ -126,7 +126,9 @@ R_DELETE_CONFIRM = (
 )
 R_DELETE_YES = "Ja, slett alt"
 R_DELETE_NO = "Avbryt"
-R_DELETED = "Slettet {count} svar og alt annet som var lagret om deg. Bruken telles fortsatt anonymt, uten kobling til deg."
+R_DELETED = (
+    "Slettet {count} svar og alt annet som var lagret om deg. Bruken telles fortsatt anonymt, uten kobling til deg."
+)
 R_DELETE_CANCELLED = "Ingenting er slettet."
 R_EMPTY_ANSWER = "Svaret var tomt. Skriv svaret ditt, eller «hopp over»."
 R_RESUMING = "Vi fortsetter med «{title}»."

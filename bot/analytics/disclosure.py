@@ -193,6 +193,21 @@ def publish(
     """
     if k < 2:
         raise ValueError(f"k must be at least 2, not {k}")
+    from threadpoolctl import threadpool_limits
+
+    # Hundreds of small decompositions: BLAS threads only add contention (measured 30× slower).
+    with threadpool_limits(limits=1):
+        return _publish(activities, k=k, memberships=memberships, always=always, now=now)
+
+
+def _publish(
+    activities: Iterable[Activity],
+    *,
+    k: int,
+    memberships: Sequence[Membership],
+    always: dict[str, Sequence[str]],
+    now: datetime,
+) -> Publication:
     by_week: dict[str, list[Activity]] = {}
     for activity in activities:
         by_week.setdefault(activity.week, []).append(activity)
@@ -272,10 +287,11 @@ class _Protector:
         cells = self._cells(period, activities, scope)
         hidden = {key for key, cell in cells.items() if self._primary(key, cell, scope)}
         algebra = _Algebra({period: scope.values})
+        base = algebra.base(cells, ())
         total = (*TOTAL, period)
         families = [(total, [(d, v, period) for v in scope.values[d]]) for d in DIMENSIONS]
         for _ in range(4 * len(cells) + 4):
-            helper = self._complement(families, cells, hidden) or algebra.leak(cells, hidden, fixed=set())
+            helper = self._complement(families, cells, hidden) or algebra.leak(cells, hidden, fixed=set(), base=base)
             if helper is None:
                 break
             hidden.add(helper)
@@ -301,6 +317,7 @@ class _Protector:
         # A month cell over its weeks: the month is the parent and only the month may be hidden more.
         rows = [TOTAL, *[(d, v) for d in DIMENSIONS for v in merged.values[d]]]
         everything = {**cells, **week_cells}
+        base = algebra.base(everything, [key for key in week_cells if key not in fixed_hidden])
         for _ in range(4 * len(everything) + 4):
             helper = self._complement(families, cells, hidden)
             if helper is None:
@@ -313,7 +330,9 @@ class _Protector:
                         helper = parent
                         break
             if helper is None:
-                helper = algebra.leak(everything, hidden | fixed_hidden, fixed=set(week_cells), fallback=total)
+                helper = algebra.leak(
+                    everything, hidden | fixed_hidden, fixed=set(week_cells), base=base, fallback=total
+                )
             if helper is None:
                 break
             hidden.add(helper)
@@ -382,34 +401,59 @@ class _Algebra:
                 row[self.index[(d, v, w)]] += 1
         return row
 
+    def base(self, cells: dict[Key, _Cell], shown_fixed: Iterable[Key]) -> np.ndarray:
+        """An orthonormal basis of what does not change while a scope is decided: the relations and the
+        published cells of finished decisions (a month's weeks)."""
+        rows = [self.relations, *[self.vector(key)[None, :] for key in shown_fixed]]
+        return _row_basis(np.vstack(rows))
+
     def leak(
-        self, cells: dict[Key, _Cell], hidden: set[Key], *, fixed: set[Key], fallback: Key | None = None
+        self,
+        cells: dict[Key, _Cell],
+        hidden: set[Key],
+        *,
+        fixed: set[Key],
+        base: np.ndarray,
+        fallback: Key | None = None,
     ) -> Key | None:
-        """A published cell to hide because some hidden cell follows from the published ones; None if none does."""
+        """A published cell to hide because some hidden cell follows from the published ones; None if none does.
+
+        A hidden cell follows from what is known exactly when its vector has no part outside the span of
+        ``base`` and the published cells being decided.
+        """
         shown = [key for key in cells if key not in hidden]
-        basis = np.vstack([self.relations, *[self.vector(key) for key in shown]]) if shown else self.relations
-        rank = np.linalg.matrix_rank(basis) if basis.size else 0
-        for key in sorted(hidden):
-            if key not in cells:
+        targets = [key for key in sorted(hidden) if key in cells]
+        if not targets:
+            return None
+        deciding = [key for key in shown if key not in fixed]
+        basis = base
+        if deciding:
+            extra = np.array([self.vector(key) for key in deciding])
+            if base.size:
+                extra = extra - (extra @ base.T) @ base
+            more = _row_basis(extra)
+            basis = np.vstack([base, more]) if base.size else more
+        vectors = np.array([self.vector(key) for key in targets])
+        residual = vectors - (vectors @ basis.T) @ basis if basis.size else vectors
+        for key, vector, rest in zip(targets, vectors, residual, strict=True):
+            if not vector.any() or np.linalg.norm(rest) > 1e-6:
                 continue
-            vector = self.vector(key)
-            if not vector.any():
-                continue
-            if np.linalg.matrix_rank(np.vstack([basis, vector])) > rank:
-                continue
-            # Hide the smallest published cell of the same kind and period that breaks the dependence.
+            # Hide the smallest published cell of the same period, preferring the same dimension.
             candidates = sorted(
-                (c for c in shown if c not in fixed and (c[2] == key[2] or key in fixed)),
-                key=lambda c: (cells[c].people(), c[0] != key[0], c),
+                (c for c in deciding if c[2] == key[2] or key in fixed),
+                key=lambda c: (c[0] != key[0], cells[c].people(), c),
             )
-            for candidate in candidates:
-                rest = [self.vector(c) for c in shown if c != candidate]
-                trial = np.vstack([self.relations, *rest]) if rest else self.relations
-                trial_rank = np.linalg.matrix_rank(trial) if trial.size else 0
-                if np.linalg.matrix_rank(np.vstack([trial, vector])) > trial_rank:
-                    return candidate
             if candidates:
                 return candidates[0]
             if fallback is not None and fallback not in hidden:
                 return fallback
         return None
+
+
+def _row_basis(matrix: np.ndarray) -> np.ndarray:
+    """Orthonormal rows spanning the rows of ``matrix``."""
+    if not matrix.size:
+        return matrix
+    _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
+    tolerance = singular.max(initial=0.0) * max(matrix.shape) * np.finfo(float).eps
+    return vt[singular > max(tolerance, 1e-9)]
