@@ -42,6 +42,7 @@ bench: $(STAMP) $(INDEX)
 	$(BIN)/python bench/ack_latency.py
 	$(BIN)/python bench/durability.py
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/disclosure.py
 
 # 100,000 generated passages: several minutes and a few GB of memory.
 bench-scale: $(STAMP) $(INDEX)

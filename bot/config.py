@@ -146,6 +146,8 @@ class Settings(BaseSettings):
     inbox: InboxSettings = InboxSettings()
     # Secrets: only from the environment (LEDERBOT_PSEUDONYM_KEY); a file that sets one is refused.
     pseudonym_key: SecretStr | None = None
+    # After a rotation: the earlier keys, comma-separated, so older rows stay reachable and get moved.
+    pseudonym_previous_keys: SecretStr | None = None
 
     @field_validator("log_level")
     @classmethod
@@ -197,7 +199,7 @@ class Settings(BaseSettings):
                 raise ConfigError(f"Konfigurasjonsfilen {file} er ikke gyldig YAML: {exc}") from exc
             if not isinstance(loaded, dict):
                 raise ConfigError(f"Konfigurasjonsfilen {file} må være en YAML-mappe på toppnivå.")
-            if "pseudonym_key" in loaded:
+            if "pseudonym_key" in loaded or "pseudonym_previous_keys" in loaded:
                 raise ConfigError("Hemmeligheter (pseudonym_key) skal bare settes i miljøet, ikke i filen.")
             values = loaded
         try:

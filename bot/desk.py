@@ -104,6 +104,7 @@ class Desk:
         record = QuestionLog(
             reference=reference,
             leader_key=self._pseudo.leader_key(asker.channel, asker.workspace, asker.user),
+            owner_key=self._pseudo.owner_key(asker.channel, asker.user),
             asked_at=now,
             channel=asker.channel,
             channel_kind=asker.kind,
@@ -117,7 +118,7 @@ class Desk:
         )
         try:
             with self._db.session() as session:
-                QuestionRepository(session=session).add(record)
+                QuestionRepository(session=session).add(record, tagger=self._pseudo.tag)
             recorded = True
         except SQLAlchemyError as exc:
             log.warning("could not record a question (%s); the answer was still given", type(exc).__name__)
@@ -129,7 +130,11 @@ class Desk:
         try:
             with self._db.session() as session:
                 return QuestionRepository(session=session).set_feedback(
-                    reference, value=value, at=self._clock(), reason=(reason or "")[:2000] or None
+                    reference,
+                    value=value,
+                    at=self._clock(),
+                    reason=(reason or "")[:2000] or None,
+                    keep_days=self._text_days,
                 )
         except SQLAlchemyError as exc:
             log.warning("could not record feedback (%s)", type(exc).__name__)

@@ -357,7 +357,9 @@ class _Handlers:
         choice = (((values.get("visibility") or {}).get("choice") or {}).get("selected_option") or {}).get("value")
         user = body.get("user", {}).get("id", "")
         asker = Asker("slack", (body.get("team") or {}).get("id", ""), user, "group")
-        shared_as = f"<@{user}>" if choice == "shared" else None
+        shared = choice == "shared"
+        # Stored with the answer: a display name, never the user id (the mention is only posted live).
+        shared_as = ((body.get("user") or {}).get("name") or "Et medlem") if shared else None
         reply = await asyncio.to_thread(
             self._dialog.engine.group_answer,
             int(meta.get("g", 0)),
@@ -368,11 +370,11 @@ class _Handlers:
         )
         channel = str(meta.get("c", ""))
         thread = await asyncio.to_thread(self._dialog.engine.group_thread_ts, int(meta.get("g", 0)))
-        if shared_as and text.strip():
+        if shared and text.strip():
             await client.chat_postMessage(
                 channel=channel,
                 thread_ts=thread,
-                text=texts.R_GROUP_SHARED.format(user=shared_as, answer=escape(text.strip())),
+                text=texts.R_GROUP_SHARED.format(user=f"<@{user}>", answer=escape(text.strip())),
             )
         await client.chat_postEphemeral(channel=channel, user=user, text=reply.text)
 

@@ -16,6 +16,7 @@ from bot.desk import Desk
 from bot.dialog import Dialog
 from bot.store.db import Database, make_engine
 from bot.store.models import QuestionLog
+from bot.store.repositories import QuestionRepository
 from tests.dialogs import make_dialog
 from tests.handlers.slack_harness import Running, payload, running_bot, sign
 
@@ -249,7 +250,9 @@ def test_feedback_is_stored_and_thumbs_down_asks_why(dialog: Dialog) -> None:
 
     run(scenario())
     [record] = _records(dialog.desk)
-    assert record.feedback == "down" and record.feedback_reason == "For generelt"
+    assert record.feedback == "down" and record.feedback_reason is None  # the reason is kept apart from the person
+    with dialog.desk.database.session() as session:
+        assert QuestionRepository(session=session).feedback_reasons() == ["For generelt"]
 
 
 def test_app_home_explains_privacy(dialog: Dialog) -> None:

@@ -10,7 +10,7 @@ from alembic import op
 
 revision = "0005"
 # Another branch adds 0004; the chain is re-linked when both land.
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
