@@ -18,14 +18,27 @@ real-word errors cannot be told apart in clean text.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
 
 NORWEGIAN_LETTERS = "æøå"
+# Debian's hunspell-no puts the bokmål (nb_NO) and nynorsk (nn_NO) dictionaries here.
+DEFAULT_HUNSPELL_DIR = Path("/usr/share/hunspell")
+HUNSPELL_NAMES = {"nb": "nb_NO", "nn": "nn_NO"}
+# A stretch of text is taken for a scan when this share of its words is OCR damage (see ``scan``).
+SEGMENT_DAMAGE_THRESHOLD = 0.03
+# ... and has at least this many damaged words (a clean text has the odd name no list knows).
+_SEGMENT_MIN_DAMAGED = 3
+_SEGMENT_MIN_WORDS = 60
 # Characters that do not occur inside Norwegian words but that OCR leaves where æ/ø/å stood.
 _JUNK = set("@&¢é€£§$")
 _TOKEN = re.compile(r"[^\s.,;:!?()«»\"'/\[\]{}<>—–\-*=+|]+")
@@ -49,6 +62,37 @@ _MIN_REPLACEMENT_SCORE = 2.5
 _COMPOUND_PENALTY = 0.75
 _URL = re.compile(r"((?:https?://|www\.)\S+|\S+@\S+\.[a-z]{2,})")
 _LINE_BULLET = re.compile(r"^(\s*)(?:[eo¢•·»■*+=]|v[’'`]|\.)\s+(?=\S)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of a document (whole paragraphs or a page) and whether it reads as a scan."""
+
+    start: int
+    end: int
+    words: int
+    damaged_words: int
+    damaged: bool
+
+    @property
+    def rate(self) -> float:
+        return self.damaged_words / self.words if self.words else 0.0
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Where a document is OCR-damaged: per segment, and whether any of it is."""
+
+    segments: tuple[Segment, ...]
+
+    @property
+    def damaged(self) -> bool:
+        return any(s.damaged for s in self.segments)
+
+    @property
+    def rate(self) -> float:
+        words = sum(s.words for s in self.segments)
+        return sum(s.damaged_words for s in self.segments) / words if words else 0.0
 
 
 @dataclass(frozen=True)
@@ -79,8 +123,14 @@ class NorwegianLexicon:
         (True, False)
     """
 
-    def __init__(self, *, extra_words: Iterable[str] = ()) -> None:
+    def __init__(self, *, extra_words: Iterable[str] = (), hunspell_dir: Path | None = DEFAULT_HUNSPELL_DIR) -> None:
         from wordfreq import get_frequency_dict
+
+        self._dictionaries: dict[str, Any] = {}
+        if hunspell_dir is not None:
+            self._dictionaries = _load_hunspell(hunspell_dir)
+        self._dictionary_cache: dict[str, bool] = {}
+        self._bigrams: Counter[tuple[str, str]] = Counter()
 
         self._zipf: dict[str, float] = {}
         for word, freq in get_frequency_dict("nb").items():
@@ -98,6 +148,34 @@ class NorwegianLexicon:
             if len(low) > 1 and low.isalpha():
                 self._corpus[low] += 1
         self._score_cache = {}
+
+    def add_corpus_text(self, texts: Iterable[str]) -> None:
+        """Count the word pairs of clean documents: the context that decides a real-word error."""
+        for text in texts:
+            words = [w.lower() for w in _TOKEN.findall(text)]
+            self._bigrams.update(zip(words, words[1:], strict=False))
+
+    def bigram(self, first: str, second: str) -> int:
+        """How often ``first second`` occurs in the clean documents."""
+        return self._bigrams.get((first.lower(), second.lower()), 0)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The written standards whose full dictionaries are loaded ("nb", "nn")."""
+        return tuple(sorted(self._dictionaries))
+
+    def in_dictionary(self, word: str) -> bool:
+        """True when a hunspell dictionary (bokmål or nynorsk) accepts ``word``, inflections and compounds included."""
+        low = word.lower()
+        hit = self._dictionary_cache.get(low)
+        if hit is None:
+            hit = any(_lookup(d, low) for d in self._dictionaries.values()) if low.isalpha() else False
+            self._dictionary_cache[low] = hit
+        return hit
+
+    def is_norwegian(self, word: str) -> bool:
+        """A word of either written standard: known, derived from known words, or in a dictionary."""
+        return self.is_valid(word) or self.in_dictionary(word)
 
     def zipf(self, word: str) -> float:
         """Zipf frequency of a known word (0 for an unknown one)."""
@@ -223,17 +301,73 @@ class OcrRepairer:
         return best
 
     # -- text ----------------------------------------------------------------------------
+    def is_damage(self, token: str) -> bool:
+        """A token that is no word of either written standard but reads as a misread one.
+
+        Characters that never occur in Norwegian words ("s@rlover") are damage; a plain-letter
+        token is damage when no dictionary knows it and one æ/ø/å edit makes a known word.
+        """
+        low = token.lower()
+        if (token.isupper() and not set(low) & _JUNK) or self._lex.is_norwegian(low):
+            return False  # acronyms, and words of either standard
+        if set(low) & _JUNK:
+            return len(low) > 1
+        return any(self._lex.is_valid(c) for c, _ in _edits(low))
+
     def damage_rate(self, text: str) -> float:
-        """Share of word tokens that are invalid but one æ/ø/å edit away from a valid word."""
-        words = [t for t in _TOKEN.findall(text) if _is_word(t)]
-        if not words:
-            return 0.0
-        fixable = 0
-        for word in words:
-            low = word.lower()
-            if not self._lex.is_valid(low) and any(self._lex.is_valid(c) for c, _ in _edits(low)):
-                fixable += 1
-        return fixable / len(words)
+        """Share of word tokens that are OCR damage (see ``is_damage``)."""
+        words = [t for t in _words_outside_addresses(text) if _is_word(t)]
+        return sum(1 for w in words if self.is_damage(w)) / len(words) if words else 0.0
+
+    def scan(self, text: str, *, language: str = "nb") -> ScanResult:
+        """Which parts of ``text`` are scanned (OCR-damaged) and which are clean.
+
+        The text is cut into pages (form feeds) or runs of paragraphs of at least
+        ``_SEGMENT_MIN_WORDS`` words; a segment is damaged when more than
+        ``SEGMENT_DAMAGE_THRESHOLD`` of its words are damage. When most of a document is
+        damaged, all of it is (a scan is scanned throughout); otherwise only the damaged
+        segments are repaired, so a clean appendix or a clean page stays as it is.
+        ``language`` is the document's declared standard; both dictionaries count, since a
+        document may quote the other standard.
+        """
+        del language  # both standards count as valid words: a document may quote the other one
+        return ScanResult(tuple(self._segments(text)))
+
+    def _segments(self, text: str) -> list[Segment]:
+        segments: list[Segment] = []
+        cuts = [m.end() for m in re.finditer(r"\f|\n[ \t]*\n", text)] + [len(text)]
+        start = 0
+        words = damage = 0
+        last_cut = 0
+        for cut in cuts:
+            tokens = [t for t in _words_outside_addresses(text[last_cut:cut]) if _is_word(t)]
+            words += len(tokens)
+            damage += sum(1 for t in tokens if self.is_damage(t))
+            page_break = "\f" in text[last_cut:cut]
+            last_cut = cut
+            if words >= _SEGMENT_MIN_WORDS or page_break or cut == len(text):
+                segments.append(Segment(start, cut, words, damage, False))
+                start, words, damage = cut, 0, 0
+        if len(segments) > 1 and segments[-1].words < _SEGMENT_MIN_WORDS // 2:
+            tail = segments.pop()  # a short last stretch is judged with the one before it
+            prev = segments.pop()
+            words, damage = prev.words + tail.words, prev.damaged_words + tail.damaged_words
+            segments.append(Segment(prev.start, tail.end, words, damage, False))
+        flagged = [s.damaged_words >= _SEGMENT_MIN_DAMAGED and s.rate > SEGMENT_DAMAGE_THRESHOLD for s in segments]
+        total = sum(s.words for s in segments)
+        flagged_words = sum(s.words for s, f in zip(segments, flagged, strict=True) if f)
+        everywhere = total > 0 and flagged_words > total / 2
+        return [
+            Segment(s.start, s.end, s.words, s.damaged_words, everywhere or f)
+            for s, f in zip(segments, flagged, strict=True)
+        ]
+
+    def repair_segments(self, text: str, scan: ScanResult) -> str:
+        """Repair the damaged segments of ``text`` and leave the clean ones exactly as they are."""
+        return "".join(
+            self.repair(text[s.start : s.end], damaged=True) if s.damaged else text[s.start : s.end]
+            for s in scan.segments
+        )
 
     def repair(self, text: str, *, damaged: bool) -> str:
         """Repair ``text``; with ``damaged`` also real-word errors, bullets and the "1"/"4"/"&" words."""
@@ -268,6 +402,29 @@ class OcrRepairer:
             damaged=damaged,
             changed_tokens=changed,
         )
+
+
+def _load_hunspell(folder: Path) -> dict[str, Any]:
+    from spylls.hunspell import Dictionary
+
+    loaded: dict[str, Any] = {}
+    for language, name in HUNSPELL_NAMES.items():
+        if (folder / f"{name}.dic").is_file() and (folder / f"{name}.aff").is_file():
+            loaded[language] = Dictionary.from_files(str(folder / name))
+        else:
+            log.warning("No %s dictionary in %s (install hunspell-no): only word frequencies are used", name, folder)
+    return loaded
+
+
+def _lookup(dictionary: Any, word: str) -> bool:
+    try:
+        return bool(dictionary.lookup(word))
+    except (IndexError, KeyError, ValueError, RecursionError):  # spylls on odd input: not a word
+        return False
+
+
+def _words_outside_addresses(text: str) -> list[str]:
+    return [t for part in _URL.split(text) if not _URL.fullmatch(part) for t in _TOKEN.findall(part)]
 
 
 def _has_letter(token: str) -> bool:
