@@ -150,6 +150,8 @@ class Ingestor:
             entry = sources.get(path.name)
             language = str((entry or {}).get("language") or "nb")
             text = clean_text(raw.text)
+            if not raw.markdown:  # Markdown comes from a structured source (HTML, DOCX, a converted PDF), not OCR
+                text = drop_figure_debris(text)
             scan = repairer.scan(text, language=language)
             staged.append((path, raw.markdown, text, scan, entry))
         for _, _, text, scan, _ in staged:
@@ -169,7 +171,6 @@ class Ingestor:
                     100 * report.share_after,
                 )
                 text = repaired
-            text = drop_figure_debris(text)
             first_line = next((line.strip("# ").strip() for line in text.splitlines() if line.strip()), "")
             meta = describe(path, entry, default_owner=self._default_owner, first_line=first_line)
             prepared.append(PreparedDocument(path=path, meta=meta, markdown=markdown, text=text, ocr=report))
