@@ -61,6 +61,11 @@ _COST_SECOND_EDIT = 0.5
 _MIN_REPLACEMENT_SCORE = 2.5
 _COMPOUND_PENALTY = 0.75
 _URL = re.compile(r"((?:https?://|www\.)\S+|\S+@\S+\.[a-z]{2,})")
+# "i" read as "1" between words, "I" read as "1" after a sentence (unless a number follows: "1 og 2").
+_ONE_IN_SENTENCE = re.compile(r"(?<=[a-zæøå,])(\s+)1(?=\s+[a-zæøå])(?!\s+\S+\s+\d)")
+_ONE_AFTER_SENTENCE = re.compile(r"(?<=[a-zæøå][.!?])(\s+)1(?=\s+[a-zæøå]{2,})(?!\s+\S+\s+\d)")
+# "å" read as "a", "&" or "4" before an infinitive ("for a vurdere", "oppgave 4 spille") or a short word.
+_AA_BEFORE_VERB = re.compile(r"(?<=[a-zæøå])(\s+)[&4a](?=\s+[a-zæøå]+[eaå]\b|\s+[a-zæøå]{1,2}\b)")
 _LINE_BULLET = re.compile(r"^(\s*)(?:[eo¢•·»■*+=]|v[’'`]|\.)\s+(?=\S)", re.MULTILINE)
 
 
@@ -374,10 +379,13 @@ class OcrRepairer:
         if damaged:
             text = _LINE_BULLET.sub(r"\1- ", text)
             # "i" read as "1", "å" read as "&" or "4", where a digit cannot stand.
-            text = re.sub(r"(?<=[a-zæøå,] )1(?= [A-Za-zÆØÅæøå])", "i", text)
-            text = re.sub(r"(?m)^(\s*)1(?= [a-zæøå]{2,})", r"\1I", text)
-            text = re.sub(r"(?<=[a-zæøå] )[&4](?= [a-zæøå]+[eaå]\b| [a-zæøå]{1,2}\b)", "å", text)
-            text = re.sub(r"(?<=[a-zæøå] )&(?= [a-zæøå])", "å", text)
+            # The shapes hold across a line break. A "1" that counts ("nivå 1 og 2") is followed by
+            # another number and stays.
+            text = _ONE_IN_SENTENCE.sub(r"\1i", text)
+            text = _ONE_AFTER_SENTENCE.sub(r"\1I", text)
+            text = re.sub(r"(?m)^([ \t]*)1(?= [a-zæøå]{2,})(?!\s+\S+\s+\d)", r"\1I", text)
+            text = _AA_BEFORE_VERB.sub(r"\1å", text)
+            text = re.sub(r"(?<=[a-zæøå])(\s+)&(?=\s+[a-zæøå])", r"\1å", text)
 
         def fix(match: re.Match[str]) -> str:
             token = match.group(0)
