@@ -89,6 +89,7 @@ class ScanResult:
     """Where a document is OCR-damaged: per segment, and whether any of it is."""
 
     segments: tuple[Segment, ...]
+    language: str = "nb"
 
     @property
     def damaged(self) -> bool:
@@ -169,14 +170,24 @@ class NorwegianLexicon:
         """The written standards whose full dictionaries are loaded ("nb", "nn")."""
         return tuple(sorted(self._dictionaries))
 
-    def in_dictionary(self, word: str) -> bool:
-        """True when a hunspell dictionary (bokmål or nynorsk) accepts ``word``, inflections and compounds included."""
+    def in_dictionary(self, word: str, language: str | None = None) -> bool:
+        """True when a hunspell dictionary accepts ``word``, inflections and compounds included.
+
+        ``language`` ("nb" or "nn") asks that standard's dictionary only; None asks both.
+        """
         low = word.lower()
-        hit = self._dictionary_cache.get(low)
-        if hit is None:
-            hit = any(_lookup(d, low) for d in self._dictionaries.values()) if low.isalpha() else False
-            self._dictionary_cache[low] = hit
-        return hit
+        if not low.isalpha():
+            return False
+        names = [language] if language in self._dictionaries else list(self._dictionaries)
+        for name in names:
+            key = f"{name}:{low}"
+            hit = self._dictionary_cache.get(key)
+            if hit is None:
+                hit = _lookup(self._dictionaries[name], low)
+                self._dictionary_cache[key] = hit
+            if hit:
+                return True
+        return False
 
     def is_norwegian(self, word: str) -> bool:
         """A word of either written standard: known, derived from known words, or in a dictionary."""
@@ -260,11 +271,14 @@ class OcrRepairer:
     def __init__(self, lexicon: NorwegianLexicon) -> None:
         self._lex = lexicon
         self._cache: dict[str, str] = {}
+        # The written standard of the text being repaired: its dictionary decides which words are
+        # already right (a nynorsk form in a bokmål scan is a misread word, and the other way round).
+        self._language = "nb"
 
     # -- words ---------------------------------------------------------------------------
     def repair_word(self, token: str, *, real_words: bool = False) -> str:
         """Return the repaired form of one token (or the token unchanged)."""
-        key = f"{int(real_words)}{token}"
+        key = f"{self._language}{int(real_words)}{token}"
         hit = self._cache.get(key)
         if hit is None:
             hit = _match_case(token, self._repair_lower(token.lower(), real_words=real_words))
@@ -277,15 +291,26 @@ class OcrRepairer:
         if self._lex.is_known(low):
             if not real_words or set(low) & set(NORWEGIAN_LETTERS):
                 return low
+            if self._language != "nb" and self._lex.in_dictionary(low, self._language):
+                return low  # the frequencies are bokmål's: they cannot judge a nynorsk word
             best = max(_substitutions(low), key=self._lex.zipf, default=low)
             if self._lex.zipf(best) - self._lex.zipf(low) >= _REAL_WORD_MARGIN and self._lex.is_known(best):
                 return best
             return low
+        # With the hunspell dictionaries, a compound counts only when the dictionary allows it:
+        # "rad|mann" and "budsjett|irene" read as compounds by frequency alone, not by the dictionary.
+        strict = bool(self._lex.languages)
         scored: list[tuple[float, str]] = []
         for candidate, cost in _edits(low):
             if len(low) <= 2 and cost > _COST_SUBSTITUTE:
                 continue  # two letters reshaped into one word would turn any debris into "å"
             score = self._lex.score(candidate)
+            if (
+                score is not None
+                and strict
+                and not (self._lex.is_known(candidate) or self._lex.in_dictionary(candidate, self._language))
+            ):
+                continue
             if score is not None:
                 scored.append((score - cost, candidate))
             if len(low) >= 6 and not self._lex.is_valid(low):
@@ -301,6 +326,9 @@ class OcrRepairer:
             return best
         # A token that reads as a compound ("rad|mannen") yields only to a clearly better word.
         own = self._lex.score(low)
+        if strict and not self._lex.is_known(low):
+            # A compound the dictionary allows is a rare word; one it does not is a misread word.
+            own = (own or _MIN_REPLACEMENT_SCORE) if self._lex.in_dictionary(low, self._language) else None
         if best_score < _MIN_REPLACEMENT_SCORE or (own is not None and best_score < own + 1.0):
             return low
         return best
@@ -332,11 +360,10 @@ class OcrRepairer:
         ``SEGMENT_DAMAGE_THRESHOLD`` of its words are damage. When most of a document is
         damaged, all of it is (a scan is scanned throughout); otherwise only the damaged
         segments are repaired, so a clean appendix or a clean page stays as it is.
-        ``language`` is the document's declared standard; both dictionaries count, since a
-        document may quote the other standard.
+        ``language`` is the document's declared standard, kept for the repair; for detection
+        both dictionaries count, since a clean document may quote the other standard.
         """
-        del language  # both standards count as valid words: a document may quote the other one
-        return ScanResult(tuple(self._segments(text)))
+        return ScanResult(tuple(self._segments(text)), language=language)
 
     def _segments(self, text: str) -> list[Segment]:
         segments: list[Segment] = []
@@ -370,12 +397,19 @@ class OcrRepairer:
     def repair_segments(self, text: str, scan: ScanResult) -> str:
         """Repair the damaged segments of ``text`` and leave the clean ones exactly as they are."""
         return "".join(
-            self.repair(text[s.start : s.end], damaged=True) if s.damaged else text[s.start : s.end]
+            self.repair(text[s.start : s.end], damaged=True, language=scan.language)
+            if s.damaged
+            else text[s.start : s.end]
             for s in scan.segments
         )
 
-    def repair(self, text: str, *, damaged: bool) -> str:
-        """Repair ``text``; with ``damaged`` also real-word errors, bullets and the "1"/"4"/"&" words."""
+    def repair(self, text: str, *, damaged: bool, language: str = "nb") -> str:
+        """Repair ``text``; with ``damaged`` also real-word errors, bullets and the "1"/"4"/"&" words.
+
+        ``language`` is the text's written standard ("nb" or "nn"): its dictionary says which
+        words are already right.
+        """
+        self._language = language
         if damaged:
             text = _LINE_BULLET.sub(r"\1- ", text)
             # "i" read as "1", "å" read as "&" or "4", where a digit cannot stand.
