@@ -301,17 +301,16 @@ class OcrRepairer:
         # "rad|mann" and "budsjett|irene" read as compounds by frequency alone, not by the dictionary.
         strict = bool(self._lex.languages)
         scored: list[tuple[float, str]] = []
+        unlisted: list[tuple[float, str]] = []  # compounds by frequency that the dictionary does not list
         for candidate, cost in _edits(low):
             if len(low) <= 2 and cost > _COST_SUBSTITUTE:
                 continue  # two letters reshaped into one word would turn any debris into "å"
             score = self._lex.score(candidate)
-            if (
-                score is not None
-                and strict
-                and not (self._lex.is_known(candidate) or self._lex.in_dictionary(candidate, self._language))
-            ):
-                continue
-            if score is not None:
+            if score is None:
+                pass
+            elif strict and not (self._lex.is_known(candidate) or self._lex.in_dictionary(candidate, self._language)):
+                unlisted.append((score - cost, candidate))
+            else:
                 scored.append((score - cost, candidate))
             if len(low) >= 6 and not self._lex.is_valid(low):
                 # Two confusions in one word: only whole known words, since compounds two edits
@@ -319,6 +318,8 @@ class OcrRepairer:
                 for second, cost2 in _edits(candidate):
                     if self._lex.is_known(second):
                         scored.append((self._lex.zipf(second) - cost - cost2 - _COST_SECOND_EDIT, second))
+        listed = bool(scored)
+        scored = scored or unlisted  # a word the dictionary lists wins over one it does not
         if not scored:
             return low
         best_score, best = max(scored)
@@ -326,7 +327,7 @@ class OcrRepairer:
             return best
         # A token that reads as a compound ("rad|mannen") yields only to a clearly better word.
         own = self._lex.score(low)
-        if strict and not self._lex.is_known(low):
+        if strict and listed and not self._lex.is_known(low):
             # A compound the dictionary allows is a rare word; one it does not is a misread word.
             own = (own or _MIN_REPLACEMENT_SCORE) if self._lex.in_dictionary(low, self._language) else None
         if best_score < _MIN_REPLACEMENT_SCORE or (own is not None and best_score < own + 1.0):
@@ -430,7 +431,50 @@ class OcrRepairer:
 
         # Addresses are not words: repair only the text between them.
         parts = _URL.split(text)
-        return "".join(part if _URL.fullmatch(part) else _TOKEN.sub(fix, part) for part in parts)
+        text = "".join(part if _URL.fullmatch(part) else _TOKEN.sub(fix, part) for part in parts)
+        return self._in_context(text) if damaged else text
+
+    def _in_context(self, text: str) -> str:
+        """Mend real-word errors that the neighbouring words give away ("settes mal og" → "mål").
+
+        A word that is itself valid is replaced by an æ/ø/å variant only when the variant is
+        seen next to the same neighbours in the clean documents (or elsewhere in this one) and
+        the frequency and context together favour it by ``_REAL_WORD_MARGIN``.
+        """
+        spans = [m for part in _split_keep(text) if not _URL.fullmatch(part[1]) for m in _spans(part)]
+        words = [text[a:b].lower() for a, b in spans]
+        local: Counter[tuple[str, str]] = Counter(zip(words, words[1:], strict=False))
+
+        def pairs(first: str, second: str) -> int:
+            return self._lex.bigram(first, second) + local.get((first, second), 0)
+
+        out = list(text)
+        for index, (start, end) in enumerate(spans):
+            word = words[index]
+            if len(word) < 2 or not word.isalpha() or text[start:end].isupper() or not self._lex.is_known(word):
+                continue
+            if self._language != "nb" and self._lex.in_dictionary(word, self._language):
+                continue
+            before = words[index - 1] if index else ""
+            after = words[index + 1] if index + 1 < len(words) else ""
+
+            def context(candidate: str, before: str = before, after: str = after) -> float:
+                return math.log10(1 + pairs(before, candidate)) + math.log10(1 + pairs(candidate, after))
+
+            own = context(word) - math.log10(2)  # this very occurrence is one of the local pairs
+            best, gain = word, 0.0
+            for candidate in _substitutions(word):
+                if not self._lex.is_known(candidate):
+                    continue
+                evidence = context(candidate) - max(own, 0.0)
+                if evidence <= 0:
+                    continue
+                value = self._lex.zipf(candidate) - self._lex.zipf(word) + evidence
+                if value > gain:
+                    best, gain = candidate, value
+            if best != word and gain >= _REAL_WORD_MARGIN:
+                out[start:end] = list(_match_case(text[start:end], best))
+        return "".join(out)
 
     def report(self, before: str, after: str, *, damaged: bool) -> RepairReport:
         """Compare the share of valid word tokens before and after a repair."""
@@ -463,6 +507,21 @@ def _lookup(dictionary: Any, word: str) -> bool:
         return bool(dictionary.lookup(word))
     except (IndexError, KeyError, ValueError, RecursionError):  # spylls on odd input: not a word
         return False
+
+
+def _split_keep(text: str) -> list[tuple[int, str]]:
+    """The text cut at addresses, each piece with its offset."""
+    out: list[tuple[int, str]] = []
+    offset = 0
+    for part in _URL.split(text):
+        out.append((offset, part))
+        offset += len(part)
+    return out
+
+
+def _spans(piece: tuple[int, str]) -> list[tuple[int, int]]:
+    offset, part = piece
+    return [(offset + m.start(), offset + m.end()) for m in _TOKEN.finditer(part)]
 
 
 def _words_outside_addresses(text: str) -> list[str]:
