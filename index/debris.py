@@ -38,6 +38,8 @@ _WORD = re.compile(r"^[-*+•»·]?[(«\"']?[A-Za-zÆØÅæøåÉéÜü@&¢][A-Z
 _NUMBER = re.compile(r"^[(]?\d+(?:[.,/\-]\d+)*[.,:;)%]?$")
 # Bullet signs that OCR and PDF extraction leave at a line start.
 _BULLET = re.compile(r"^[-–•·*+»■○●◦▪¢]+$|^[eo]$")
+# Punctuation that stands alone in ordinary text ("Sak 8/19 - Ny plattform", "ledere / ansatte").
+_TYPOGRAPHY = {"-", "–", "—", "/", "&", "+", ":", "·"}
 _SHORT_LINE = 40
 _GARBLED_SHARE = 0.15
 _TITLE_CASE_SHARE = 0.3
@@ -127,7 +129,11 @@ def _is_garbled(block: list[str]) -> bool:
         later_words.extend(p for p in parts[1:] if _WORD.match(p))
     if not tokens:
         return False
-    garbled = [t for t in tokens if not (_WORD.match(t) and _is_word_length(t)) and not _NUMBER.match(t)]
+    garbled = [
+        t
+        for t in tokens
+        if not (_WORD.match(t) and _is_word_length(t)) and not _NUMBER.match(t) and t not in _TYPOGRAPHY
+    ]
     if len(garbled) >= 2 or len(garbled) / len(tokens) >= _GARBLED_SHARE:
         return True
     if any(_SENTENCE_END.search(line.strip()) for line in block) or len(later_words) < _MIN_TITLE_CASE_WORDS:

@@ -149,10 +149,13 @@ class Ingestor:
             raw = read_file(path)
             entry = sources.get(path.name)
             language = str((entry or {}).get("language") or "nb")
-            text = clean_text(raw.text)
-            if not raw.markdown:  # Markdown comes from a structured source (HTML, DOCX, a converted PDF), not OCR
-                text = drop_figure_debris(text)
+            names = tuple(str((entry or {}).get(k) or "") for k in ("title", "owner")) + (self._default_owner,)
+            text = clean_text(raw.text, names=names)
             scan = repairer.scan(text, language=language)
+            if scan.damaged or path.suffix.lower() == ".pdf":
+                # Figures leave debris in scans and PDF extraction; a web page's short lines are its text.
+                text = drop_figure_debris(text)
+                scan = repairer.scan(text, language=language)
             staged.append((path, raw.markdown, text, scan, entry))
         for _, _, text, scan, _ in staged:
             if not scan.damaged:
