@@ -346,7 +346,9 @@ class OcrRepairer:
             return False  # acronyms, and words of either standard
         if set(low) & _JUNK:
             return len(low) > 1
-        return any(self._lex.is_valid(c) for c, _ in _edits(low))
+        # Only a listed word counts as what was meant: two parts that happen to make a compound
+        # ("delegerings|reglement" one letter off) are no evidence of a misread.
+        return any(self._lex.is_known(c) or self._lex.in_dictionary(c) for c, _ in _edits(low) if self._lex.is_valid(c))
 
     def damage_rate(self, text: str) -> float:
         """Share of word tokens that are OCR damage (see ``is_damage``)."""
