@@ -71,8 +71,9 @@ def clean_text(text: str, *, names: tuple[str, ...] = ()) -> str:
 def strip_page_furniture(text: str) -> str:
     """Drop page numbers, tables of contents and the repeats of a running header.
 
-    A short line that recurs on page after page is a running header or footer: its first
-    occurrence stays (it may be the only place the document names itself), the rest go.
+    A short line that recurs at the top or bottom of page after page (pages are parted by form
+    feeds) is a running header or footer: its first occurrence stays (it may be the only place
+    the document names itself), the rest go.
     """
     paragraphs = re.split(r"(\n\s*\n)", text)
     kept: list[str] = []
@@ -81,12 +82,15 @@ def strip_page_furniture(text: str) -> str:
         if stripped and (_TOC_TITLE.match(stripped) or len(_TOC_ENTRY.findall(stripped)) >= 3):
             continue
         kept.append(paragraph)
-    lines = "".join(kept).split("\n")
+    text = "".join(kept)
+    lines = text.split("\n")
+    # Running headers and footers need pages to recur on: only paged text (PDF, form feeds) has them.
     counts: dict[str, int] = {}
-    for line in lines:
-        key = " ".join(line.split()).lower()
-        if key and len(key) <= 60:
-            counts[key] = counts.get(key, 0) + 1
+    for page in text.split("\f") if "\f" in text else []:
+        page_lines = [" ".join(line.split()).lower() for line in page.split("\n") if line.strip()]
+        for key in set(page_lines[:2] + page_lines[-2:]):
+            if len(key) <= 60:
+                counts[key] = counts.get(key, 0) + 1
     out: list[str] = []
     seen: set[str] = set()
     for line in lines:
