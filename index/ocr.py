@@ -62,8 +62,8 @@ _MIN_REPLACEMENT_SCORE = 2.5
 _COMPOUND_PENALTY = 0.75
 _URL = re.compile(r"((?:https?://|www\.)\S+|\S+@\S+\.[a-z]{2,})")
 # "i" read as "1" between words, "I" read as "1" after a sentence (unless a number follows: "1 og 2").
-_ONE_IN_SENTENCE = re.compile(r"(?<=[a-zæøå,])(\s+)1(?=\s+[a-zæøå])(?!\s+\S+\s+\d)")
-_ONE_AFTER_SENTENCE = re.compile(r"(?<=[a-zæøå][.!?])(\s+)1(?=\s+[a-zæøå]{2,})(?!\s+\S+\s+\d)")
+_ONE_IN_SENTENCE = re.compile(r"(?<=[a-zæøå,])(\s+)1(?=\s+[a-zæøå])(?!\s+\S{1,5}\s+\d)")
+_ONE_AFTER_SENTENCE = re.compile(r"(?<=[a-zæøå][.!?])(\s+)1(?=\s+[a-zæøå]{2,})(?!\s+\S{1,5}\s+\d)")
 # "å" read as "a", "&" or "4" before an infinitive ("for a vurdere", "oppgave 4 spille") or a short word.
 _AA_BEFORE_VERB = re.compile(r"(?<=[a-zæøå])(\s+)[&4a](?=\s+[a-zæøå]+[eaå]\b|\s+[a-zæøå]{1,2}\b)")
 _LINE_BULLET = re.compile(r"^(\s*)(?:[eo¢•·»■*+=]|v[’'`]|\.)\s+(?=\S)", re.MULTILINE)
@@ -420,7 +420,7 @@ class OcrRepairer:
             # another number and stays.
             text = _ONE_IN_SENTENCE.sub(r"\1i", text)
             text = _ONE_AFTER_SENTENCE.sub(r"\1I", text)
-            text = re.sub(r"(?m)^([ \t]*)1(?= [a-zæøå]{2,})(?!\s+\S+\s+\d)", r"\1I", text)
+            text = re.sub(r"(?m)^([ \t]*)1(?= [a-zæøå]{2,})(?!\s+\S{1,5}\s+\d)", r"\1I", text)
             text = _AA_BEFORE_VERB.sub(r"\1å", text)
             text = re.sub(r"(?<=[a-zæøå])(\s+)&(?=\s+[a-zæøå])", r"\1å", text)
 
