@@ -18,7 +18,8 @@ The rule works on the shape of paragraphs, never on their words:
   figure and is dropped as a whole.
 
 So a real short list ("Respekt og åpenhet", "Ansvar", ...) or a lone title line stays, since it
-has no garbled neighbour; numbered section headings ("6.1 Modell for ...") always stay, and a
+has no garbled neighbour, and bullet items of a few words stay even inside a figure (a table's
+cells that read as text); numbered section headings ("6.1 Modell for ...") always stay, and a
 fragment never reaches across one.
 """
 
@@ -28,7 +29,9 @@ import re
 from collections import Counter
 
 # A numbered section heading: never debris, and the end of any run of fragments.
-_NUMBERED_HEADING = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+[A-ZÆØÅ@]")
+_NUMBERED_HEADING = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2}){0,3}\.?\s+[A-ZÆØÅ@][A-Za-zÆØÅæøå@é]{2,}")
+# A list item of a few words ("- Har klare mål og forventninger"): text, even amid a figure's debris.
+_LIST_ITEM = re.compile(r"^\s*[-–•*]\s*\S+(?:\s+\S+){2,}")
 _SENTENCE_END = re.compile(r"[.!?]\s*$")
 # A sentence break inside a line: a word, a full stop, a capitalised word ("mål. Det").
 _SENTENCE_BREAK = re.compile(r"[a-zæøå)]{2}[.!?]\s+[A-ZÆØÅ]")
@@ -63,7 +66,7 @@ def drop_figure_debris(text: str) -> str:
 
     def close_run() -> None:
         if any(_key(lines, p) in repeated or _is_garbled([lines[i] for i in p]) for p in run):
-            drop.update(i for p in run for i in p)
+            drop.update(i for p in run if not _is_clean_list(lines, p) for i in p)
         run.clear()
 
     for paragraph in paragraphs:
@@ -77,6 +80,12 @@ def drop_figure_debris(text: str) -> str:
         return text
     kept = [line for i, line in enumerate(lines) if i not in drop]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept))
+
+
+def _is_clean_list(lines: list[str], paragraph: list[int]) -> bool:
+    """Bullet items of a few words each, with nothing garbled: a table's cells that read as text."""
+    block = [lines[i] for i in paragraph]
+    return bool(_LIST_ITEM.match(block[0])) and not _is_garbled(block)
 
 
 def _key(lines: list[str], paragraph: list[int]) -> str:

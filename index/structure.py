@@ -252,6 +252,10 @@ def _split_inline_topics(blocks: list[Block], min_length: int) -> list[Block]:
 
 
 def _merge_small(found: list[Section]) -> list[Section]:
+    if len(found) > 1 and not found[0].heading_path and sum(len(p) for p in found[0].paragraphs) < _MIN_SECTION_CHARS:
+        # A document's title lines alone are no passage: they lead the first section instead.
+        first, second = found[0], found[1]
+        found = [Section(second.heading_path, (" – ".join(first.paragraphs),) + second.paragraphs), *found[2:]]
     merged: list[Section] = []
     for section in found:
         size = sum(len(p) for p in section.paragraphs)
