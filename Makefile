@@ -21,6 +21,10 @@ $(STAMP): pyproject.toml
 	command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  echo "Chromium is missing and could not be installed: the HR report rendering test will fail."
+	@# Scan detection and OCR repair read the bokmål and nynorsk dictionaries of Debian's hunspell-no.
+	test -f /usr/share/hunspell/nn_NO.dic || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hunspell-no >/dev/null; } || \
+	  echo "hunspell-no is missing and could not be installed: nynorsk text cannot be told from OCR damage."
 	touch $(STAMP)
 
 $(INDEX): $(STAMP)

@@ -93,6 +93,28 @@ def index_build(config: ConfigOption = None) -> None:
     )
 
 
+@index_app.command("text")
+def index_text(
+    document_id: Annotated[str, typer.Argument(help="Dokumentets id (som i sources.yaml).")],
+    config: ConfigOption = None,
+) -> None:
+    """Skriv ut den rensede, reparerte teksten slik oppdeleren får den (overskrifter og linjeskift beholdt)."""
+    from index.ingest import Ingestor
+
+    try:
+        settings = _settings(config)
+        ingestor = Ingestor(
+            max_passage_chars=settings.index.max_passage_chars, default_owner=settings.organisation.home
+        )
+        documents = {doc.meta.id: doc for doc in ingestor.prepare_folder(settings.index.knowledge_dir)}
+    except LederbotError as exc:
+        raise _fail(exc) from exc
+    if document_id not in documents:
+        known = ", ".join(sorted(documents))
+        raise _fail(LederbotError(f"Fant ikke dokumentet {document_id!r}. Kjente id-er: {known}"))
+    sys.stdout.write(documents[document_id].text)
+
+
 @index_app.command("status")
 def index_status(config: ConfigOption = None) -> None:
     """Vis hva indeksen inneholder, og om dokumentene har endret seg siden den ble bygget."""
