@@ -22,6 +22,7 @@ from bot.reflection.catalog import Catalog
 from bot.reflection.engine import ReflectionEngine
 from bot.reflection.schedule import Scheduler
 from bot.store.db import Database
+from bot.store.inbox_table import InboxEvent
 from bot.store.models import Base, QuestionLog
 from bot.store.people import NOT_PERSONAL
 from bot.store.repositories import EventRepository, QuestionRepository, ThreadRepository
@@ -103,6 +104,10 @@ def _fill(db: Database, clock: FakeClock) -> None:
                 )
             repo.set_feedback(f"{who.user}-0", value="down", at=clock(), reason="For generelt")
             EventRepository(session=session).claim(f"Ev-{who.user}", at=clock())
+            # A handled event: the inbox keeps its id only (its payload was blanked when it was answered).
+            session.add(
+                InboxEvent(key=f"slack:Ev-{n}", channel="slack", payload=None, state="done", received_at=clock())
+            )
             ThreadRepository(session=session).remember(f"C-{n}", "1.1", at=clock())
         engine.handle(who.owner, "refleksjon verdier")
         engine.handle(who.owner, who.answer)
