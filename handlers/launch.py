@@ -130,7 +130,7 @@ def serve(
     )
     socket_mode = None
     if slack is not None and slack_secrets is not None and slack_secrets.app_token and not http_only:
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+        from handlers.slack.socket_mode import socket_mode_starter
 
-        socket_mode = AsyncSocketModeHandler(slack, slack_secrets.app_token, web_client=slack.client)
+        socket_mode = socket_mode_starter(slack, app_token=slack_secrets.app_token)
     asyncio.run(run_server(server, host=host, port=port, socket_mode=socket_mode))

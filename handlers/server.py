@@ -107,18 +107,27 @@ async def _slack_events(request: web.Request) -> web.Response:
     return await to_aiohttp_response(response)
 
 
-async def run_server(app: web.Application, *, host: str, port: int, socket_mode: Any | None = None) -> None:
-    """Serve until cancelled; with ``socket_mode`` (Bolt's AsyncSocketModeHandler) Slack comes over a websocket."""
+async def run_server(
+    app: web.Application,
+    *,
+    host: str,
+    port: int,
+    socket_mode: Callable[[], Awaitable[Any]] | None = None,
+) -> None:
+    """Serve until cancelled; with ``socket_mode`` (handlers.slack.socket_mode.socket_mode_starter) Slack
+    comes over a websocket. It is called here, inside the running loop, because the handler's aiohttp
+    session cannot be made before the loop runs."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host=host, port=port)
     await site.start()
     log.info("listening on %s:%s", host, port)
+    handler = None
     try:
         if socket_mode is not None:
-            await socket_mode.connect_async()
+            handler = await socket_mode()
         await asyncio.Event().wait()
     finally:
-        if socket_mode is not None:
-            await socket_mode.close_async()
+        if handler is not None:
+            await handler.close_async()
         await runner.cleanup()
