@@ -84,6 +84,7 @@ def slack_options(settings: Settings, secrets: SlackSecrets) -> SlackOptions:
         signing_secret=secrets.signing_secret,
         api_url=secrets.api_url,
         hr_contact_user=settings.slack.hr_contact_user,
+        hr_channel=settings.slack.hr_channel,
         hr_user_ids=frozenset(settings.slack.hr_user_ids),
         hr_contact=settings.organisation.hr_contact,
         question_text_days=settings.privacy.question_text_days,

@@ -53,6 +53,7 @@ class MockSlack:
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Every payload checked against Block Kit's limits; the autouse fixture fails the test on any.
     violations: list[str] = field(default_factory=list)
+    refuse: dict[str, str] = field(default_factory=dict)  # method → Slack error it answers with (ok: false)
 
     def __post_init__(self) -> None:
         CREATED.append(self)
@@ -96,6 +97,8 @@ class MockSlack:
             )
         self.calls.append(Call(method, data, time.monotonic()))
         self.violations += [f"{method}: {v}" for v in payload_violations(method, data)]
+        if method in self.refuse:
+            return web.json_response({"ok": False, "error": self.refuse[method]})
         if method == "apps.connections.open":
             return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"})
         if method == "auth.test":
@@ -269,12 +272,16 @@ async def _start(app: web.Application) -> tuple[web.AppRunner, int]:
 
 @asynccontextmanager
 async def running_bot(
-    dialog: Dialog, *, hr_contact_user: str | None = "U0HR", hr_user_ids: frozenset[str] = frozenset()
+    dialog: Dialog,
+    *,
+    hr_contact_user: str | None = "U0HR",
+    hr_user_ids: frozenset[str] = frozenset(),
+    hr_channel: str | None = None,
 ) -> AsyncIterator[Running]:
     """The mock Slack and the bot's real aiohttp server, both on free loopback ports."""
     slack = MockSlack()
     mock_runner, slack.port = await _start(mock_slack_app(slack))
-    options = slack_options(slack, hr_contact_user=hr_contact_user, hr_user_ids=hr_user_ids)
+    options = slack_options(slack, hr_contact_user=hr_contact_user, hr_user_ids=hr_user_ids, hr_channel=hr_channel)
     bolt = build_slack_app(dialog=dialog, options=options)
     server = build_server(warm_up=dialog.desk.assistant.load, slack=bolt, metrics=dialog.desk.metrics)
     bot_runner, bot_port = await _start(server)
@@ -288,7 +295,11 @@ async def running_bot(
 
 
 def slack_options(
-    slack: MockSlack, *, hr_contact_user: str | None = "U0HR", hr_user_ids: frozenset[str] = frozenset()
+    slack: MockSlack,
+    *,
+    hr_contact_user: str | None = "U0HR",
+    hr_user_ids: frozenset[str] = frozenset(),
+    hr_channel: str | None = None,
 ) -> SlackOptions:
     return SlackOptions(
         bot_token=BOT_TOKEN,
@@ -296,6 +307,7 @@ def slack_options(
         api_url=slack.api_url,
         hr_contact_user=hr_contact_user,
         hr_user_ids=hr_user_ids,
+        hr_channel=hr_channel,
     )
 
 
