@@ -28,8 +28,9 @@ from bot import texts
 from bot.desk import Asker
 from bot.dialog import Dialog
 from bot.errors import ConfigError
+from bot.recent import RecentAnswers
 from bot.reflection.engine import Reply
-from handlers.teams.cards import answer_card, attachment, plain, reply_card
+from handlers.teams.cards import CHOICE, answer_card, answer_summary, attachment, reply_card, text_card, text_cards
 
 log = logging.getLogger(__name__)
 _AT = re.compile(r"<at>[^<]*</at>")
@@ -77,6 +78,27 @@ class _Handler:
     def __init__(self, *, dialog: Dialog, options: TeamsOptions) -> None:
         self._dialog = dialog
         self._options = options
+        self._recent = RecentAnswers()
+
+    @staticmethod
+    async def _send_card(context: TurnContext, card: dict[str, Any], summary: str) -> None:
+        """One message per reply: the card, with ``summary`` for notifications (no separate text message)."""
+        await context.send_activity(
+            Activity(type=ActivityTypes.message, summary=summary[:300], attachments=[attachment(card)])
+        )
+
+    async def _say(self, context: TurnContext, text: str) -> None:
+        await self._send_card(context, text_card(text), text)
+
+    async def _in_own_conversation(self, context: TurnContext, group_id: int) -> bool:
+        """A group's actions count only from the group's own conversation (not a card copied elsewhere)."""
+        conversation = context.activity.conversation
+        here = conversation.id if conversation else ""
+        home = await asyncio.to_thread(self._dialog.engine.group_channel, group_id)
+        if home is not None and home == here:
+            return True
+        await self._say(context, texts.TEAMS_GROUP_ELSEWHERE)
+        return False
 
     async def on_message(self, context: TurnContext, state: TurnState) -> None:
         activity = context.activity
@@ -92,15 +114,27 @@ class _Handler:
         asker = Asker("teams", tenant, user, "dm" if personal else "mention")
 
         if value.get("cmd") == "feedback":
-            await asyncio.to_thread(self._dialog.desk.feedback, str(value.get("ref", "")), str(value.get("value")))
-            await context.send_activity(texts.TEAMS_THANKS)
+            reference = str(value.get("ref", ""))
+            if not self._recent.is_asker(reference, channel="teams", user=user):
+                known = self._recent.get(reference) is not None
+                await self._say(context, texts.FEEDBACK_NOT_YOURS if known else texts.ANSWER_EXPIRED)
+                return
+            await asyncio.to_thread(
+                self._dialog.desk.feedback, reference, "down" if value.get("value") == "down" else "up"
+            )
+            await self._say(context, texts.TEAMS_THANKS)
             return
         if value.get("cmd") == "group_answer":
-            await self._group_answer(context, asker, value, name=getattr(sender, "name", "") or "")
+            if await self._in_own_conversation(context, _int(value.get("group"))):
+                await self._group_answer(context, asker, value, name=getattr(sender, "name", "") or "")
             return
         command = str(value.get("cmd") or "")
+        if command == CHOICE:
+            command = str(value.get(CHOICE) or "")
         if command.startswith("group:"):
-            _, group_id, step = command.split(":")[:3]
+            _, group_id, step = (command.split(":") + ["", ""])[:3]
+            if not await self._in_own_conversation(context, _int(group_id)):
+                return
             engine = self._dialog.engine
             actor = self._dialog.owner(asker)
             step_reply = await asyncio.to_thread(
@@ -111,8 +145,11 @@ class _Handler:
         text = command or text
 
         if text.lower() == "rapport" and user in self._options.hr_user_ids:
+            if not personal:  # HR figures never go into a channel where others read them
+                await self._say(context, texts.TEAMS_HR_PERSONAL_ONLY)
+                return
             report = await asyncio.to_thread(self._dialog.hr.report, actor=f"teams:{self._dialog.owner(asker)[:16]}")
-            await context.send_activity(plain(report.summary))
+            await self._say(context, report.summary)
             return
         if not personal and text.lower().startswith("refleksjon gruppe"):
             words = text[len("refleksjon gruppe") :].strip()
@@ -133,15 +170,9 @@ class _Handler:
         else:
             asked = await asyncio.to_thread(self._dialog.desk.ask, text, asker=asker)
         assert asked is not None
-        fallback = " ".join(asked.answer.sentences) if asked.answer.answered else texts.NO_ANSWER
-        if asked.answer.invalid:
-            fallback = asked.answer.note or texts.EMPTY_QUESTION
-        await context.send_activity(
-            Activity(
-                type=ActivityTypes.message,
-                text=plain(fallback)[:500],
-                attachments=[attachment(answer_card(asked.answer, reference=asked.reference))],
-            )
+        self._recent.remember(asked.reference, text, asker)
+        await self._send_card(
+            context, answer_card(asked.answer, reference=asked.reference), answer_summary(asked.answer)
         )
 
     async def _group_answer(self, context: TurnContext, asker: Asker, value: dict[str, Any], *, name: str) -> None:
@@ -155,25 +186,31 @@ class _Handler:
             text=answer,
             shared_as=(name or "Et medlem") if shared else None,
         )
-        if shared:
-            await context.send_activity(plain(texts.R_GROUP_SHARED.format(user=name or "Et medlem", answer=answer)))
-        else:
-            await context.send_activity(reply.text)  # says only "saved, only you see it"
+        if reply.text not in (texts.R_GROUP_SAVED_PRIVATE, texts.R_GROUP_SAVED_SHARED):
+            await self._say(context, reply.text)  # closed, or empty: nothing private in that
+        elif shared:
+            await self._say(context, texts.R_GROUP_SHARED.format(user=name or "Et medlem", answer=answer))
+        # A private answer gets no reply in the group's conversation: «bare du ser det» posted there
+        # would tell everyone who answered privately. The form itself closes on submit.
 
     async def _send_reply(self, context: TurnContext, reply: Reply) -> None:
         if reply.duplicate:
             return
         text = texts.without_emphasis(reply.text)
         if reply.export is not None:
-            text = f"{texts.TEAMS_EXPORT_INLINE}\n\n{reply.export.content}"
-        await context.send_activity(
-            Activity(
-                type=ActivityTypes.message,
-                text=plain(text)[:4000],
-                attachments=[attachment(reply_card(reply))] if reply.choices else [],
-            )
-        )
+            # The whole export, over as many messages as it needs (the chat takes no files from the bot).
+            for card in text_cards(f"{texts.TEAMS_EXPORT_INLINE}\n\n{reply.export.content}"):
+                await self._send_card(context, card, texts.TEAMS_EXPORT_INLINE)
+            return
+        await self._send_card(context, reply_card(reply), text)
 
     async def on_error(self, context: TurnContext, error: Exception) -> None:
         log.error("Teams turn failed: %s", type(error).__name__, exc_info=error)
         await context.send_activity(texts.INTERNAL_ERROR.format(hr_contact=self._options.hr_contact))
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
