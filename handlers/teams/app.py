@@ -102,7 +102,10 @@ class _Handler:
 
     async def on_message(self, context: TurnContext, state: TurnState) -> None:
         activity = context.activity
-        if activity.id and not await asyncio.to_thread(self._dialog.desk.first_delivery, f"teams:{activity.id}"):
+        # Activity ids are unique within a conversation only, so the conversation is part of the key.
+        where = activity.conversation.id if activity.conversation else ""
+        seen = f"teams:{where}:{activity.id}"
+        if activity.id and not await asyncio.to_thread(self._dialog.desk.first_delivery, seen):
             return
         sender = activity.from_property
         user = str((getattr(sender, "aad_object_id", None) or getattr(sender, "id", "")) if sender else "")

@@ -102,7 +102,7 @@ def test_hr_report_only_in_a_personal_chat(dialog: Dialog) -> None:
         await (
             TestFlow(personal, agent.application.on_turn)
             .send(_from("aad-hr", text="rapport"))
-            .assert_reply(summary)
+            .assert_reply(summary, timeout=60)
             .start_test()
         )
 
