@@ -96,6 +96,11 @@ async def _healthz(request: web.Request) -> web.Response:
 
 async def _slack_events(request: web.Request) -> web.Response:
     bolt = request.app[SLACK]
+    # slack_sdk's verifier does int(timestamp) - now(): non-digits (ValueError) or a huge number
+    # (OverflowError) would be a 500.
+    stamp = request.headers.get("X-Slack-Request-Timestamp")
+    if stamp is not None and not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12):
+        return web.json_response({"error": "invalid request"}, status=401)
     try:
         bolt_request = await to_bolt_request(request)
     except (TypeError, ValueError, KeyError, AttributeError):

@@ -20,7 +20,7 @@ from bot.desk import Asker
 from bot.dialog import Dialog
 from bot.store.models import QuestionLog
 from handlers.slack.blocks import chunks
-from tests.handlers.slack_harness import Running, payload, running_bot
+from tests.handlers.slack_harness import Running, payload, running_bot, sign
 
 pytestmark = pytest.mark.integration
 
@@ -192,3 +192,15 @@ def test_chunks_keep_every_character() -> None:
     pieces = chunks(text, limit=2900)
     assert all(len(p) <= 2900 for p in pieces)
     assert "".join(pieces).replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(" ", "")
+
+
+@pytest.mark.parametrize("stamp", ["abc", "1e9", "-5", "１２３", " ", "9" * 400])
+def test_a_non_numeric_slack_timestamp_is_refused_not_a_crash(dialog: Dialog, stamp: str) -> None:
+    async def scenario() -> None:
+        async with running_bot(dialog) as bot:
+            raw = json.dumps(payload("app_mention"))
+            headers = {"Content-Type": "application/json", **sign(raw), "X-Slack-Request-Timestamp": stamp}
+            async with bot.session.post(f"{bot.bot_url}/slack/events", data=raw, headers=headers) as response:
+                assert response.status in (400, 401)
+
+    asyncio.run(scenario())
