@@ -64,7 +64,10 @@ def build_server(
             response = await start_agent_process(request, teams.application, teams.adapter)
             return response if response is not None else web.Response(status=202)
 
-        app.router.add_post("/api/messages", jwt_authorization_decorator(teams_messages))
+        from handlers.teams.auth import after_sdk, before_sdk
+
+        guarded = before_sdk(jwt_authorization_decorator(after_sdk(teams_messages, policy=teams.policy)))
+        app.router.add_post("/api/messages", guarded)
 
     async def start_warm_up(application: web.Application) -> None:
         async def run() -> None:

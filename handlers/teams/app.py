@@ -30,6 +30,7 @@ from bot.dialog import Dialog
 from bot.errors import ConfigError
 from bot.recent import RecentAnswers
 from bot.reflection.engine import Reply
+from handlers.teams.auth import TokenPolicy
 from handlers.teams.cards import CHOICE, answer_card, answer_summary, attachment, reply_card, text_card, text_cards
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ class TeamsOptions:
     allow_anonymous: bool = False
     hr_user_ids: frozenset[str] = field(default_factory=frozenset)  # Azure AD object ids
     hr_contact: str = "HR"
+    # Apps allowed to call the bot with an Entra token (appid/azp) besides the bot's own app id.
+    callers: frozenset[str] = field(default_factory=frozenset)
 
     def auth_configuration(self) -> AgentAuthConfiguration:
         """Credentials, or anonymous mode for a local connector; anything else refuses to start."""
@@ -61,6 +64,7 @@ class TeamsAgent:
     application: AgentApplication[TurnState]
     adapter: CloudAdapter
     auth: AgentAuthConfiguration
+    policy: TokenPolicy | None = None  # None: anonymous mode, no token to check
 
 
 def build_teams_agent(*, dialog: Dialog, options: TeamsOptions) -> TeamsAgent:
@@ -71,7 +75,12 @@ def build_teams_agent(*, dialog: Dialog, options: TeamsOptions) -> TeamsAgent:
     handler = _Handler(dialog=dialog, options=options)
     application.activity(ActivityTypes.message)(handler.on_message)
     application.error(handler.on_error)
-    return TeamsAgent(application=application, adapter=adapter, auth=auth)
+    policy = None
+    if not auth.ANONYMOUS_ALLOWED and options.tenant_id:
+        policy = TokenPolicy(
+            tenant_id=options.tenant_id, callers=frozenset({options.app_id or "", *options.callers}) - {""}
+        )
+    return TeamsAgent(application=application, adapter=adapter, auth=auth, policy=policy)
 
 
 class _Handler:
