@@ -186,6 +186,7 @@ TEAMS_ANONYMOUS_REFUSED = (
 )
 TEAMS_EXPORT_INLINE = "Her er svarene dine (Teams-chatten kan ikke ta imot filer fra boten uten samtykke):"
 TEAMS_CHOOSE_SUBMIT = "Velg"
+TEAMS_CHOOSE_LABEL = "Velg ett:"
 TEAMS_CHOOSE_ONE = "Velg ett av alternativene."
 TEAMS_HR_PERSONAL_ONLY = "HR-rapporten vises bare i en personlig chat med lederbot. Skriv «rapport» til meg der."
 TEAMS_GROUP_ELSEWHERE = "Dette svaret hører til en gruppe-refleksjon i en annen samtale, så det er ikke lagret."

@@ -133,6 +133,7 @@ def _group_form(title: str, group_id: int, index: int) -> dict[str, Any]:
                 {
                     "type": "Input.ChoiceSet",
                     "id": "visibility",
+                    "label": texts.R_MODAL_SHARE,
                     "value": "private",
                     "style": "expanded",
                     "choices": [
@@ -167,6 +168,7 @@ def reply_card(reply: Reply) -> dict[str, Any]:
             {
                 "type": "Input.ChoiceSet",
                 "id": CHOICE,
+                "label": texts.TEAMS_CHOOSE_LABEL,
                 "style": "expanded",
                 "isRequired": True,
                 "errorMessage": texts.TEAMS_CHOOSE_ONE,
