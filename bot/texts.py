@@ -190,3 +190,9 @@ TEAMS_CHOOSE_LABEL = "Velg ett:"
 TEAMS_CHOOSE_ONE = "Velg ett av alternativene."
 TEAMS_HR_PERSONAL_ONLY = "HR-rapporten vises bare i en personlig chat med lederbot. Skriv «rapport» til meg der."
 TEAMS_GROUP_ELSEWHERE = "Dette svaret hører til en gruppe-refleksjon i en annen samtale, så det er ikke lagret."
+TEAMS_GROUP_HELP = (
+    "Start en gruppe-refleksjon i ledergruppens kanal: «@lederbot refleksjon gruppe <tema> [frist dd.mm.åååå]»."
+)
+CHAT_GROUP_NEEDS_CHANNEL = (
+    "Gruppe-refleksjon trenger en kanal i Slack eller Teams; her i terminalen kan du reflektere alene."
+)

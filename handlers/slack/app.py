@@ -25,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
 from bot.answer import Answer
+from bot.commands import Command, parse
 from bot.desk import Asked, Asker
 from bot.dialog import Dialog
 from bot.recent import RecentAnswers
@@ -196,9 +197,9 @@ class _Handlers:
     async def on_command(self, ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
         await ack()
         question = command.get("text", "").strip()
-        first, _, rest = question.partition(" ")
-        if first.lower() == "rapport":
-            await self._hr_report(client, respond, command, rest.strip() or "unit")
+        parsed = parse(question)
+        if parsed.kind == "report":
+            await self._hr_report(client, respond, command, parsed.by)
             return
         if not question:
             await respond(response_type="ephemeral", text=texts.COMMAND_HELP)
@@ -260,18 +261,16 @@ class _Handlers:
         args = command.get("text", "").strip()
         user, channel = command.get("user_id", ""), command.get("channel_id", "")
         asker = Asker("slack", command.get("team_id", ""), user, "command")
-        first, _, rest = args.partition(" ")
-        if first.lower() == "gruppe":
-            await self._start_group(client, respond, channel=channel, asker=asker, args=rest)
+        parsed = parse(f"refleksjon {args}")
+        if parsed.kind == "group":
+            await self._start_group(client, respond, channel=channel, asker=asker, command=parsed)
             return
-        if first.lower() == "plan":
-            is_group, plan_args = rest.lower().startswith("gruppe"), rest
-            if is_group:
-                plan_args = rest.split(None, 1)[1] if " " in rest else ""
+        if parsed.kind == "plan":
+            is_group = parsed.group_plan
             address = channel if is_group else await self._dm_channel(client, user)
             timezone = await self._user_timezone(client, user)
             reply = await asyncio.to_thread(
-                self._dialog.plan, plan_args, asker=asker, address=address, is_group=is_group, timezone=timezone
+                self._dialog.plan, parsed.text, asker=asker, address=address, is_group=is_group, timezone=timezone
             )
             await respond(response_type="ephemeral", text=escape(reply.text))
             return
@@ -293,29 +292,17 @@ class _Handlers:
         await self._converse(client, str(channel), action.get("value", ""), asker)
 
     async def _start_group(
-        self, client: AsyncWebClient, respond: Any, *, channel: str, asker: Asker, args: str
+        self, client: AsyncWebClient, respond: Any, *, channel: str, asker: Asker, command: Command
     ) -> None:
-        from datetime import datetime, time
-        from zoneinfo import ZoneInfo
-
-        words, _, deadline_text = args.partition(" frist ")
-        if not words.strip():
+        if not command.text or command.bad_deadline:
             await respond(response_type="ephemeral", text=texts.R_GROUP_NEEDS_THEME)
             return
-        deadline = None
-        if deadline_text.strip():
-            try:
-                day = datetime.strptime(deadline_text.strip(), "%d.%m.%Y").date()
-                deadline = datetime.combine(day, time(16, 0), tzinfo=ZoneInfo("Europe/Oslo"))
-            except ValueError:
-                await respond(response_type="ephemeral", text=texts.R_GROUP_NEEDS_THEME)
-                return
         group_id, reply = await asyncio.to_thread(
             self._dialog.engine.start_group,
             channel_id=channel,
             facilitator=self._dialog.owner(asker),
-            word=words,
-            deadline=deadline,
+            word=command.text,
+            deadline=command.deadline,
         )
         if not group_id:
             await respond(response_type="ephemeral", text=escape(reply.text))
@@ -404,9 +391,6 @@ class _Handlers:
         if user not in self._options.hr_user_ids:
             await respond(response_type="ephemeral", text=texts.HR_ONLY)
             return
-        by = {"enhet": "unit", "nivå": "level", "niva": "level", "tema": "theme", "måned": "month"}.get(by, by)
-        if by not in ("unit", "level", "theme", "month", "week", "channel"):
-            by = "unit"
         actor = self._dialog.owner(Asker("slack", command.get("team_id", ""), user, "command"))
         report = await asyncio.to_thread(self._dialog.hr.report, actor=f"slack:{actor[:16]}", by=by)
         dm = await self._dm_channel(client, user)

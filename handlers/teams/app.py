@@ -25,6 +25,7 @@ from microsoft_agents.hosting.core import (
 )
 
 from bot import texts
+from bot.commands import parse
 from bot.desk import Asker
 from bot.dialog import Dialog
 from bot.errors import ConfigError
@@ -156,20 +157,39 @@ class _Handler:
             return
         text = command or text
 
-        if text.lower() == "rapport" and user in self._options.hr_user_ids:
+        parsed = parse(text)
+        if parsed.kind == "report":
+            if user not in self._options.hr_user_ids:
+                await self._say(context, texts.HR_ONLY)
+                return
             if not personal:  # HR figures never go into a channel where others read them
                 await self._say(context, texts.TEAMS_HR_PERSONAL_ONLY)
                 return
-            report = await asyncio.to_thread(self._dialog.hr.report, actor=f"teams:{self._dialog.owner(asker)[:16]}")
+            actor = f"teams:{self._dialog.owner(asker)[:16]}"
+            report = await asyncio.to_thread(self._dialog.hr.report, actor=actor, by=parsed.by)
             await self._say(context, report.summary)
             return
-        if not personal and text.lower().startswith("refleksjon gruppe"):
-            words = text[len("refleksjon gruppe") :].strip()
+        if parsed.kind == "group":
+            if personal or not parsed.text or parsed.bad_deadline:
+                await self._say(context, texts.TEAMS_GROUP_HELP)
+                return
             _, reply = await asyncio.to_thread(
                 self._dialog.engine.start_group,
                 channel_id=conversation.id if conversation else "",
                 facilitator=self._dialog.owner(asker),
-                word=words or "-",
+                word=parsed.text,
+                deadline=parsed.deadline,
+            )
+            await self._send_reply(context, reply)
+            return
+        if parsed.kind == "plan":
+            reply = await asyncio.to_thread(
+                self._dialog.plan,
+                parsed.text,
+                asker=asker,
+                address=conversation.id if conversation else "",
+                is_group=parsed.group_plan and not personal,
+                timezone=None,
             )
             await self._send_reply(context, reply)
             return
