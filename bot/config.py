@@ -104,6 +104,8 @@ class TeamsSettings(BaseModel):
     """Non-secret Teams settings; credentials come only from the environment (MICROSOFT_APP_*)."""
 
     hr_user_ids: list[str] = Field(default_factory=list)  # Azure AD object ids of HR users
+    # App ids allowed to call /api/messages with an Entra token (appid/azp), besides the bot's own.
+    callers: list[str] = Field(default_factory=list)
 
 
 class Settings(BaseSettings):
