@@ -322,9 +322,11 @@ class _Handlers:
     ) -> None:
         await ack()
         _, group_id, _, index = action.get("value", "group:0:answer:0").split(":")
-        found = await asyncio.to_thread(self._dialog.engine.group_question, int(group_id), int(index))
         channel = (body.get("channel") or {}).get("id", "")
-        if found is None:
+        home = await asyncio.to_thread(self._dialog.engine.group_channel, int(group_id))
+        # A group's buttons count only in the group's own channel (a forged action names another group).
+        found = await asyncio.to_thread(self._dialog.engine.group_question, int(group_id), int(index))
+        if found is None or home != channel:
             await client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=texts.R_GROUP_CLOSED)
             return
         theme, i = found
@@ -368,6 +370,11 @@ class _Handlers:
         user = body.get("user", {}).get("id", "")
         actor = self._dialog.owner(Asker("slack", (body.get("team") or {}).get("id", ""), user, "group"))
         engine = self._dialog.engine
+        if await asyncio.to_thread(engine.group_channel, int(group_id)) != (body.get("channel") or {}).get("id", ""):
+            await client.chat_postEphemeral(
+                channel=(body.get("channel") or {}).get("id", ""), user=user, text=texts.R_GROUP_CLOSED
+            )
+            return
         if step == "next":
             reply = await asyncio.to_thread(engine.group_next, int(group_id), actor=actor)
         else:

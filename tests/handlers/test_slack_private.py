@@ -204,3 +204,38 @@ def test_a_non_numeric_slack_timestamp_is_refused_not_a_crash(dialog: Dialog, st
                 assert response.status in (400, 401)
 
     asyncio.run(scenario())
+
+
+def test_a_groups_buttons_count_only_in_its_own_channel(dialog: Dialog) -> None:
+    async def scenario() -> None:
+        async with running_bot(dialog) as bot:
+            command = payload("slash_leder", response_url=bot.slack.response_url("g"))
+            command.update(command="/refleksjon", text="gruppe verdier")
+            await bot.post_form(command)
+            [opening] = await bot.slack.wait_for("chat.postMessage")
+            answer = next(
+                e["value"]
+                for b in _blocks(opening.data)
+                if b["type"] == "actions"
+                for e in b["elements"]
+                if ":answer:" in str(e.get("value"))
+            )
+            group_id = answer.split(":")[1]
+            for n, value in enumerate((answer, f"group:{group_id}:end")):
+                forged = payload("block_actions", response_url=bot.slack.response_url(f"f{n}"), action_id="x")
+                forged["actions"][0].update(
+                    action_id="reflection_answer_0" if n == 0 else "reflection_end_0", value=value
+                )
+                forged["channel"] = {"id": "C0ANNET", "name": "annet"}
+                await bot.post_action(forged)
+                refused = (await bot.slack.wait_for("chat.postEphemeral", n + 1))[n]
+                assert refused.data["channel"] == "C0ANNET" and refused.data["text"] == texts.R_GROUP_CLOSED
+            assert not bot.slack.of("views.open")
+            assert dialog.engine.group_question(int(group_id), 0) is not None  # not ended by the forged click
+            # In its own channel the same button opens the answer form.
+            own = payload("block_actions", response_url=bot.slack.response_url("own"), action_id="reflection_answer_0")
+            own["actions"][0]["value"] = answer
+            await bot.post_action(own)
+            await bot.slack.wait_for("views.open")
+
+    asyncio.run(scenario())
