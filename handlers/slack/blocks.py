@@ -58,10 +58,6 @@ def _contexts(text: str) -> list[dict[str, Any]]:
     return [{"type": "context", "elements": [{"type": "mrkdwn", "text": piece}]} for piece in chunks(text)]
 
 
-def _context(text: str) -> dict[str, Any]:
-    return _contexts(text)[0] if len(text) <= SECTION_LIMIT else _section(text)
-
-
 def pages(blocks: list[dict[str, Any]], *, limit: int = limits.MESSAGE_BLOCKS) -> list[list[dict[str, Any]]]:
     """Blocks split into messages of at most ``limit`` (Slack rejects a 51st block); an actions block stays last."""
     return [blocks[i : i + limit] for i in range(0, len(blocks), limit)] or [[]]
