@@ -24,6 +24,10 @@ $(STAMP): pyproject.toml tests/handlers/cards/package-lock.json
 	@# The Teams card test validates cards with Microsoft's adaptivecards library (npm, pinned in package-lock.json).
 	command -v npm >/dev/null 2>&1 && npm ci --prefix tests/handlers/cards --no-audit --no-fund --silent || \
 	  echo "npm is missing: the Adaptive Cards validation test will fail (install nodejs and npm)."
+	@# Scan detection and OCR repair read the bokmål and nynorsk dictionaries of Debian's hunspell-no.
+	test -f /usr/share/hunspell/nn_NO.dic || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hunspell-no >/dev/null; } || \
+	  echo "hunspell-no is missing and could not be installed: nynorsk text cannot be told from OCR damage."
 	touch $(STAMP)
 
 $(INDEX): $(STAMP)
@@ -42,7 +46,10 @@ bench: $(STAMP) $(INDEX)
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/slack_latency.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/ack_latency.py
+	$(BIN)/python bench/durability.py
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/disclosure.py
 
 # 100,000 generated passages: several minutes and a few GB of memory.
 bench-scale: $(STAMP) $(INDEX)

@@ -33,6 +33,7 @@ def once() -> float:
             **os.environ,
             "SLACK_BOT_TOKEN": "xoxb-bench",
             "SLACK_SIGNING_SECRET": "bench-secret",
+            "LEDERBOT_PSEUDONYM_KEY": "bench-pseudonym-key-0123456789",
             "SLACK_API_URL": "http://127.0.0.1:9/api/",
             "LEDERBOT_DATABASE_URL": f"sqlite:///{tmp}/b.db",
         }

@@ -7,7 +7,6 @@ below it gets what it needs passed in.
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -41,17 +40,10 @@ ConfigOption = Annotated[
 
 
 def _settings(config: Path | None) -> Settings:
-    settings = Settings.load(config)
-    handler = logging.StreamHandler()
-    if settings.log_format == "json":
-        from pythonjsonlogger.json import JsonFormatter
+    from bot.logs import configure
 
-        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
-    for noisy in ("alembic", "faiss", "bm25s", "sentence_transformers", "httpx"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    settings = Settings.load(config)
+    configure(level=settings.log_level, fmt=settings.log_format)
     return settings
 
 
@@ -99,6 +91,28 @@ def index_build(config: ConfigOption = None) -> None:
         f"Indeksen er bygget i {settings.index_dir}: {len(corpus.documents)} dokumenter, {report.passages} passasjer "
         f"({report.embedded} embeddet, {report.reused} gjenbrukt), {report.dense_kind}, {report.seconds:.1f} s."
     )
+
+
+@index_app.command("text")
+def index_text(
+    document_id: Annotated[str, typer.Argument(help="Dokumentets id (som i sources.yaml).")],
+    config: ConfigOption = None,
+) -> None:
+    """Skriv ut den rensede, reparerte teksten slik oppdeleren får den (overskrifter og linjeskift beholdt)."""
+    from index.ingest import Ingestor
+
+    try:
+        settings = _settings(config)
+        ingestor = Ingestor(
+            max_passage_chars=settings.index.max_passage_chars, default_owner=settings.organisation.home
+        )
+        documents = {doc.meta.id: doc for doc in ingestor.prepare_folder(settings.index.knowledge_dir)}
+    except LederbotError as exc:
+        raise _fail(exc) from exc
+    if document_id not in documents:
+        known = ", ".join(sorted(documents))
+        raise _fail(LederbotError(f"Fant ikke dokumentet {document_id!r}. Kjente id-er: {known}"))
+    sys.stdout.write(documents[document_id].text)
 
 
 @index_app.command("status")
@@ -165,12 +179,26 @@ def _emit(text: str, output: Path | None) -> None:
 
 
 def _data_owner(settings: Settings, user: str, channel: str) -> tuple[Database, str]:
-    import os
-
+    from bot.identity import KEY_FILE
+    from bot.store.people import rekey
     from handlers.launch import build_pseudonymizer
 
-    pseudonymizer = build_pseudonymizer(settings, fallback_secret=os.environ.get("SLACK_SIGNING_SECRET"))
-    return _database(settings), pseudonymizer.owner_key(channel, user)
+    # The key of a local installation is read from the data folder, never created here.
+    local = settings.pseudonym_key is None and (settings.data_dir / KEY_FILE).is_file()
+    pseudonymizer = build_pseudonymizer(settings, local=local)
+    database = _database(settings)
+    database.pseudonymizer = pseudonymizer
+    owner = pseudonymizer.owner_key(channel, user)
+    if pseudonymizer.previous_ids:
+        with database.session() as session:
+            rekey(
+                session,
+                old_owner=pseudonymizer.previous_owner_keys(channel, user),
+                new_owner=owner,
+                old_leader=[],
+                new_leader="",
+            )
+    return database, owner
 
 
 @data_app.command("export")
@@ -183,7 +211,7 @@ def data_export(
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Eksporter alle refleksjonssvarene til én leder (JSON, CSV eller Markdown)."""
+    """Eksporter alt som er lagret om én leder (svar, spørsmål, økter, planer, register): JSON, CSV eller Markdown."""
     from bot.reflection import data
     from bot.reflection.catalog import Catalog
 
@@ -203,10 +231,10 @@ def data_export(
 def data_delete(
     user: Annotated[str, typer.Option("--user", help="Bruker-ID i kanalen.")],
     channel: Annotated[str, typer.Option("--channel")] = "slack",
-    yes: Annotated[bool, typer.Option("--yes", help="Bekreft at svarene skal slettes.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Bekreft at dataene skal slettes.")] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Slett alle refleksjonssvarene til én leder (deltakelsen telles fortsatt, uten svar)."""
+    """Slett alt som er lagret om én leder i alle kanaler; brukstallene beholdes uten kobling til personen."""
     from bot.reflection import data
 
     if not yes:
@@ -214,10 +242,15 @@ def data_delete(
     try:
         settings = _settings(config)
         database, owner = _data_owner(settings, user, channel)
-        deleted = data.delete_answers(database, owner)
+        touched = data.delete_person(database, owner)
     except LederbotError as exc:
         raise _fail(exc) from exc
-    typer.echo(f"Slettet {deleted} svar.")
+    typer.echo(
+        f"Slettet {touched.get('reflection_answer', 0)} svar, {touched.get('reflection_schedule', 0)} planer og "
+        f"{touched.get('unanswered_question', 0)} spørsmålstekster; {touched.get('question_log', 0)} spørsmål og "
+        f"{touched.get('reflection_session', 0)} økter er koblet fra personen; "
+        f"{touched.get('leader', 0)} registeroppføring slettet."
+    )
 
 
 @data_app.command("retention")
@@ -273,7 +306,9 @@ def leaders_import(
         token = os.environ.get("SLACK_BOT_TOKEN")
         slack = SlackDirectory(token=token, api_url=os.environ.get("SLACK_API_URL")) if token else None
         directory = CombinedDirectory(slack=slack, teams_tenant=os.environ.get("MICROSOFT_APP_TENANT_ID"))
-        pseudonymizer = build_pseudonymizer(settings, fallback_secret=os.environ.get("SLACK_SIGNING_SECRET"))
+        pseudonymizer = build_pseudonymizer(
+            settings, local=settings.pseudonym_key is None and (settings.data_dir / "pseudonym.key").is_file()
+        )
         report = import_register(
             _database(settings), rows, directory=directory, pseudonymizer=pseudonymizer, now=utc_now()
         )
@@ -288,18 +323,18 @@ def leaders_import(
 @report_app.command("usage")
 def report_usage(
     by: Annotated[str, typer.Option("--by", help="unit, level, theme, month, week eller channel")] = "unit",
-    since: Annotated[str | None, typer.Option("--since", help="Fra og med dato (ÅÅÅÅ-MM-DD)")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Til (ikke med) dato (ÅÅÅÅ-MM-DD)")] = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="En hel, avsluttet uke (ÅÅÅÅ-Uuu) eller måned (ÅÅÅÅ-MM); ellers siste måned."),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="json, csv eller html")] = "json",
     as_json: Annotated[bool, typer.Option("--json", help="Det samme som --format json.")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Brukstall per gruppe; små grupper og alt som lar dem regnes ut, vises ikke."""
-    from datetime import datetime
-
+    """Brukstall per gruppe for en hel uke eller måned; små grupper og alt som lar dem regnes ut, vises ikke."""
     from bot.analytics import audit
-    from bot.analytics.figures import BY, LOCAL, usage
+    from bot.analytics.figures import BY, usage
     from bot.analytics.report import render
     from bot.desk import utc_now
 
@@ -307,19 +342,14 @@ def report_usage(
     if by not in BY or fmt not in ("json", "csv", "html"):
         raise typer.BadParameter(f"--by må være en av {', '.join(BY)}; --format json, csv eller html.")
     try:
-        start = datetime.fromisoformat(since).replace(tzinfo=LOCAL) if since else None
-        end = datetime.fromisoformat(until).replace(tzinfo=LOCAL) if until else None
-    except ValueError as exc:
-        raise typer.BadParameter("Datoer skrives ÅÅÅÅ-MM-DD.") from exc
-    try:
         settings = _settings(config)
         database = _database(settings)
-        report = usage(database, by=by, since=start, until=end, min_group_size=settings.analytics.min_group_size)
+        report = usage(database, by=by, period=period, min_group_size=settings.analytics.min_group_size, now=utc_now())
         audit.record(
             database,
             actor=_cli_actor(),
             action="report_usage",
-            parameters={"by": by, "since": since or "", "until": until or "", "format": fmt},
+            parameters={"by": by, "period": period or "", "format": fmt},
             at=utc_now(),
         )
     except LederbotError as exc:
@@ -332,39 +362,52 @@ def report_unanswered(
     fmt: Annotated[str, typer.Option("--format", help="json eller md")] = "md",
     config: ConfigOption = None,
 ) -> None:
-    """Ubesvarte spørsmål uten identitet, gruppert etter innhold – for dem som vedlikeholder dokumentene."""
+    """Ubesvarte spørsmål uten identitet, gruppert etter innhold; bare grupper som mange ulike har spurt om."""
+    from sqlalchemy import select
+
     from bot.analytics import audit
-    from bot.analytics.unanswered import group_questions
+    from bot.analytics.unanswered import unanswered_report
     from bot.assistant import build_embedder
     from bot.desk import utc_now
+    from bot.store.models import Leader
     from bot.store.repositories import QuestionRepository
 
     try:
         settings = _settings(config)
         database = _database(settings)
         with database.session() as session:
-            texts_ = QuestionRepository(session=session).unanswered_texts()
+            rows = QuestionRepository(session=session).unanswered()
+            names = [n for pair in session.execute(select(Leader.name, Leader.email)) for n in pair if n]
         embedder = build_embedder(settings)
         embedder.load()
-        groups = group_questions(texts_, embed=embedder.embed_queries)
+        report = unanswered_report(
+            rows, embed=embedder.embed_queries, min_people=max(3, settings.analytics.min_group_size), names=names
+        )
         audit.record(database, actor=_cli_actor(), action="report_unanswered", parameters={"format": fmt}, at=utc_now())
     except LederbotError as exc:
         raise _fail(exc) from exc
     if fmt == "json":
         typer.echo(
             json.dumps(
-                [{"example": g.example, "count": g.count, "questions": list(g.questions)} for g in groups],
+                {
+                    "min_people": report.min_people,
+                    "groups": [
+                        {"example": g.example, "people": g.people, "questions": g.questions} for g in report.groups
+                    ],
+                    "not_shown": {"questions": report.hidden_questions, "groups": report.hidden_groups},
+                },
                 ensure_ascii=False,
                 indent=2,
             )
         )
         return
     typer.echo("# Ubesvarte spørsmål\n")
-    for group in groups:
-        typer.echo(f"- **{group.example}** ({group.count})")
-        for question in group.questions:
-            if question != group.example:
-                typer.echo(f"  - {question}")
+    for group in report.groups:
+        typer.echo(f"- **{group.example}** ({group.questions} spørsmål fra {group.people} ulike ledere)")
+    typer.echo(
+        f"\n{report.hidden_questions} spørsmål i {report.hidden_groups} grupper er stilt av færre enn "
+        f"{report.min_people} ulike ledere og vises ikke."
+    )
 
 
 @teams_app.command("package")

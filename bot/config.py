@@ -108,6 +108,17 @@ class TeamsSettings(BaseModel):
     callers: list[str] = Field(default_factory=list)
 
 
+class InboxSettings(BaseModel):
+    """The durable inbox and the worker pools (see bot/inbox.py)."""
+
+    # A replica that stops renewing its lease this long is taken as dead; its events move on.
+    lease_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # How often leases are renewed and dead replicas' events looked for.
+    sweep_seconds: float = Field(default=1.0, gt=0, le=60)
+    search_threads: int = Field(default=2, ge=1, le=64)
+    store_threads: int = Field(default=4, ge=1, le=64)
+
+
 class Settings(BaseSettings):
     """All of lederbot's settings.
 
@@ -135,8 +146,11 @@ class Settings(BaseSettings):
     slack: SlackSettings = SlackSettings()
     reflection: ReflectionSettings = ReflectionSettings()
     teams: TeamsSettings = TeamsSettings()
+    inbox: InboxSettings = InboxSettings()
     # Secrets: only from the environment (LEDERBOT_PSEUDONYM_KEY); a file that sets one is refused.
     pseudonym_key: SecretStr | None = None
+    # After a rotation: the earlier keys, comma-separated, so older rows stay reachable and get moved.
+    pseudonym_previous_keys: SecretStr | None = None
 
     @field_validator("log_level")
     @classmethod
@@ -188,7 +202,7 @@ class Settings(BaseSettings):
                 raise ConfigError(f"Konfigurasjonsfilen {file} er ikke gyldig YAML: {exc}") from exc
             if not isinstance(loaded, dict):
                 raise ConfigError(f"Konfigurasjonsfilen {file} må være en YAML-mappe på toppnivå.")
-            if "pseudonym_key" in loaded:
+            if "pseudonym_key" in loaded or "pseudonym_previous_keys" in loaded:
                 raise ConfigError("Hemmeligheter (pseudonym_key) skal bare settes i miljøet, ikke i filen.")
             values = loaded
         try:

@@ -1,4 +1,4 @@
-"""The front desk every channel adapter calls: answer, record, dedupe, take feedback.
+"""The front desk every channel adapter calls: answer, record, take feedback (dedupe: bot/inbox.py).
 
 Recording never stands in the way of answering: with the database down the leader still gets the
 answer, and the bot logs (without personal data) that it could not record.
@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -77,8 +76,6 @@ class Desk:
         self._text_days = question_text_days
         self._clock = clock
         self.metrics = metrics or Metrics()
-        # Duplicate deliveries are still dropped while the database is unreachable.
-        self._recent_events: OrderedDict[str, None] = OrderedDict()
 
     @property
     def assistant(self) -> Assistant:
@@ -107,6 +104,7 @@ class Desk:
         record = QuestionLog(
             reference=reference,
             leader_key=self._pseudo.leader_key(asker.channel, asker.workspace, asker.user),
+            owner_key=self._pseudo.owner_key(asker.channel, asker.user),
             asked_at=now,
             channel=asker.channel,
             channel_kind=asker.kind,
@@ -120,7 +118,7 @@ class Desk:
         )
         try:
             with self._db.session() as session:
-                QuestionRepository(session=session).add(record)
+                QuestionRepository(session=session).add(record, tagger=self._pseudo.tag)
             recorded = True
         except SQLAlchemyError as exc:
             log.warning("could not record a question (%s); the answer was still given", type(exc).__name__)
@@ -128,31 +126,15 @@ class Desk:
             recorded = False
         return Asked(answer=answer, reference=reference, recorded=recorded)
 
-    def first_delivery(self, event_id: str) -> bool:
-        """True the first time an event is seen (retries and duplicates give False)."""
-        if not event_id:
-            return True
-        if event_id in self._recent_events:
-            self.metrics.duplicates.inc()
-            return False
-        self._recent_events[event_id] = None
-        while len(self._recent_events) > 10_000:
-            self._recent_events.popitem(last=False)
-        try:
-            with self._db.session() as session:
-                first = EventRepository(session=session).claim(event_id, at=self._clock())
-            if not first:
-                self.metrics.duplicates.inc()
-            return first
-        except SQLAlchemyError as exc:
-            log.warning("could not record an event id (%s); deduplicating in memory only", type(exc).__name__)
-            return True
-
     def feedback(self, reference: str, value: str, *, reason: str | None = None) -> bool:
         try:
             with self._db.session() as session:
                 return QuestionRepository(session=session).set_feedback(
-                    reference, value=value, at=self._clock(), reason=(reason or "")[:2000] or None
+                    reference,
+                    value=value,
+                    at=self._clock(),
+                    reason=(reason or "")[:2000] or None,
+                    keep_days=self._text_days,
                 )
         except SQLAlchemyError as exc:
             log.warning("could not record feedback (%s)", type(exc).__name__)

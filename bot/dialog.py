@@ -28,6 +28,8 @@ class Outcome:
 
     reply: Reply | None = None
     asked: Asked | None = None
+    # The reflection store could not be reached: if the text was a reflection answer, it was not saved.
+    unsaved: bool = False
 
 
 class Dialog:
@@ -45,9 +47,32 @@ class Dialog:
         self.scheduler = scheduler
         self.hr = hr
         self._pseudo = pseudonymizer
+        desk.database.pseudonymizer = pseudonymizer
+        self._rekeyed: set[tuple[str, str, str]] = set()
 
     def owner(self, asker: Asker) -> str:
+        self._rekey(asker)
         return self._pseudo.owner_key(asker.channel, asker.user)
+
+    def _rekey(self, asker: Asker) -> None:
+        """After a key rotation, move this leader's rows to the current key the first time they are seen."""
+        seen = (asker.channel, asker.workspace, asker.user)
+        if not self._pseudo.previous_ids or seen in self._rekeyed:
+            return
+        from bot.store.people import rekey
+
+        try:
+            with self.desk.database.session() as session:
+                rekey(
+                    session,
+                    old_owner=self._pseudo.previous_owner_keys(asker.channel, asker.user),
+                    new_owner=self._pseudo.owner_key(asker.channel, asker.user),
+                    old_leader=self._pseudo.previous_leader_keys(*seen),
+                    new_leader=self._pseudo.leader_key(*seen),
+                )
+            self._rekeyed.add(seen)
+        except SQLAlchemyError as exc:
+            log.warning("could not move rows to the current pseudonym key (%s)", type(exc).__name__)
 
     def message(self, text: str, *, asker: Asker, event_id: str | None = None) -> Outcome:
         """A message in a private conversation with the bot."""
@@ -55,9 +80,11 @@ class Dialog:
             reply = self.engine.handle(self.owner(asker), text, event_id=event_id)
         except SQLAlchemyError as exc:
             # Reflection needs the database; questions do not. Answer rather than fall silent.
+            # The leader is told it was not saved (the session did not move on, so sending it again
+            # files it under the right question).
             log.warning("reflection unavailable (%s); answering as a question", type(exc).__name__)
             self.desk.metrics.errors.labels("reflection").inc()
-            reply = None
+            return Outcome(asked=self.desk.ask(text, asker=asker), unsaved=True)
         if reply is not None:
             self.desk.metrics.reflection_steps.labels(asker.channel).inc()
             return Outcome(reply=reply)

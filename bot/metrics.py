@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 
 class Metrics:
@@ -26,6 +26,22 @@ class Metrics:
         self.errors = Counter("lederbot_errors", "Errors by where they happened", ["where"], registry=self.registry)
         self.duplicates = Counter(
             "lederbot_duplicate_deliveries", "Retried or repeated deliveries dropped", registry=self.registry
+        )
+
+        self.database_up = Gauge(
+            "lederbot_database_up", "1 while the database answers, 0 while it is down", registry=self.registry
+        )
+        self.events = Counter(
+            "lederbot_inbox_events",
+            "Deliveries by what the inbox did with them (stored, duplicate, unstored, refused)",
+            ["channel", "outcome"],
+            registry=self.registry,
+        )
+        self.handled = Counter(
+            "lederbot_events_handled", "Events whose handling has finished", ["channel"], registry=self.registry
+        )
+        self.takeovers = Counter(
+            "lederbot_inbox_takeovers", "Events taken over after their holder's lease ran out", registry=self.registry
         )
 
     def render(self) -> bytes:

@@ -23,6 +23,12 @@ SEE_ALSO = "Se også"
 ANSWER_INTRO = "Dette sier dokumentene:"
 INDEX_MISSING = "Søkeindeksen er ikke bygget ennå. Kjør «lederbot index build» (eller «make index») og prøv igjen."
 INDEX_BROKEN = "Søkeindeksen kan ikke brukes: {reason}"
+# The database is down while a leader writes in a DM: a reflection answer cannot be saved.
+NOT_SAVED_SEND_AGAIN = (
+    ":warning: *Jeg får ikke lagret noe akkurat nå* (databasen svarer ikke). Var dette et svar på et "
+    "refleksjonsspørsmål, er det *ikke lagret*: send det samme svaret på nytt om noen minutter, så havner "
+    "det under riktig spørsmål. Var det et spørsmål, står svaret under."
+)
 INTERNAL_ERROR = "Beklager, noe gikk galt hos meg. Prøv igjen om litt; vedvarer feilen, si fra til {hr_contact}."
 CHAT_WELCOME = (
     "Hei! Jeg er lederbot. Spør meg om lederplattformen, lojalitet eller delegering, "
@@ -94,14 +100,15 @@ HOME_PRIVACY = (
     "om jeg fant svar, hvilke kilder jeg viste, svartid og tilbakemeldingen din.\n"
     "• Teksten i spørsmål jeg *ikke* fant svar på lagres i {days} dager uten identitet, slik at de som "
     "vedlikeholder dokumentene ser hva som mangler. Andre spørsmålstekster lagres ikke.\n"
-    "• HR ser bare samlede tall for grupper på minst {min_group} ledere – aldri hvem som spurte om hva.\n"
+    "• HR ser bare samlede tall for hele uker og måneder, for grupper på minst {min_group} ledere – aldri hvem "
+    "som spurte om hva, og aldri tall som lar en liten gruppe regnes ut.\n"
     "• Refleksjonssvarene dine ser bare du (med mindre du deler et svar med gruppen). Skriv «mine svar», "
     "«eksporter mine svar» eller «slett mine svar» til meg. De slettes automatisk etter {months} måneder."
 )
 HOME_HR_TITLE = "*For HR: bruk*"
 HOME_HR_EMPTY = "Ingen spørsmål registrert ennå."
 HR_LINE = "• {key}: {leaders} ledere, {questions} spørsmål, {answered} besvart"
-HR_LINE_SUPPRESSED = "• {key}: skjult (færre enn {min_group} ledere)"
+HR_LINE_SUPPRESSED = "• {key}: skjult (færre enn {min_group} ledere, eller tallet ville avslørt en liten gruppe)"
 HR_ONLY = "Rapporten er bare for HR. Spør HR-avdelingen om du trenger tall."
 HR_REPORT_SENT = "Rapporten er sendt til deg som fil i en direktemelding."
 HR_REPORT_INTRO = "Bruk av lederbot per {by} (grupper under {min_group} ledere er skjult):"
@@ -127,11 +134,16 @@ R_MY_ANSWERS_THEME = "*{title}* – {date}"
 R_MY_ANSWER_LINE = "{number}. {question}\n    _{answer}_"
 R_EDITED = "Svar {number} er endret."
 R_EDIT_UNKNOWN = "Fant ikke svar nummer {number}. Skriv «mine svar» for å se numrene."
-R_EXPORTED = "Her er alle refleksjonssvarene dine som fil."
-R_DELETE_CONFIRM = "Vil du slette alle refleksjonssvarene dine? Dette kan ikke angres."
+R_EXPORTED = "Her er alle refleksjonssvarene dine, og alt annet som er lagret om deg, som fil."
+R_DELETE_CONFIRM = (
+    "Vil du slette alle refleksjonssvarene dine og alt annet som er lagret om deg (planer, ubesvarte "
+    "spørsmål, koblingen til lederregisteret)? Dette kan ikke angres."
+)
 R_DELETE_YES = "Ja, slett alt"
 R_DELETE_NO = "Avbryt"
-R_DELETED = "Slettet {count} svar. Deltakelsen telles fortsatt anonymt, uten svarene."
+R_DELETED = (
+    "Slettet {count} svar og alt annet som var lagret om deg. Bruken telles fortsatt anonymt, uten kobling til deg."
+)
 R_DELETE_CANCELLED = "Ingenting er slettet."
 R_EMPTY_ANSWER = "Svaret var tomt. Skriv svaret ditt, eller «hopp over»."
 R_RESUMING = "Vi fortsetter med «{title}»."

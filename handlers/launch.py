@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.analytics.service import HrService
@@ -12,11 +14,13 @@ from bot.config import Settings
 from bot.desk import Desk
 from bot.dialog import Dialog
 from bot.errors import ConfigError
-from bot.identity import Pseudonymizer, derive_key
+from bot.identity import KEY_FILE, Pseudonymizer, local_key, parse_keys
+from bot.intake import Intake
 from bot.reflection.catalog import Catalog
 from bot.reflection.engine import ReflectionEngine
 from bot.reflection.schedule import Scheduler
 from bot.store.db import Database, make_engine
+from bot.upkeep import Retention, together
 from handlers.server import build_server, run_server
 from handlers.slack.app import SlackOptions, build_slack_app
 from handlers.slack.jobs import Jobs
@@ -43,22 +47,36 @@ class SlackSecrets:
             raise ConfigError("SLACK_APP_TOKEN må være et app-nivå-token (xapp-…) for Socket Mode.")
 
 
-def build_pseudonymizer(settings: Settings, *, fallback_secret: str | None) -> Pseudonymizer:
-    secret = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
+def build_pseudonymizer(settings: Settings, *, local: bool = False) -> Pseudonymizer:
+    """The pseudonymizer from LEDERBOT_PSEUDONYM_KEY (required for the servers; never derived from a
+    channel secret). ``local``: a terminal installation may use, or create once, a key in the data folder."""
+    given = parse_keys(
+        settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None,
+        settings.pseudonym_previous_keys.get_secret_value() if settings.pseudonym_previous_keys else None,
+    )
     try:
-        return Pseudonymizer(key=derive_key(explicit=secret, fallback_secret=fallback_secret))
+        if given is not None:
+            return Pseudonymizer(key=given[0], previous=given[1])
+        if local:
+            key, created = local_key(settings.data_dir)
+            if created:
+                print(  # noqa: T201  (the one moment the user must learn where their key is)
+                    f"Laget en ny pseudonymnøkkel i {settings.data_dir / KEY_FILE}. Ta vare på den: uten den "
+                    "finner ikke boten igjen dine lagrede data. En server bruker LEDERBOT_PSEUDONYM_KEY i stedet.",
+                    file=sys.stderr,
+                )
+            return Pseudonymizer(key=key)
     except ValueError as exc:
-        raise ConfigError("Sett LEDERBOT_PSEUDONYM_KEY (minst 16 tegn) i miljøet.") from exc
-
-
-# The terminal chat is one person on their own machine: nothing to hide their key from. A
-# deployment sets LEDERBOT_PSEUDONYM_KEY, and then the terminal uses it too.
-_LOCAL_KEY = b"lederbot-local-terminal-key-v1"
+        raise ConfigError("LEDERBOT_PSEUDONYM_KEY må være minst 16 tegn.") from exc
+    raise ConfigError(
+        "Sett LEDERBOT_PSEUDONYM_KEY (minst 16 tilfeldige tegn, f.eks. fra «openssl rand -hex 32») i miljøet. "
+        "Serveren lager ikke nøkkelen selv og avleder den ikke fra Slack- eller Teams-hemmeligheter."
+    )
 
 
 def local_pseudonymizer(settings: Settings) -> Pseudonymizer:
-    secret = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
-    return Pseudonymizer(key=derive_key(explicit=secret, fallback_secret=None) if secret else _LOCAL_KEY)
+    """The terminal chat's pseudonymizer: the environment's key, or one kept in the data folder."""
+    return build_pseudonymizer(settings, local=True)
 
 
 def build_dialog(settings: Settings, *, pseudonymizer: Pseudonymizer, database: Database | None = None) -> Dialog:
@@ -102,6 +120,12 @@ def warm_up(desk: Desk) -> None:
     desk.assistant.load()
 
 
+def periodic_work(dialog: Dialog, settings: Settings, *, slack_jobs: Jobs | None) -> Callable[[], Awaitable[None]]:
+    """What the server runs every tick: retention always (whatever channels are set up), Slack's jobs if any."""
+    retention = Retention(desk=dialog.desk, months=settings.privacy.reflection_answer_months)
+    return together(slack_jobs.run if slack_jobs is not None else None, retention.run)
+
+
 def serve(
     settings: Settings,
     *,
@@ -114,10 +138,21 @@ def serve(
     """Serve Slack, Teams or both on one aiohttp server."""
     if slack_secrets is not None:
         slack_secrets.check()
-    fallback = slack_secrets.signing_secret if slack_secrets else teams_options.app_password if teams_options else None
-    dialog = build_dialog(settings, pseudonymizer=build_pseudonymizer(settings, fallback_secret=fallback))
-    slack = build_slack_app(dialog=dialog, options=slack_options(settings, slack_secrets)) if slack_secrets else None
-    teams = build_teams_agent(dialog=dialog, options=teams_options) if teams_options else None
+    dialog = build_dialog(settings, pseudonymizer=build_pseudonymizer(settings))
+    intake = Intake.over(
+        dialog.desk.database,
+        metrics=dialog.desk.metrics,
+        lease_seconds=settings.inbox.lease_seconds,
+        sweep_seconds=settings.inbox.sweep_seconds,
+        search_threads=settings.inbox.search_threads,
+        store_threads=settings.inbox.store_threads,
+    )
+    slack = (
+        build_slack_app(dialog=dialog, options=slack_options(settings, slack_secrets), intake=intake)
+        if slack_secrets
+        else None
+    )
+    teams = build_teams_agent(dialog=dialog, options=teams_options, intake=intake) if teams_options else None
     jobs = None
     if slack is not None:
         jobs = Jobs(dialog=dialog, client=slack.client, reflection_months=settings.privacy.reflection_answer_months)
@@ -126,8 +161,9 @@ def serve(
         metrics=dialog.desk.metrics,
         slack=slack,
         teams=teams,
-        periodic=jobs.run if jobs is not None else None,
+        periodic=periodic_work(dialog, settings, slack_jobs=jobs),
         period=settings.reflection.tick_seconds,
+        intake=intake,
     )
     socket_mode = None
     if slack is not None and slack_secrets is not None and slack_secrets.app_token and not http_only:

@@ -1,7 +1,9 @@
-"""One aiohttp server for every channel: /slack/events, /healthz (and Teams' /api/messages later).
+"""One aiohttp server for every channel: /slack/events, /api/messages, /healthz, /metrics.
 
 The model and index load in the background after the server starts, so the port answers at once
-and /healthz tells a load balancer when the bot is ready.
+and /healthz tells a load balancer when the bot is ready, and whether the database is down
+("degraded": questions are still answered, nothing is recorded). The inbox sweeper (leases,
+take-over from a dead replica, write-back after an outage) runs beside it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
+from bot.intake import Intake
+
 if TYPE_CHECKING:
     from bot.metrics import Metrics
     from handlers.teams.app import TeamsAgent
@@ -24,6 +28,8 @@ log = logging.getLogger(__name__)
 READY = web.AppKey("ready", asyncio.Event)
 SLACK = web.AppKey("slack", AsyncApp)
 WARM_UP = web.AppKey("warm_up", asyncio.Task)
+SWEEPER = web.AppKey("sweeper", asyncio.Task)
+INTAKE = web.AppKey("intake", Intake)
 
 
 def build_server(
@@ -34,11 +40,15 @@ def build_server(
     teams: TeamsAgent | None = None,
     periodic: Callable[[], Awaitable[None]] | None = None,
     period: float = 30.0,
+    intake: Intake | None = None,
 ) -> web.Application:
     """The web application; ``warm_up`` (load model, index, run migrations) runs in a thread at start,
-    then ``periodic`` (reminders, deadlines, retention) every ``period`` seconds."""
+    then ``periodic`` (reminders, deadlines, retention) every ``period`` seconds; ``intake``'s sweeper
+    runs from the start."""
     app = web.Application(client_max_size=1024 * 1024)
     app[READY] = asyncio.Event()
+    if intake is not None:
+        app[INTAKE] = intake
     app.router.add_get("/healthz", _healthz)
     if metrics is not None:
 
@@ -86,15 +96,30 @@ def build_server(
                 await asyncio.sleep(period)
 
         application[WARM_UP] = asyncio.create_task(run())
+        if intake is not None:
+            application[SWEEPER] = asyncio.create_task(intake.run())
+
+    async def stop(application: web.Application) -> None:
+        for key in (SWEEPER, WARM_UP):
+            task = application.get(key)
+            if task is not None:
+                task.cancel()
+        if intake is not None:
+            await intake.close()
 
     app.on_startup.append(start_warm_up)
+    app.on_cleanup.append(stop)
     return app
 
 
 async def _healthz(request: web.Request) -> web.Response:
-    if request.app[READY].is_set():
-        return web.json_response({"status": "ok"})
-    return web.json_response({"status": "starting"}, status=503)
+    if not request.app[READY].is_set():
+        return web.json_response({"status": "starting"}, status=503)
+    intake = request.app.get(INTAKE)
+    if intake is not None and not intake.inbox.health.up:
+        # Still 200: the replica answers questions from the index; a load balancer keeps it.
+        return web.json_response({"status": "degraded", "database": "down"})
+    return web.json_response({"status": "ok", "database": "up"})
 
 
 async def _slack_events(request: web.Request) -> web.Response:

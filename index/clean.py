@@ -31,20 +31,117 @@ _CHROME_LINE = re.compile(
 )
 # Everything after this line of a web page is its footer.
 _FOOTER_START = re.compile(r"^\s*(?:til\s+toppen(?:\s+av\s+siden)?|tilbake\s+til\s+toppen)\s*$", re.IGNORECASE)
-# Document-sharing sites put the real text after a "Transkript:" line ...
-_TRANSCRIPT = re.compile(r"^\s*(?:transkript|transcript|tekstversjon)\s*:\s*$", re.IGNORECASE | re.MULTILINE)
+# Document-sharing sites put the real text after a "Transkript" line (with or without a colon) ...
+_TRANSCRIPT = re.compile(r"^\s*(?:transkript|transcript|tekstversjon|fulltekst)\s*:?\s*$", re.IGNORECASE | re.MULTILINE)
 # ... and a list of unrelated titles under "Like dokumenter".
 _SIMILAR_DOCS = re.compile(
     r"^\s*(?:like|lignende|relaterte|liknande)\s+dokument(?:er)?\s*:?\s*$", re.IGNORECASE | re.MULTILINE
 )
 
 
-def clean_text(text: str) -> str:
-    """Apply every noise rule to plain text and normalise line ends and spaces."""
+# Icon names that a web page's icon font leaves in the text ("account_circle", "expand_more").
+_ICON_NAME = re.compile(r"(?<![\w/.@-])[a-z]+(?:_[a-z]+)+(?![\w/.@-])")
+# A line that is only a page number ("12", "- 12 -", "Side 3 av 16", "3 av 16", "s. 4").
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-–]\s*)?(?:(?:side|s\.|page)\s*)?\d{1,4}(?:\s*(?:av|of|/)\s*\d{1,4})?(?:\s*[-–])?\s*$", re.I
+)
+# A table of contents: a title word, or entries with dot leaders or page references.
+_TOC_TITLE = re.compile(r"^\s*(?:innhold(?:sfortegnelse)?|innhald(?:sliste)?|contents)\b", re.IGNORECASE)
+_TOC_ENTRY = re.compile(r"(?:\.{3,}|…)\s*\d{1,3}\b|\b[sS]\.\s?\d{1,3}\b")
+# A breadcrumb trail ("Startsiden > Artikkel", "Hjem › Politikk › Reglement").
+_BREADCRUMB = re.compile(r"^\s*\S[^>›»]{0,40}(?:\s[>›»]\s[^>›»]{1,40})+$")
+_RUNNING_REPEATS = 3
+
+
+def clean_text(text: str, *, names: tuple[str, ...] = ()) -> str:
+    """Apply every noise rule to plain text and normalise line ends and spaces.
+
+    ``names`` are the document's own title and owner: a header line that carries one of their
+    words is the document's, never page chrome.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\u200b", "")
+    text = _ICON_NAME.sub("", text)
     text = strip_scraped_noise(text)
     text = strip_web_chrome(text)
+    text = strip_page_furniture(text)
+    text = strip_page_head(text, names=names)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def strip_page_furniture(text: str) -> str:
+    """Drop page numbers, tables of contents and the repeats of a running header.
+
+    A short line that recurs at the top or bottom of page after page (pages are parted by form
+    feeds) is a running header or footer: its first occurrence stays (it may be the only place
+    the document names itself), the rest go.
+    """
+    paragraphs = re.split(r"(\n\s*\n)", text)
+    kept: list[str] = []
+    for paragraph in paragraphs:
+        stripped = paragraph.strip()
+        if stripped and (_TOC_TITLE.match(stripped) or len(_TOC_ENTRY.findall(stripped)) >= 3):
+            continue
+        kept.append(paragraph)
+    text = "".join(kept)
+    lines = text.split("\n")
+    # Running headers and footers need pages to recur on: only paged text (PDF, form feeds) has them.
+    counts: dict[str, int] = {}
+    for page in text.split("\f") if "\f" in text else []:
+        page_lines = [" ".join(line.split()).lower() for line in page.split("\n") if line.strip()]
+        for key in set(page_lines[:2] + page_lines[-2:]):
+            if len(key) <= 60:
+                counts[key] = counts.get(key, 0) + 1
+    out: list[str] = []
+    seen: set[str] = set()
+    for line in lines:
+        key = " ".join(line.split()).lower()
+        if key and _PAGE_NUMBER.match(line):
+            continue
+        if key and counts.get(key, 0) >= _RUNNING_REPEATS and not _is_list_item(key):
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(line)
+    return "\n".join(out)
+
+
+def strip_page_head(text: str, *, names: tuple[str, ...]) -> str:
+    """Drop a web page's chrome above its first paragraph of prose.
+
+    Above the text a page has its menu, language and text-size buttons and breadcrumbs. There
+    a line stays only when it is the document's: it carries a word of the title or owner, it
+    leads in to what follows (ends with ":"), or it is the last line before the prose (the
+    page's heading).
+    """
+    own = {w for name in names for w in _words(name) if len(w) >= 4}
+    paragraphs = re.split(r"\n\s*\n", text.strip("\n"))
+    index = next((i for i, paragraph in enumerate(paragraphs) if _is_prose(paragraph)), None)
+    if index is None:
+        return text  # no prose at all: nothing to tell the chrome from
+    head = [line for paragraph in paragraphs[:index] for line in paragraph.split("\n") if line.strip()]
+    if not head:
+        return text
+    kept = [
+        line
+        for position, line in enumerate(head)
+        if position == len(head) - 1
+        or line.rstrip().endswith(":")
+        or (own & set(_words(line)) and not _BREADCRUMB.match(line))
+    ]
+    return "\n\n".join(kept + paragraphs[index:])
+
+
+def _is_prose(paragraph: str) -> bool:
+    words = paragraph.split()
+    return len(words) >= 10 or (len(words) >= 5 and bool(re.search(r"[.!?]\s*$", paragraph)))
+
+
+def _is_list_item(key: str) -> bool:
+    return bool(re.match(r"^(?:[-•*–]|\d{1,2}[.)])\s", key))
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[^\W\d_]+", text.lower())]
 
 
 def strip_scraped_noise(text: str) -> str:
@@ -55,8 +152,12 @@ def strip_scraped_noise(text: str) -> str:
     transcript = _TRANSCRIPT.search(text)
     similar = _SIMILAR_DOCS.search(text)
     if transcript is not None:
-        head = text[: similar.start()] if similar is not None and similar.start() < transcript.start() else ""
-        return head + text[transcript.end() :]
+        # The page's first line is the document's title (often with its date or version): keep it.
+        title = text.lstrip().split("\n", 1)[0].strip()
+        body = strip_transcript_page_numbers(text[transcript.end() :])
+        if title and not _TRANSCRIPT.match(title) and title.lower() not in body[:300].lower():
+            return f"{title}\n\n{body}"
+        return body
     if similar is not None:
         # No transcript marker: the list runs until the first paragraph that reads as prose.
         rest = text[similar.end() :].split("\n\n")
@@ -65,6 +166,27 @@ def strip_scraped_noise(text: str) -> str:
                 return text[: similar.start()] + "\n\n".join(rest[i:])
         return text[: similar.start()]
     return text
+
+
+def strip_transcript_page_numbers(text: str) -> str:
+    """A transcript starts each page's paragraph with its page number ("1 ...", "2 ...", "3 ...").
+
+    When the leading numbers of the paragraphs count up, they are page numbers: drop them, and
+    the same number repeated at the paragraph's end ("1 DELEGASJONSREGLEMENT ... 1").
+    """
+    paragraphs = re.split(r"(\n\s*\n)", text)
+    numbers = [(i, re.match(r"^\s*(\d{1,3})(?:\s+|$)", p)) for i, p in enumerate(paragraphs) if p.strip()]
+    found = [(i, int(m.group(1))) for i, m in numbers if m is not None]
+    if (
+        len(found) < 2
+        or sum(1 for (_, a), (_, b) in zip(found, found[1:], strict=False) if b == a + 1) < len(found) // 2
+    ):
+        return text
+    for i, number in found:
+        body = paragraphs[i].lstrip()[len(str(number)) :].strip()
+        body = re.sub(rf"\s+{number}\s*$", "", body)
+        paragraphs[i] = body
+    return "".join(paragraphs)
 
 
 def strip_web_chrome(text: str) -> str:

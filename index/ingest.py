@@ -19,6 +19,7 @@ import yaml
 from bot.errors import ConfigError
 from index.chunk import chunk_sections
 from index.clean import clean_text
+from index.debris import drop_figure_debris
 from index.documents import DocumentMeta, Passage
 from index.ocr import NorwegianLexicon, OcrRepairer, RepairReport
 from index.readers import SUPPORTED_SUFFIXES, read_file
@@ -27,8 +28,6 @@ from index.structure import markdown_blocks, plain_blocks, sections
 log = logging.getLogger(__name__)
 
 SOURCES_FILE = "sources.yaml"
-# A document whose share of fixable OCR errors is above this is treated as scanned.
-OCR_DAMAGE_THRESHOLD = 0.01
 _IGNORED_NAMES = {"readme.md", "readme.txt"}
 
 
@@ -37,6 +36,17 @@ class IngestedDocument:
     meta: DocumentMeta
     sha256: str
     passages: list[Passage]
+    ocr: RepairReport | None = None
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A document after cleaning and repair: ``text`` is exactly what the chunker receives."""
+
+    path: Path
+    meta: DocumentMeta
+    markdown: bool
+    text: str
     ocr: RepairReport | None = None
 
 
@@ -122,8 +132,11 @@ class Ingestor:
         if self._lexicon is None:
             self._lexicon = NorwegianLexicon()
 
-    def ingest_folder(self, folder: Path) -> Corpus:
-        """Every document in ``folder``, clean documents first so their words help repair the scanned ones."""
+    def prepare_folder(self, folder: Path) -> list[PreparedDocument]:
+        """Every document in ``folder`` read, cleaned and repaired: the text the chunker receives.
+
+        Clean documents go first so that their words help repair the scanned ones.
+        """
         self.load()
         assert self._lexicon is not None
         sources = load_sources(folder)
@@ -134,17 +147,25 @@ class Ingestor:
         staged = []
         for path in document_files(folder):
             raw = read_file(path)
-            text = clean_text(raw.text)
-            damage = repairer.damage_rate(text)
-            staged.append((path, raw.markdown, text, damage))
-        for _, _, text, damage in staged:
-            if damage <= OCR_DAMAGE_THRESHOLD:
+            entry = sources.get(path.name)
+            language = str((entry or {}).get("language") or "nb")
+            names = tuple(str((entry or {}).get(k) or "") for k in ("title", "owner")) + (self._default_owner,)
+            text = clean_text(raw.text, names=names)
+            scan = repairer.scan(text, language=language)
+            if scan.damaged or path.suffix.lower() == ".pdf":
+                # Figures leave debris in scans and PDF extraction; a web page's short lines are its text.
+                text = drop_figure_debris(text)
+                scan = repairer.scan(text, language=language)
+            staged.append((path, raw.markdown, text, scan, entry))
+        for _, _, text, scan, _ in staged:
+            if not scan.damaged:
                 self._lexicon.add_corpus_words(re.findall(r"[^\W\d_]+", text))
-        corpus = Corpus()
-        for path, markdown, text, damage in staged:
+        self._lexicon.add_corpus_text(text for _, _, text, scan, _ in staged if not scan.damaged)
+        prepared: list[PreparedDocument] = []
+        for path, markdown, text, scan, entry in staged:
             report = None
-            if damage > OCR_DAMAGE_THRESHOLD:
-                repaired = repairer.repair(text, damaged=True)
+            if scan.damaged:
+                repaired = repairer.repair_segments(text, scan)
                 report = repairer.report(text, repaired, damaged=True)
                 log.info(
                     "OCR repair of %s: valid words %.1f%% -> %.1f%%",
@@ -154,14 +175,21 @@ class Ingestor:
                 )
                 text = repaired
             first_line = next((line.strip("# ").strip() for line in text.splitlines() if line.strip()), "")
-            meta = describe(path, sources.get(path.name), default_owner=self._default_owner, first_line=first_line)
-            blocks = markdown_blocks(text) if markdown else plain_blocks(text)
-            found = sections(blocks, split_long_paragraphs_at=self._max)
-            passages = chunk_sections(meta, found, max_chars=self._max)
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            corpus.documents.append(IngestedDocument(meta=meta, sha256=digest, passages=passages, ocr=report))
-        ids = [d.meta.id for d in corpus.documents]
+            meta = describe(path, entry, default_owner=self._default_owner, first_line=first_line)
+            prepared.append(PreparedDocument(path=path, meta=meta, markdown=markdown, text=text, ocr=report))
+        ids = [d.meta.id for d in prepared]
         duplicates = {i for i in ids if ids.count(i) > 1}
         if duplicates:
             raise ConfigError(f"To dokumenter har samme id: {sorted(duplicates)}")
+        return prepared
+
+    def ingest_folder(self, folder: Path) -> Corpus:
+        """Every document in ``folder`` as passages."""
+        corpus = Corpus()
+        for doc in self.prepare_folder(folder):
+            blocks = markdown_blocks(doc.text) if doc.markdown else plain_blocks(doc.text)
+            found = sections(blocks, split_long_paragraphs_at=self._max)
+            passages = chunk_sections(doc.meta, found, max_chars=self._max)
+            digest = hashlib.sha256(doc.path.read_bytes()).hexdigest()
+            corpus.documents.append(IngestedDocument(meta=doc.meta, sha256=digest, passages=passages, ocr=doc.ocr))
         return corpus

@@ -18,14 +18,27 @@ real-word errors cannot be told apart in clean text.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
 
 NORWEGIAN_LETTERS = "æøå"
+# Debian's hunspell-no puts the bokmål (nb_NO) and nynorsk (nn_NO) dictionaries here.
+DEFAULT_HUNSPELL_DIR = Path("/usr/share/hunspell")
+HUNSPELL_NAMES = {"nb": "nb_NO", "nn": "nn_NO"}
+# A stretch of text is taken for a scan when this share of its words is OCR damage (see ``scan``).
+SEGMENT_DAMAGE_THRESHOLD = 0.03
+# ... and has at least this many damaged words (a clean text has the odd name no list knows).
+_SEGMENT_MIN_DAMAGED = 3
+_SEGMENT_MIN_WORDS = 60
 # Characters that do not occur inside Norwegian words but that OCR leaves where æ/ø/å stood.
 _JUNK = set("@&¢é€£§$")
 _TOKEN = re.compile(r"[^\s.,;:!?()«»\"'/\[\]{}<>—–\-*=+|]+")
@@ -48,7 +61,44 @@ _COST_SECOND_EDIT = 0.5
 _MIN_REPLACEMENT_SCORE = 2.5
 _COMPOUND_PENALTY = 0.75
 _URL = re.compile(r"((?:https?://|www\.)\S+|\S+@\S+\.[a-z]{2,})")
+# "i" read as "1" between words, "I" read as "1" after a sentence (unless a number follows: "1 og 2").
+_ONE_IN_SENTENCE = re.compile(r"(?<=[a-zæøå,])(\s+)1(?=\s+[a-zæøå])(?!\s+\S{1,5}\s+\d)")
+_ONE_AFTER_SENTENCE = re.compile(r"(?<=[a-zæøå][.!?])(\s+)1(?=\s+[a-zæøå]{2,})(?!\s+\S{1,5}\s+\d)")
+# "å" read as "a", "&" or "4" before an infinitive ("for a vurdere", "oppgave 4 spille") or a short word.
+_AA_BEFORE_VERB = re.compile(r"(?<=[a-zæøå])(\s+)[&4a](?=\s+[a-zæøå]+[eaå]\b|\s+[a-zæøå]{1,2}\b)")
 _LINE_BULLET = re.compile(r"^(\s*)(?:[eo¢•·»■*+=]|v[’'`]|\.)\s+(?=\S)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of a document (whole paragraphs or a page) and whether it reads as a scan."""
+
+    start: int
+    end: int
+    words: int
+    damaged_words: int
+    damaged: bool
+
+    @property
+    def rate(self) -> float:
+        return self.damaged_words / self.words if self.words else 0.0
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Where a document is OCR-damaged: per segment, and whether any of it is."""
+
+    segments: tuple[Segment, ...]
+    language: str = "nb"
+
+    @property
+    def damaged(self) -> bool:
+        return any(s.damaged for s in self.segments)
+
+    @property
+    def rate(self) -> float:
+        words = sum(s.words for s in self.segments)
+        return sum(s.damaged_words for s in self.segments) / words if words else 0.0
 
 
 @dataclass(frozen=True)
@@ -79,8 +129,14 @@ class NorwegianLexicon:
         (True, False)
     """
 
-    def __init__(self, *, extra_words: Iterable[str] = ()) -> None:
+    def __init__(self, *, extra_words: Iterable[str] = (), hunspell_dir: Path | None = DEFAULT_HUNSPELL_DIR) -> None:
         from wordfreq import get_frequency_dict
+
+        self._dictionaries: dict[str, Any] = {}
+        if hunspell_dir is not None:
+            self._dictionaries = _load_hunspell(hunspell_dir)
+        self._dictionary_cache: dict[str, bool] = {}
+        self._bigrams: Counter[tuple[str, str]] = Counter()
 
         self._zipf: dict[str, float] = {}
         for word, freq in get_frequency_dict("nb").items():
@@ -98,6 +154,44 @@ class NorwegianLexicon:
             if len(low) > 1 and low.isalpha():
                 self._corpus[low] += 1
         self._score_cache = {}
+
+    def add_corpus_text(self, texts: Iterable[str]) -> None:
+        """Count the word pairs of clean documents: the context that decides a real-word error."""
+        for text in texts:
+            words = [w.lower() for w in _TOKEN.findall(text)]
+            self._bigrams.update(zip(words, words[1:], strict=False))
+
+    def bigram(self, first: str, second: str) -> int:
+        """How often ``first second`` occurs in the clean documents."""
+        return self._bigrams.get((first.lower(), second.lower()), 0)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The written standards whose full dictionaries are loaded ("nb", "nn")."""
+        return tuple(sorted(self._dictionaries))
+
+    def in_dictionary(self, word: str, language: str | None = None) -> bool:
+        """True when a hunspell dictionary accepts ``word``, inflections and compounds included.
+
+        ``language`` ("nb" or "nn") asks that standard's dictionary only; None asks both.
+        """
+        low = word.lower()
+        if not low.isalpha():
+            return False
+        names = [language] if language in self._dictionaries else list(self._dictionaries)
+        for name in names:
+            key = f"{name}:{low}"
+            hit = self._dictionary_cache.get(key)
+            if hit is None:
+                hit = _lookup(self._dictionaries[name], low)
+                self._dictionary_cache[key] = hit
+            if hit:
+                return True
+        return False
+
+    def is_norwegian(self, word: str) -> bool:
+        """A word of either written standard: known, derived from known words, or in a dictionary."""
+        return self.is_valid(word) or self.in_dictionary(word)
 
     def zipf(self, word: str) -> float:
         """Zipf frequency of a known word (0 for an unknown one)."""
@@ -177,11 +271,14 @@ class OcrRepairer:
     def __init__(self, lexicon: NorwegianLexicon) -> None:
         self._lex = lexicon
         self._cache: dict[str, str] = {}
+        # The written standard of the text being repaired: its dictionary decides which words are
+        # already right (a nynorsk form in a bokmål scan is a misread word, and the other way round).
+        self._language = "nb"
 
     # -- words ---------------------------------------------------------------------------
     def repair_word(self, token: str, *, real_words: bool = False) -> str:
         """Return the repaired form of one token (or the token unchanged)."""
-        key = f"{int(real_words)}{token}"
+        key = f"{self._language}{int(real_words)}{token}"
         hit = self._cache.get(key)
         if hit is None:
             hit = _match_case(token, self._repair_lower(token.lower(), real_words=real_words))
@@ -194,16 +291,26 @@ class OcrRepairer:
         if self._lex.is_known(low):
             if not real_words or set(low) & set(NORWEGIAN_LETTERS):
                 return low
+            if self._language != "nb" and self._lex.in_dictionary(low, self._language):
+                return low  # the frequencies are bokmål's: they cannot judge a nynorsk word
             best = max(_substitutions(low), key=self._lex.zipf, default=low)
             if self._lex.zipf(best) - self._lex.zipf(low) >= _REAL_WORD_MARGIN and self._lex.is_known(best):
                 return best
             return low
+        # With the hunspell dictionaries, a compound counts only when the dictionary allows it:
+        # "rad|mann" and "budsjett|irene" read as compounds by frequency alone, not by the dictionary.
+        strict = bool(self._lex.languages)
         scored: list[tuple[float, str]] = []
+        unlisted: list[tuple[float, str]] = []  # compounds by frequency that the dictionary does not list
         for candidate, cost in _edits(low):
             if len(low) <= 2 and cost > _COST_SUBSTITUTE:
                 continue  # two letters reshaped into one word would turn any debris into "å"
             score = self._lex.score(candidate)
-            if score is not None:
+            if score is None:
+                pass
+            elif strict and not (self._lex.is_known(candidate) or self._lex.in_dictionary(candidate, self._language)):
+                unlisted.append((score - cost, candidate))
+            else:
                 scored.append((score - cost, candidate))
             if len(low) >= 6 and not self._lex.is_valid(low):
                 # Two confusions in one word: only whole known words, since compounds two edits
@@ -211,6 +318,8 @@ class OcrRepairer:
                 for second, cost2 in _edits(candidate):
                     if self._lex.is_known(second):
                         scored.append((self._lex.zipf(second) - cost - cost2 - _COST_SECOND_EDIT, second))
+        listed = bool(scored)
+        scored = scored or unlisted  # a word the dictionary lists wins over one it does not
         if not scored:
             return low
         best_score, best = max(scored)
@@ -218,32 +327,102 @@ class OcrRepairer:
             return best
         # A token that reads as a compound ("rad|mannen") yields only to a clearly better word.
         own = self._lex.score(low)
+        if strict and listed and not self._lex.is_known(low):
+            # A compound the dictionary allows is a rare word; one it does not is a misread word.
+            own = (own or _MIN_REPLACEMENT_SCORE) if self._lex.in_dictionary(low, self._language) else None
         if best_score < _MIN_REPLACEMENT_SCORE or (own is not None and best_score < own + 1.0):
             return low
         return best
 
     # -- text ----------------------------------------------------------------------------
-    def damage_rate(self, text: str) -> float:
-        """Share of word tokens that are invalid but one æ/ø/å edit away from a valid word."""
-        words = [t for t in _TOKEN.findall(text) if _is_word(t)]
-        if not words:
-            return 0.0
-        fixable = 0
-        for word in words:
-            low = word.lower()
-            if not self._lex.is_valid(low) and any(self._lex.is_valid(c) for c, _ in _edits(low)):
-                fixable += 1
-        return fixable / len(words)
+    def is_damage(self, token: str) -> bool:
+        """A token that is no word of either written standard but reads as a misread one.
 
-    def repair(self, text: str, *, damaged: bool) -> str:
-        """Repair ``text``; with ``damaged`` also real-word errors, bullets and the "1"/"4"/"&" words."""
+        Characters that never occur in Norwegian words ("s@rlover") are damage; a plain-letter
+        token is damage when no dictionary knows it and one æ/ø/å edit makes a known word.
+        """
+        low = token.lower()
+        if (token.isupper() and not set(low) & _JUNK) or self._lex.is_norwegian(low):
+            return False  # acronyms, and words of either standard
+        if set(low) & _JUNK:
+            return len(low) > 1
+        # Only a listed word counts as what was meant: two parts that happen to make a compound
+        # ("delegerings|reglement" one letter off) are no evidence of a misread.
+        return any(self._lex.is_known(c) or self._lex.in_dictionary(c) for c, _ in _edits(low) if self._lex.is_valid(c))
+
+    def damage_rate(self, text: str) -> float:
+        """Share of word tokens that are OCR damage (see ``is_damage``)."""
+        words = [t for t in _words_outside_addresses(text) if _is_word(t)]
+        return sum(1 for w in words if self.is_damage(w)) / len(words) if words else 0.0
+
+    def scan(self, text: str, *, language: str = "nb") -> ScanResult:
+        """Which parts of ``text`` are scanned (OCR-damaged) and which are clean.
+
+        The text is cut into pages (form feeds) or runs of paragraphs of at least
+        ``_SEGMENT_MIN_WORDS`` words; a segment is damaged when more than
+        ``SEGMENT_DAMAGE_THRESHOLD`` of its words are damage. When most of a document is
+        damaged, all of it is (a scan is scanned throughout); otherwise only the damaged
+        segments are repaired, so a clean appendix or a clean page stays as it is.
+        ``language`` is the document's declared standard, kept for the repair; for detection
+        both dictionaries count, since a clean document may quote the other standard.
+        """
+        return ScanResult(tuple(self._segments(text)), language=language)
+
+    def _segments(self, text: str) -> list[Segment]:
+        segments: list[Segment] = []
+        cuts = [m.end() for m in re.finditer(r"\f|\n[ \t]*\n", text)] + [len(text)]
+        start = 0
+        words = damage = 0
+        last_cut = 0
+        for cut in cuts:
+            tokens = [t for t in _words_outside_addresses(text[last_cut:cut]) if _is_word(t)]
+            words += len(tokens)
+            damage += sum(1 for t in tokens if self.is_damage(t))
+            page_break = "\f" in text[last_cut:cut]
+            last_cut = cut
+            if words >= _SEGMENT_MIN_WORDS or page_break or cut == len(text):
+                segments.append(Segment(start, cut, words, damage, False))
+                start, words, damage = cut, 0, 0
+        if len(segments) > 1 and segments[-1].words < _SEGMENT_MIN_WORDS // 2:
+            tail = segments.pop()  # a short last stretch is judged with the one before it
+            prev = segments.pop()
+            words, damage = prev.words + tail.words, prev.damaged_words + tail.damaged_words
+            segments.append(Segment(prev.start, tail.end, words, damage, False))
+        flagged = [s.damaged_words >= _SEGMENT_MIN_DAMAGED and s.rate > SEGMENT_DAMAGE_THRESHOLD for s in segments]
+        total = sum(s.words for s in segments)
+        flagged_words = sum(s.words for s, f in zip(segments, flagged, strict=True) if f)
+        everywhere = total > 0 and flagged_words > total / 2
+        return [
+            Segment(s.start, s.end, s.words, s.damaged_words, everywhere or f)
+            for s, f in zip(segments, flagged, strict=True)
+        ]
+
+    def repair_segments(self, text: str, scan: ScanResult) -> str:
+        """Repair the damaged segments of ``text`` and leave the clean ones exactly as they are."""
+        return "".join(
+            self.repair(text[s.start : s.end], damaged=True, language=scan.language)
+            if s.damaged
+            else text[s.start : s.end]
+            for s in scan.segments
+        )
+
+    def repair(self, text: str, *, damaged: bool, language: str = "nb") -> str:
+        """Repair ``text``; with ``damaged`` also real-word errors, bullets and the "1"/"4"/"&" words.
+
+        ``language`` is the text's written standard ("nb" or "nn"): its dictionary says which
+        words are already right.
+        """
+        self._language = language
         if damaged:
             text = _LINE_BULLET.sub(r"\1- ", text)
             # "i" read as "1", "å" read as "&" or "4", where a digit cannot stand.
-            text = re.sub(r"(?<=[a-zæøå,] )1(?= [A-Za-zÆØÅæøå])", "i", text)
-            text = re.sub(r"(?m)^(\s*)1(?= [a-zæøå]{2,})", r"\1I", text)
-            text = re.sub(r"(?<=[a-zæøå] )[&4](?= [a-zæøå]+[eaå]\b| [a-zæøå]{1,2}\b)", "å", text)
-            text = re.sub(r"(?<=[a-zæøå] )&(?= [a-zæøå])", "å", text)
+            # The shapes hold across a line break. A "1" that counts ("nivå 1 og 2") is followed by
+            # another number and stays.
+            text = _ONE_IN_SENTENCE.sub(r"\1i", text)
+            text = _ONE_AFTER_SENTENCE.sub(r"\1I", text)
+            text = re.sub(r"(?m)^([ \t]*)1(?= [a-zæøå]{2,})(?!\s+\S{1,5}\s+\d)", r"\1I", text)
+            text = _AA_BEFORE_VERB.sub(r"\1å", text)
+            text = re.sub(r"(?<=[a-zæøå])(\s+)&(?=\s+[a-zæøå])", r"\1å", text)
 
         def fix(match: re.Match[str]) -> str:
             token = match.group(0)
@@ -254,7 +433,50 @@ class OcrRepairer:
 
         # Addresses are not words: repair only the text between them.
         parts = _URL.split(text)
-        return "".join(part if _URL.fullmatch(part) else _TOKEN.sub(fix, part) for part in parts)
+        text = "".join(part if _URL.fullmatch(part) else _TOKEN.sub(fix, part) for part in parts)
+        return self._in_context(text) if damaged else text
+
+    def _in_context(self, text: str) -> str:
+        """Mend real-word errors that the neighbouring words give away ("settes mal og" → "mål").
+
+        A word that is itself valid is replaced by an æ/ø/å variant only when the variant is
+        seen next to the same neighbours in the clean documents (or elsewhere in this one) and
+        the frequency and context together favour it by ``_REAL_WORD_MARGIN``.
+        """
+        spans = [m for part in _split_keep(text) if not _URL.fullmatch(part[1]) for m in _spans(part)]
+        words = [text[a:b].lower() for a, b in spans]
+        local: Counter[tuple[str, str]] = Counter(zip(words, words[1:], strict=False))
+
+        def pairs(first: str, second: str) -> int:
+            return self._lex.bigram(first, second) + local.get((first, second), 0)
+
+        out = list(text)
+        for index, (start, end) in enumerate(spans):
+            word = words[index]
+            if len(word) < 2 or not word.isalpha() or text[start:end].isupper() or not self._lex.is_known(word):
+                continue
+            if self._language != "nb" and self._lex.in_dictionary(word, self._language):
+                continue
+            before = words[index - 1] if index else ""
+            after = words[index + 1] if index + 1 < len(words) else ""
+
+            def context(candidate: str, before: str = before, after: str = after) -> float:
+                return math.log10(1 + pairs(before, candidate)) + math.log10(1 + pairs(candidate, after))
+
+            own = context(word) - math.log10(2)  # this very occurrence is one of the local pairs
+            best, gain = word, 0.0
+            for candidate in _substitutions(word):
+                if not self._lex.is_known(candidate):
+                    continue
+                evidence = context(candidate) - max(own, 0.0)
+                if evidence <= 0:
+                    continue
+                value = self._lex.zipf(candidate) - self._lex.zipf(word) + evidence
+                if value > gain:
+                    best, gain = candidate, value
+            if best != word and gain >= _REAL_WORD_MARGIN:
+                out[start:end] = list(_match_case(text[start:end], best))
+        return "".join(out)
 
     def report(self, before: str, after: str, *, damaged: bool) -> RepairReport:
         """Compare the share of valid word tokens before and after a repair."""
@@ -268,6 +490,44 @@ class OcrRepairer:
             damaged=damaged,
             changed_tokens=changed,
         )
+
+
+def _load_hunspell(folder: Path) -> dict[str, Any]:
+    from spylls.hunspell import Dictionary
+
+    loaded: dict[str, Any] = {}
+    for language, name in HUNSPELL_NAMES.items():
+        if (folder / f"{name}.dic").is_file() and (folder / f"{name}.aff").is_file():
+            loaded[language] = Dictionary.from_files(str(folder / name))
+        else:
+            log.warning("No %s dictionary in %s (install hunspell-no): only word frequencies are used", name, folder)
+    return loaded
+
+
+def _lookup(dictionary: Any, word: str) -> bool:
+    try:
+        return bool(dictionary.lookup(word))
+    except (IndexError, KeyError, ValueError, RecursionError):  # spylls on odd input: not a word
+        return False
+
+
+def _split_keep(text: str) -> list[tuple[int, str]]:
+    """The text cut at addresses, each piece with its offset."""
+    out: list[tuple[int, str]] = []
+    offset = 0
+    for part in _URL.split(text):
+        out.append((offset, part))
+        offset += len(part)
+    return out
+
+
+def _spans(piece: tuple[int, str]) -> list[tuple[int, int]]:
+    offset, part = piece
+    return [(offset + m.start(), offset + m.end()) for m in _TOKEN.finditer(part)]
+
+
+def _words_outside_addresses(text: str) -> list[str]:
+    return [t for part in _URL.split(text) if not _URL.fullmatch(part) for t in _TOKEN.findall(part)]
 
 
 def _has_letter(token: str) -> bool:

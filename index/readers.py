@@ -61,7 +61,8 @@ def _read_pdf(path: Path) -> RawDocument:
 
     reader = PdfReader(str(path))
     pages = [page.extract_text() or "" for page in reader.pages]
-    return RawDocument("\n\n".join(pages), markdown=False)
+    # A form feed between pages, so that cleaning can tell running headers and footers.
+    return RawDocument("\n\f\n".join(pages), markdown=False)
 
 
 _HEADING_STYLE_PREFIXES = ("heading", "overskrift")

@@ -193,12 +193,10 @@ def _join_lines(lines: list[str]) -> str:
 
 
 def _is_debris(text: str) -> bool:
-    """Figure and table residue: almost no letters, or a stack of short lines with no sentence."""
+    """Residue with almost no letters. (Figure debris of scans and PDFs is dropped before, in
+    ``index.debris``; a stack of short lines here is a list of values or names, and stays.)"""
     letters = sum(ch.isalpha() for ch in text)
-    if letters < 4 or letters < 0.5 * len(text):
-        return True
-    lines = text.split("\n")
-    return False if len(lines) < 3 else all(len(line) < 30 for line in lines) and not re.search(r"[.!?]", text)
+    return letters < 4 or letters < 0.5 * len(text)
 
 
 def _promote_title_lines(blocks: list[Block]) -> list[Block]:
@@ -221,12 +219,17 @@ def _promote_title_lines(blocks: list[Block]) -> list[Block]:
             and len(following.text) > len(block.text)
             and not _LIST_LINE.match(block.text)
             and not _LIST_LINE.match(following.text)  # a lead-in to a list, not a title
+            and not _is_short_line(following)  # one of several short lines: a list of values, not a title
         ):
             level = numbered_level + 1 if has_numbered else 1
             out.append(Block(block.text.rstrip(":").strip(), heading_level=level))
         else:
             out.append(block)
     return out
+
+
+def _is_short_line(block: Block) -> bool:
+    return not block.is_heading and "\n" not in block.text and _is_heading_text(block.text)
 
 
 def _split_inline_topics(blocks: list[Block], min_length: int) -> list[Block]:
@@ -249,6 +252,10 @@ def _split_inline_topics(blocks: list[Block], min_length: int) -> list[Block]:
 
 
 def _merge_small(found: list[Section]) -> list[Section]:
+    if len(found) > 1 and not found[0].heading_path and sum(len(p) for p in found[0].paragraphs) < _MIN_SECTION_CHARS:
+        # A document's title lines alone are no passage: they lead the first section instead.
+        first, second = found[0], found[1]
+        found = [Section(second.heading_path, (" – ".join(first.paragraphs),) + second.paragraphs), *found[2:]]
     merged: list[Section] = []
     for section in found:
         size = sum(len(p) for p in section.paragraphs)

@@ -15,6 +15,7 @@ from bot.store.db import Database, make_engine
 from index.embed import BundledEmbedder
 from index.ingest import Corpus, Ingestor, load_out_of_scope
 from index.store import IndexBuilder
+from tests.pgserver import PostgresServer, PostgresUnavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge"
@@ -58,6 +59,20 @@ def dialog(assistant: Assistant, tmp_path: Path) -> Iterator[Dialog]:
     database.migrate()
     yield make_dialog(assistant, database)
     database.engine.dispose()
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server this test starts (initdb, a free port) and may stop: never the machine's."""
+    try:
+        server = PostgresServer()
+        server.start()
+    except PostgresUnavailable as exc:
+        pytest.fail(f"could not start a PostgreSQL server for the test: {exc}")
+    try:
+        yield server
+    finally:
+        server.destroy()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

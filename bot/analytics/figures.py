@@ -1,171 +1,176 @@
-"""Usage figures for HR: who-many, never who-said-what.
+"""Usage figures for HR: who-many, never who-said-what. Every HR view calls ``usage``.
 
-Every figure is an aggregate over a group (unit, level, month, week, channel or reflection theme).
-A group with fewer active leaders than ``min_group_size`` shows nothing, and neither does anything
-from which it could be computed by subtraction: when any group is suppressed the total is too (a
-shown total minus the shown groups would give the suppressed one). No user id, e-mail, name,
-question text or answer text is ever read into these figures.
+The figures come from the activity rows as they were attributed when they happened (person, unit,
+level stamped at insert), are protected as one publication by ``bot.analytics.disclosure`` and
+are shown per whole week or month that has ended. No user id, e-mail, name, question text or answer
+text is read here.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.analytics.disclosure import LOCAL, Activity, Membership, Publication, publish, week_of
+from bot.errors import LederbotError
 from bot.store.db import Database
-from bot.store.models import Leader, LeaderIdentity, QuestionLog, ReflectionSession
+from bot.store.models import LeaderMembership, QuestionLog, ReflectionSession
 
 BY = ("unit", "level", "month", "week", "channel", "theme")
 UNREGISTERED = "Ikke registrert"
-LOCAL = ZoneInfo("Europe/Oslo")
-TOP_CITED = 5
+QUESTIONS_THEME = "(spørsmål)"
+UNKNOWN_CHANNEL = "ukjent"
+CHANNELS = ("slack", "teams", "terminal")
+WEEK = re.compile(r"^(\d{4})-U(\d{2})$")
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+__all__ = ["BY", "LOCAL", "PeriodError", "usage", "load", "publication"]
 
 
-@dataclass
-class _Group:
-    leaders: set[str] = field(default_factory=set)
-    questions: int = 0
-    answered: int = 0
-    up: int = 0
-    down: int = 0
-    documents: Counter[str] = field(default_factory=Counter)
-    sections: Counter[str] = field(default_factory=Counter)
-    started: int = 0
-    completed: int = 0
-
-    def figures(self) -> dict[str, Any]:
-        rated = self.up + self.down
-        return {
-            "leaders": len(self.leaders),
-            "questions": self.questions,
-            "answered_share": round(self.answered / self.questions, 3) if self.questions else None,
-            "helpful_share": round(self.up / rated, 3) if rated else None,
-            "not_helpful_share": round(self.down / rated, 3) if rated else None,
-            "top_documents": [{"document": d, "citations": n} for d, n in self.documents.most_common(TOP_CITED)],
-            "top_sections": [{"section": s, "citations": n} for s, n in self.sections.most_common(TOP_CITED)],
-            "reflections_started": self.started,
-            "reflections_completed": self.completed,
-        }
+class PeriodError(LederbotError):
+    """A period that is not a whole, ended week or month."""
 
 
-def _key(by: str, when: datetime, unit: str, level: str, channel: str) -> str:
-    local = when.astimezone(LOCAL)
-    if by == "unit":
-        return unit
-    if by == "level":
-        return level
-    if by == "month":
-        return local.strftime("%Y-%m")
-    if by == "week":
-        year, week, _ = local.isocalendar()
-        return f"{year}-U{week:02d}"
-    return channel
-
-
-def usage(
-    database: Database, *, by: str, min_group_size: int, since: datetime | None = None, until: datetime | None = None
-) -> dict[str, Any]:
-    """The usage report as the JSON the CLI and the chat show (see the module doc for suppression)."""
-    if by not in BY:
-        raise ValueError(f"by must be one of {BY}, not {by!r}")
-    threshold = max(3, min_group_size)
+def load(database: Database) -> tuple[list[Activity], list[Membership]]:
+    """The activity rows as attributed when they happened, and the register's history."""
     with database.session() as session:
-        people = {
-            row.leader_key: (row.owner_key, row.unit, row.level)
-            for row in session.execute(
-                select(LeaderIdentity.leader_key, LeaderIdentity.owner_key, Leader.unit, Leader.level).join(
-                    Leader, Leader.id == LeaderIdentity.leader_id
-                )
-            )
-        }
-        owners = {owner: (unit, level, leader_key) for leader_key, (owner, unit, level) in people.items()}
         questions = session.execute(
-            _between(
-                select(
-                    QuestionLog.leader_key,
-                    QuestionLog.asked_at,
-                    QuestionLog.channel,
-                    QuestionLog.answered,
-                    QuestionLog.feedback,
-                    QuestionLog.sources,
-                ),
+            select(
+                QuestionLog.person,
+                QuestionLog.leader_key,
+                QuestionLog.unit,
+                QuestionLog.level,
+                QuestionLog.channel,
                 QuestionLog.asked_at,
-                since,
-                until,
+                QuestionLog.answered,
+                QuestionLog.feedback,
+                QuestionLog.sources,
             )
         ).all()
         sessions = session.execute(
-            _between(
-                select(
-                    ReflectionSession.owner_key,
-                    ReflectionSession.theme_id,
-                    ReflectionSession.started_at,
-                    ReflectionSession.state,
-                    ReflectionSession.group_id,
-                ),
+            select(
+                ReflectionSession.person,
+                ReflectionSession.owner_key,
+                ReflectionSession.unit,
+                ReflectionSession.level,
+                ReflectionSession.channel,
+                ReflectionSession.theme_id,
                 ReflectionSession.started_at,
-                since,
-                until,
+                ReflectionSession.state,
             )
         ).all()
-
-    groups: dict[str, _Group] = defaultdict(_Group)
-    total = _Group()
-    for leader_key, asked_at, channel, answered, feedback, sources in questions:
-        _, unit, level = people.get(leader_key, (None, UNREGISTERED, UNREGISTERED))
-        targets: Iterable[_Group] = (
-            (total,) if by == "theme" else (total, groups[_key(by, asked_at, unit, level, channel)])
+        memberships = [
+            Membership(row.leader_id, row.unit, row.level, row.active, row.valid_from)
+            for row in session.execute(
+                select(
+                    LeaderMembership.leader_id,
+                    LeaderMembership.unit,
+                    LeaderMembership.level,
+                    LeaderMembership.active,
+                    LeaderMembership.valid_from,
+                )
+            )
+        ]
+    activities: list[Activity] = []
+    for person, key, unit, level, channel, asked_at, answered, feedback, sources in questions:
+        cited = (sources or [{}])[0] if sources else {}
+        who = person or key
+        activities.append(
+            Activity(
+                person=who,
+                registered=_exact(who),
+                bucket=channel,
+                unit=unit or UNREGISTERED,
+                level=level or UNREGISTERED,
+                channel=channel,
+                theme=QUESTIONS_THEME,
+                week=week_of(asked_at),
+                kind="question",
+                answered=bool(answered),
+                feedback=feedback,
+                document=cited.get("document") or None,
+                section=cited.get("section") or None,
+            )
         )
-        for group in targets:
-            group.leaders.add(leader_key)
-            group.questions += 1
-            group.answered += bool(answered)
-            group.up += feedback == "up"
-            group.down += feedback == "down"
-            for cited in (sources or [])[:1]:  # the source the answer stood on
-                group.documents[cited.get("document", "")] += 1
-                group.sections[f"{cited.get('document', '')} › {cited.get('section', '')}"] += 1
-    for owner_key, theme_id, started_at, state, _group_id in sessions:
-        unit, level, registered = owners.get(owner_key or "", (UNREGISTERED, UNREGISTERED, None))
-        # A registered leader is one person across questions and reflections; an unregistered
-        # reflection owner is counted apart (the two keys cannot be joined without the register).
-        person = registered or (f"r:{owner_key}" if owner_key else None)
-        key = theme_id if by == "theme" else _key(by, started_at, unit, level, "")
-        targets = (total, groups[key]) if by in ("theme", "unit", "level", "month", "week") else (total,)
-        for group in targets:
-            if person:
-                group.leaders.add(person)
-            group.started += 1
-            group.completed += state == "done"
-
-    rows: list[dict[str, Any]] = []
-    suppressed_any = False
-    for key in sorted(groups):
-        group = groups[key]
-        if len(group.leaders) < threshold:
-            suppressed_any = True
-            rows.append({"key": key, "suppressed": True})
-        else:
-            rows.append({"key": key, **group.figures()})
-    hide_total = suppressed_any or len(total.leaders) < threshold
-    return {
-        "min_group_size": threshold,
-        "by": by,
-        "period": {"since": since.isoformat() if since else None, "until": until.isoformat() if until else None},
-        "total": {"suppressed": True} if hide_total else total.figures(),
-        "groups": rows,
-    }
+    for s_person, owner, s_unit, s_level, s_channel, theme, started_at, state in sessions:
+        found = s_person or owner
+        if found is None:
+            continue
+        who = found
+        activities.append(
+            Activity(
+                person=who,
+                registered=_exact(who),
+                bucket=s_channel or UNKNOWN_CHANNEL,
+                unit=s_unit or UNREGISTERED,
+                level=s_level or UNREGISTERED,
+                channel=s_channel or UNKNOWN_CHANNEL,
+                theme=theme,
+                week=week_of(started_at),
+                kind="reflection",
+                completed=state == "done",
+            )
+        )
+    return activities, memberships
 
 
-def _between(query: Any, column: Any, since: datetime | None, until: datetime | None) -> Any:
-    if since is not None:
-        query = query.where(column >= since)
-    if until is not None:
-        query = query.where(column < until)
-    return query
+def publication(database: Database, *, min_group_size: int, now: datetime) -> Publication:
+    activities, memberships = load(database)
+    always: dict[str, Sequence[str]] = {"channel": CHANNELS, "theme": (QUESTIONS_THEME,)}
+    return publish(activities, k=max(3, min_group_size), memberships=memberships, always=always, now=now)
+
+
+def check_period(period: str, published: Publication) -> str:
+    """``period`` if it is a whole week (ÅÅÅÅ-Uuu) or month (ÅÅÅÅ-MM) that has ended and has figures."""
+    if not (WEEK.match(period) or MONTH.match(period)):
+        raise PeriodError(
+            f"Perioden må være en hel uke (ÅÅÅÅ-Uuu, f.eks. 2026-U19) eller måned (ÅÅÅÅ-MM), ikke {period!r}."
+        )
+    if period not in published.weeks and period not in published.months:
+        raise PeriodError(f"Det finnes ingen tall for {period}: perioden er ikke avsluttet eller hadde ingen bruk.")
+    return period
+
+
+def usage(
+    database: Database, *, by: str, min_group_size: int, now: datetime, period: str | None = None
+) -> dict[str, Any]:
+    """The usage report (the JSON the CLI and the chat show), read from the protected publication.
+
+    ``by`` unit, level, channel or theme shows one period (a whole week or month; the last ended month
+    when none is given); ``by`` month or week lists every ended period's total.
+    """
+    if by not in BY:
+        raise ValueError(f"by must be one of {BY}, not {by!r}")
+    published = publication(database, min_group_size=min_group_size, now=now)
+    report: dict[str, Any] = {"min_group_size": published.k, "by": by}
+    if by in ("month", "week"):
+        periods = published.months if by == "month" else published.weeks
+        report["period"] = {"from": periods[0] if periods else None, "to": periods[-1] if periods else None}
+        report["groups"] = [_row(p, published.cell("total", "*", p)) for p in periods]
+        # The sum over all periods is not a published cell: it would give away a hidden period.
+        report["total"] = {"suppressed": True}
+        return report
+    if period is None:
+        period = published.months[-1] if published.months else (published.weeks[-1] if published.weeks else None)
+    if period is None:
+        report.update(period={"label": None}, groups=[], total={"suppressed": True})
+        return report
+    check_period(period, published)
+    report["period"] = {"label": period}
+    report["groups"] = [_row(v, published.cell(by, v, period)) for v in published.listed(by, period)]
+    total = published.cell("total", "*", period)
+    report["total"] = {"suppressed": True} if total is None else total
+    return report
+
+
+def _exact(person: str) -> bool:
+    # One id is one person: a register entry ("p<id>"), or the random token a deleted person's rows
+    # keep ("x…"). A chat key without the register may be one of several keys of the same person.
+    return (person.startswith("p") and person[1:].isdigit()) or person.startswith("x")
+
+
+def _row(key: str, figures: dict[str, Any] | None) -> dict[str, Any]:
+    return {"key": key, "suppressed": True} if figures is None else {"key": key, **figures}

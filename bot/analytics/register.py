@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from bot.errors import LederbotError
 from bot.identity import Pseudonymizer
 from bot.store.db import Database
-from bot.store.models import Leader, LeaderIdentity
+from bot.store.models import Leader, LeaderIdentity, LeaderMembership
 
 log = logging.getLogger(__name__)
 REQUIRED = ("email", "unit", "level")
@@ -100,8 +100,18 @@ def import_register(
                 )
                 session.add(leader)
                 session.flush()
+                session.add(
+                    LeaderMembership(leader_id=leader.id, unit=row.unit, level=row.level, active=True, valid_from=now)
+                )
                 added += 1
             else:
+                if (leader.unit, leader.level, leader.active) != (row.unit, row.level, True):
+                    # History: the change holds from now on; earlier weeks keep the old membership.
+                    session.add(
+                        LeaderMembership(
+                            leader_id=leader.id, unit=row.unit, level=row.level, active=True, valid_from=now
+                        )
+                    )
                 leader.unit, leader.level, leader.name = row.unit, row.level, row.name
                 leader.manager_email, leader.active, leader.updated_at = row.manager_email, True, now
                 updated += 1
@@ -110,13 +120,16 @@ def import_register(
                 not_found += 1
             for channel, workspace, user in identities:
                 key = pseudonymizer.leader_key(channel, workspace, user)
-                session.execute(delete(LeaderIdentity).where(LeaderIdentity.leader_key == key))
+                # Links made under a previous pseudonym key are replaced by the current one.
+                stale = [key, *pseudonymizer.previous_leader_keys(channel, workspace, user)]
+                session.execute(delete(LeaderIdentity).where(LeaderIdentity.leader_key.in_(stale)))
                 session.add(
                     LeaderIdentity(
                         leader_id=leader.id,
                         channel=channel,
                         leader_key=key,
                         owner_key=pseudonymizer.owner_key(channel, user),
+                        key_id=pseudonymizer.key_id,
                     )
                 )
                 linked += 1
@@ -125,5 +138,10 @@ def import_register(
         for email, leader in existing.items():
             if email not in wanted and leader.active:
                 leader.active, leader.updated_at = False, now
+                session.add(
+                    LeaderMembership(
+                        leader_id=leader.id, unit=leader.unit, level=leader.level, active=False, valid_from=now
+                    )
+                )
                 deactivated += 1
     return ImportReport(added, updated, deactivated, linked, not_found)

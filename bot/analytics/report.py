@@ -39,12 +39,25 @@ def render(report: dict[str, Any], fmt: str) -> str:
     raise ValueError(f"format must be json, csv or html, not {fmt!r}")
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A spreadsheet must not run a cell as a formula: text starting with = + - @ tab or CR gets a ' first.
+
+    Numbers stay numbers (a negative count cannot occur; a share is never negative).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _csv(report: dict[str, Any]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for row in report["groups"]:
-        writer.writerow({**row, "suppressed": bool(row.get("suppressed"))})
+        writer.writerow({k: safe_cell(v) for k, v in {**row, "suppressed": bool(row.get("suppressed"))}.items()})
     total = report["total"]
     writer.writerow({"key": "TOTALT", **total, "suppressed": bool(total.get("suppressed"))})
     return buffer.getvalue()
@@ -100,7 +113,7 @@ def _html(report: dict[str, Any]) -> str:
         f"<td>{total['reflections_started']}</td><td>{total['reflections_completed']}</td></tr>"
     )
     period = report.get("period") or {}
-    span = f"{period.get('since') or 'start'} – {period.get('until') or 'nå'}"
+    span = period.get("label") or f"{period.get('from') or '–'} – {period.get('to') or '–'}"
     return f"""<!DOCTYPE html>
 <html lang="nb"><head><meta charset="utf-8"><title>lederbot – bruk per {html.escape(by)}</title>
 <style>
@@ -112,7 +125,8 @@ td, th {{ border: 1px solid #ccc; padding: 0.3rem 0.6rem; text-align: left; }}
 <body>
 <h1>Bruk av lederbot per {html.escape(by)}</h1>
 <p class="note">Periode: {html.escape(span)}. Grupper med færre enn {report["min_group_size"]} aktive ledere vises ikke,
-og heller ikke tall som lar dem regnes ut. Ingen navn, e-post, bruker-ID eller spørsmålstekst er med.</p>
+og heller ikke tall som lar dem regnes ut. Bare hele, avsluttede uker og måneder vises.
+Ingen navn, e-post, bruker-ID eller spørsmålstekst er med.</p>
 {_bars(rows, "questions", percent=False, title="Spørsmål")}
 {_bars(rows, "answered_share", percent=True, title="Andel besvart")}
 <table><thead><tr><th>{html.escape(by.capitalize())}</th><th>Ledere</th><th>Spørsmål</th><th>Besvart</th>

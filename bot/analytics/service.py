@@ -27,12 +27,12 @@ class HrService:
 
     def overview(self, *, actor: str) -> str:
         """A few lines per unit for App Home (suppressed groups say so)."""
-        report = usage(self._db, by="unit", min_group_size=self._min)
+        report = usage(self._db, by="unit", min_group_size=self._min, now=self._clock())
         audit.record(self._db, actor=actor, action="home_overview", parameters={"by": "unit"}, at=self._clock())
         return _summary(report)
 
     def report(self, *, actor: str, by: str = "unit") -> HrReport:
-        report = usage(self._db, by=by, min_group_size=self._min)
+        report = usage(self._db, by=by, min_group_size=self._min, now=self._clock())
         audit.record(
             self._db, actor=actor, action="chat_report", parameters={"by": by, "format": "html"}, at=self._clock()
         )
@@ -47,7 +47,8 @@ def _summary(report: dict[str, object]) -> str:
     assert isinstance(groups, list)
     if not groups:
         return texts.HOME_HR_EMPTY
-    lines = []
+    period = report.get("period") or {}
+    lines = [f"{period['label']}:"] if isinstance(period, dict) and period.get("label") else []
     for group in groups:
         if group.get("suppressed"):
             lines.append(texts.HR_LINE_SUPPRESSED.format(key=group["key"], min_group=report["min_group_size"]))

@@ -1,4 +1,4 @@
-"""A leader's rights over their reflection answers: see, edit, export, delete; and retention."""
+"""A leader's rights over their data: see, edit, export, delete (everything stored about them); retention."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, update  # noqa: F401
 
 from bot import texts
 from bot.reflection.catalog import Catalog
+from bot.store import people
 from bot.store.db import Database
 from bot.store.models import ReflectionAnswer, ReflectionSession
 
@@ -92,13 +93,33 @@ def edit_answer(database: Database, owner: str, number: int, text: str, *, now: 
     return Reply(texts.R_EDITED.format(number=number))
 
 
+def person_of(database: Database, owner: str) -> tuple[people.PersonKeys, set[str]]:
+    """Every key of the person behind ``owner`` (all channels via the register) and their asker tags."""
+    with database.session() as session:
+        keys = people.expand(session, owner_keys={owner})
+    pseudonymizer = database.pseudonymizer
+    tags: set[str] = set()
+    if pseudonymizer is not None:
+        for person in keys.persons:
+            tags.update(pseudonymizer.all_tags(person))
+    return keys, tags
+
+
+def stored_about(database: Database, owner: str) -> dict[str, list[dict[str, Any]]]:
+    keys, tags = person_of(database, owner)
+    with database.session() as session:
+        return people.rows_of(session, keys, tags=tags)
+
+
 def export(database: Database, catalog: Catalog, owner: str, fmt: str) -> str:
-    """All of ``owner``'s answers as JSON, CSV or Markdown."""
+    """Everything stored about the person behind ``owner`` as JSON, CSV or Markdown (GDPR art. 15 and 20):
+    the reflection answers first, then every stored row table by table."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, not {fmt!r}")
     rows = answers_of(database, catalog, owner)
+    stored = stored_about(database, owner)
     if fmt == "json":
-        return json.dumps({"answers": rows}, ensure_ascii=False, indent=2)
+        return json.dumps({"answers": rows, "stored": stored}, ensure_ascii=False, indent=2, default=str)
     if fmt == "csv":
         buffer = io.StringIO()
         fields = [
@@ -113,7 +134,25 @@ def export(database: Database, catalog: Catalog, owner: str, fmt: str) -> str:
         ]
         writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: _safe(v) for k, v in row.items()} for row in rows)
+        buffer.write("\n")
+        long = csv.writer(buffer)
+        long.writerow(["table", "row", "field", "value"])
+        for table, items in stored.items():
+            for number, item in enumerate(items, start=1):
+                for name, value in item.items():
+                    long.writerow(
+                        [
+                            table,
+                            number,
+                            name,
+                            _safe(
+                                json.dumps(value, ensure_ascii=False, default=str)
+                                if isinstance(value, (list, dict))
+                                else value
+                            ),
+                        ]
+                    )
         return buffer.getvalue()
     lines = ["# Mine refleksjonssvar", ""]
     theme = None
@@ -122,24 +161,44 @@ def export(database: Database, catalog: Catalog, owner: str, fmt: str) -> str:
             theme = row["theme"]
             lines += [f"## {theme}", ""]
         lines += [f"**{row['question']}**", "", row["answer"], "", f"_{row['answered_at'][:10]}_", ""]
+    lines += ["# Alt som er lagret om meg", ""]
+    for table, items in stored.items():
+        lines += [f"## {table} ({len(items)})", ""]
+        for item in items:
+            lines.append("- " + "; ".join(f"{k}: {v}" for k, v in item.items()))
+        lines.append("")
     return "\n".join(lines)
+
+
+def _safe(value: Any) -> Any:
+    from bot.analytics.report import safe_cell
+
+    return safe_cell(value)
 
 
 def export_reply(database: Database, catalog: Catalog, owner: str) -> Reply:
     from bot.reflection.engine import Export, Reply
 
-    if not answers_of(database, catalog, owner):
+    if not answers_of(database, catalog, owner) and not any(stored_about(database, owner).values()):
         return Reply(texts.R_MY_ANSWERS_EMPTY)
     content = export(database, catalog, owner, "md")
     return Reply(texts.R_EXPORTED, export=Export("mine-refleksjonssvar.md", content, "text/markdown"))
 
 
 def delete_answers(database: Database, owner: str) -> int:
-    """Delete every answer of ``owner``; their sessions stay, without owner, as participation counts."""
+    """Delete everything of the person behind ``owner`` (see ``delete_person``); returns the answers deleted."""
+    return delete_person(database, owner).get("reflection_answer", 0)
+
+
+def delete_person(database: Database, owner: str) -> dict[str, int]:
+    """Delete or irreversibly unlink every row of the person in every table, and stop their plans.
+
+    Their usage rows stay as counts under a random token nothing else holds (past figures do not
+    change); answers, plans, register entry, identity links and unanswered texts are deleted.
+    """
+    keys, tags = person_of(database, owner)
     with database.session() as session:
-        deleted = session.execute(delete(ReflectionAnswer).where(ReflectionAnswer.owner_key == owner))
-        session.execute(update(ReflectionSession).where(ReflectionSession.owner_key == owner).values(owner_key=None))
-        return int(deleted.rowcount)  # type: ignore[attr-defined]
+        return people.delete_person(session, keys, tags=tags)
 
 
 def apply_retention(database: Database, *, now: datetime, months: int) -> int:

@@ -6,11 +6,14 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from bot.identity import Pseudonymizer
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -20,7 +23,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite gets its folder created and foreign keys switched on."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    options: dict[str, Any] = {"pool_pre_ping": True, **kwargs}
+    # hide_parameters: a failing statement's error (and its log line) must not carry the values, which
+    # can be an answer text, a name or a key.
+    options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True, **kwargs}
     if url.startswith("postgresql"):
         # A dead server must fail fast, so the bot can answer without recording.
         options.setdefault("connect_args", {}).setdefault("connect_timeout", 3)
@@ -61,7 +66,12 @@ class Database:
     """
 
     def __init__(self, engine: Engine) -> None:
+        from bot.store import people  # noqa: F401  (registers the hooks that stamp activity rows)
+
         self.engine = engine
+        # Set by the composition root (Dialog): deletion and export need it to find a person's
+        # unanswered-question texts, which are stored under a keyed tag and nothing else.
+        self.pseudonymizer: Pseudonymizer | None = None
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def migrate(self) -> None:

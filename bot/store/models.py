@@ -1,15 +1,27 @@
-"""The tables. No user id, e-mail or name is stored: a leader is a keyed hash (``leader_key``)."""
+"""The tables. No chat user id is stored: a leader is a keyed hash (``leader_key``, ``owner_key``).
+
+Activity rows (questions, reflection sessions) carry the person, unit and level they were attributed
+to when they happened (``bot.store.people`` stamps them at insert), so a later register import never
+re-attributes history. Free text a leader typed for the document owners (unanswered questions, 👎
+reasons) lives in tables with no key that joins to a person.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy import DateTime as _DateTime
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 from sqlalchemy.types import TypeDecorator
+
+SHARED_LABEL = "Et medlem"
+_CHAT_ID = re.compile(
+    r"<[@!#]|\b[UW][A-Z0-9]{6,}\b|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|^29:"
+)
 
 
 class DateTime(TypeDecorator[datetime]):
@@ -47,17 +59,23 @@ class QuestionLog(Base):
     # Opaque id carried by the answer's buttons, so feedback finds its question without a user id.
     reference: Mapped[str] = mapped_column(String(32), unique=True, index=True)
     leader_key: Mapped[str] = mapped_column(String(64), index=True)
+    # The reflection owner key of the same chat user, so deletion finds an unregistered leader's questions.
+    owner_key: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    # Stamped at insert from the register as it was then: "p<leader id>", or the owner/leader key.
+    person: Mapped[str | None] = mapped_column(String(80), index=True, nullable=True)
+    unit: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    level: Mapped[str | None] = mapped_column(String(100), nullable=True)
     asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     channel: Mapped[str] = mapped_column(String(16))  # slack, teams, terminal
     channel_kind: Mapped[str] = mapped_column(String(16))  # dm, mention, command, thread
     answered: Mapped[bool] = mapped_column(Boolean)
     sources: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     took_ms: Mapped[int] = mapped_column(Integer)
-    # Kept only until text_expires_at (retention), for the unanswered-questions list.
+    # Never kept here since revision 0004: the repository moves the text to ``unanswered_question``.
     question_text: Mapped[str | None] = mapped_column(Text, nullable=True)
     text_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
     feedback: Mapped[str | None] = mapped_column(String(8), nullable=True)  # up, down
-    feedback_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    feedback_reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # never set since 0004: see FeedbackNote
     feedback_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
@@ -77,8 +95,8 @@ class AnswerThread(Base):
     __table_args__ = (UniqueConstraint("channel_id", "thread_ts"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    channel_id: Mapped[str] = mapped_column(String(64))
-    thread_ts: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(255))  # a Teams conversation id runs to ~100 characters
+    thread_ts: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -89,6 +107,10 @@ class ReflectionSession(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     owner_key: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    person: Mapped[str | None] = mapped_column(String(80), index=True, nullable=True)
+    unit: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    level: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    channel: Mapped[str | None] = mapped_column(String(16), nullable=True)
     theme_id: Mapped[str] = mapped_column(String(128), index=True)
     theme_version: Mapped[str] = mapped_column(String(16))
     group_id: Mapped[int | None] = mapped_column(ForeignKey("group_session.id", ondelete="SET NULL"), nullable=True)
@@ -113,10 +135,20 @@ class ReflectionAnswer(Base):
     question_version: Mapped[str] = mapped_column(String(16))
     question_text: Mapped[str] = mapped_column(Text)  # the wording that was answered
     answer_text: Mapped[str] = mapped_column(Text)
-    shared_as: Mapped[str | None] = mapped_column(String(64), nullable=True)  # set only when shared with a group
+    # The display name shown with a shared answer; never a user id or mention (see ``validate_shared_as``).
+    shared_as: Mapped[str | None] = mapped_column(String(200), nullable=True)
     event_id: Mapped[str | None] = mapped_column(String(128), unique=True, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    @validates("shared_as")
+    def validate_shared_as(self, _key: str, value: str | None) -> str | None:
+        # A mention (<@U…>) or a bare chat id would put the user id at rest: keep a neutral label instead.
+        if value is None:
+            return None
+        if _CHAT_ID.search(value):
+            return SHARED_LABEL
+        return " ".join(value.split())[:200] or SHARED_LABEL
 
 
 class GroupSession(Base):
@@ -125,8 +157,8 @@ class GroupSession(Base):
     __tablename__ = "group_session"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    channel_id: Mapped[str] = mapped_column(String(64))
-    thread_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    channel_id: Mapped[str] = mapped_column(String(255))
+    thread_ts: Mapped[str | None] = mapped_column(String(64), nullable=True)
     theme_id: Mapped[str] = mapped_column(String(128))
     theme_version: Mapped[str] = mapped_column(String(16))
     facilitator_key: Mapped[str] = mapped_column(String(64))
@@ -143,7 +175,7 @@ class ReflectionSchedule(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     owner_key: Mapped[str] = mapped_column(String(64), index=True)
-    address: Mapped[str] = mapped_column(String(64))  # where prompts go: a DM or a group's channel
+    address: Mapped[str] = mapped_column(String(255))  # where prompts go: a DM or a group's channel
     is_group: Mapped[bool] = mapped_column(Boolean, default=False)
     weekdays: Mapped[list[int]] = mapped_column(JSON)  # 0 = Monday
     local_time: Mapped[str] = mapped_column(String(5))  # "08:30"
@@ -173,6 +205,23 @@ class Leader(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class LeaderMembership(Base):
+    """The register's history: from ``valid_from`` a leader is in this unit and level (or inactive).
+
+    Group sizes for a past week are taken from here, so a re-import never changes what was
+    published about weeks before it.
+    """
+
+    __tablename__ = "leader_membership"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    leader_id: Mapped[int] = mapped_column(ForeignKey("leader.id", ondelete="CASCADE"), index=True)
+    unit: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean)
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class LeaderIdentity(Base):
     """How a registered leader appears in a channel: only the pseudonymous keys, not the user id."""
 
@@ -182,6 +231,7 @@ class LeaderIdentity(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     leader_id: Mapped[int] = mapped_column(ForeignKey("leader.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
+    key_id: Mapped[str | None] = mapped_column(String(16), nullable=True)  # which pseudonym key made the keys
     leader_key: Mapped[str] = mapped_column(String(64))  # as in question_log
     owner_key: Mapped[str] = mapped_column(String(64), index=True)  # as in reflection_session
 
@@ -196,3 +246,32 @@ class HrAudit(Base):
     actor: Mapped[str] = mapped_column(String(100))  # "cli:<os user>" or a pseudonymous chat key
     action: Mapped[str] = mapped_column(String(50))
     parameters: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+
+class UnansweredQuestion(Base):
+    """The text of a question the bot could not answer, for the document owners.
+
+    No leader key, no timestamp finer than the week and a random id: nothing joins it to the
+    question row or to a person. ``asker_tag`` (a keyed hash of the person) only lets the report
+    count how many different people asked, and lets the asker's own deletion find it.
+    """
+
+    __tablename__ = "unanswered_question"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    asker_tag: Mapped[str] = mapped_column(String(64), index=True)
+    week: Mapped[str] = mapped_column(String(8))  # ISO week, "2026-U19"
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class FeedbackNote(Base):
+    """A 👎 reason: kept apart from the question and the person, and only until ``expires_at``."""
+
+    __tablename__ = "feedback_note"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    document: Mapped[str | None] = mapped_column(String(200), nullable=True)  # the source the answer stood on
+    week: Mapped[str] = mapped_column(String(8))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

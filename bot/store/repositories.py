@@ -2,56 +2,102 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.store.models import AnswerThread, ProcessedEvent, QuestionLog
+from bot.store.models import AnswerThread, FeedbackNote, ProcessedEvent, QuestionLog, UnansweredQuestion
+from bot.store.scrub import scrub
+
+
+def iso_week(when: datetime) -> str:
+    year, week, _ = when.isocalendar()
+    return f"{year}-U{week:02d}"
 
 
 class QuestionRepository:
     def __init__(self, *, session: Session) -> None:
         self._s = session
 
-    def add(self, record: QuestionLog) -> QuestionLog:
+    def add(self, record: QuestionLog, *, tagger: Callable[[str], str] | None = None) -> QuestionLog:
+        """Store a question. Its text (kept only for unanswered ones) goes, scrubbed, to a table apart,
+        with only the week and an asker tag: nothing there joins to the question row or the person."""
+        text, expires = record.question_text, record.text_expires_at
+        record.question_text, record.text_expires_at = None, None
         self._s.add(record)
-        self._s.flush()
+        self._s.flush()  # stamps person, unit and level (bot.store.people)
+        if text and expires is not None and tagger is not None:
+            self._s.add(
+                UnansweredQuestion(
+                    id=secrets.token_hex(16),
+                    text=scrub(text)[:2000],
+                    asker_tag=tagger(record.person or record.leader_key),
+                    week=iso_week(record.asked_at),
+                    expires_at=expires,
+                )
+            )
+            self._s.flush()
         return record
 
     def by_reference(self, reference: str) -> QuestionLog | None:
         return self._s.scalar(select(QuestionLog).where(QuestionLog.reference == reference))
 
-    def set_feedback(self, reference: str, *, value: str, at: datetime, reason: str | None = None) -> bool:
-        """Record 👍/👎 (and an optional reason) for a question; False when the reference is unknown."""
+    def set_feedback(
+        self, reference: str, *, value: str, at: datetime, reason: str | None = None, keep_days: int = 90
+    ) -> bool:
+        """Record 👍/👎 for a question; a reason is kept apart from it (no link to the person) and only
+        for ``keep_days``. False when the reference is unknown."""
         if value not in ("up", "down"):
             raise ValueError(f"feedback must be 'up' or 'down', not {value!r}")
-        values: dict[str, object] = {"feedback": value, "feedback_at": at}
-        if reason is not None:
-            values["feedback_reason"] = reason
-        result = self._s.execute(update(QuestionLog).where(QuestionLog.reference == reference).values(**values))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        record = self.by_reference(reference)
+        if record is None:
+            return False
+        record.feedback, record.feedback_at = value, at
+        if reason and reason.strip() and keep_days > 0:
+            sources = record.sources or []
+            self._s.add(
+                FeedbackNote(
+                    id=secrets.token_hex(16),
+                    reason=scrub(reason)[:2000],
+                    document=(sources[0].get("document") if sources else None),
+                    week=iso_week(at),
+                    expires_at=at + timedelta(days=keep_days),
+                )
+            )
+        self._s.flush()
+        return True
+
+    def feedback_reasons(self) -> list[str]:
+        return list(self._s.scalars(select(FeedbackNote.reason)))
 
     def count(self) -> int:
         return int(self._s.scalar(select(func.count()).select_from(QuestionLog)) or 0)
 
-    def unanswered_texts(self, *, since: datetime | None = None) -> list[str]:
-        query = select(QuestionLog.question_text).where(
-            QuestionLog.answered.is_(False), QuestionLog.question_text.is_not(None)
-        )
-        if since is not None:
-            query = query.where(QuestionLog.asked_at >= since)
-        return [t for t in self._s.scalars(query) if t]
+    def unanswered_texts(self) -> list[str]:
+        return [t for t in self._s.scalars(select(UnansweredQuestion.text)) if t]
+
+    def unanswered(self) -> list[tuple[str, str]]:
+        """(text, asker tag) of every kept unanswered question: the tag counts people, it names nobody."""
+        return [
+            (row.text, row.asker_tag)
+            for row in self._s.execute(select(UnansweredQuestion.text, UnansweredQuestion.asker_tag))
+        ]
 
     def forget_expired_texts(self, *, now: datetime) -> int:
-        """Blank question texts past their retention; the rest of the record stays for the figures."""
-        result = self._s.execute(
+        """Delete question texts and 👎 reasons past their retention; the usage rows stay for the figures."""
+        texts = self._s.execute(delete(UnansweredQuestion).where(UnansweredQuestion.expires_at <= now))
+        self._s.execute(delete(FeedbackNote).where(FeedbackNote.expires_at <= now))
+        # Rows from before revision 0004 kept the text in place.
+        self._s.execute(
             update(QuestionLog)
             .where(QuestionLog.text_expires_at.is_not(None), QuestionLog.text_expires_at <= now)
             .values(question_text=None, text_expires_at=None, feedback_reason=None)
         )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return int(texts.rowcount)  # type: ignore[attr-defined]
 
 
 class EventRepository:

@@ -1,7 +1,10 @@
 """Bolt listeners: translate Slack events into desk calls and desk results into Block Kit.
 
-Slack gets its acknowledgement at once (Bolt acks events itself; commands and actions call
-``ack()`` first); the answer follows. Retried deliveries (same ``event_id``) are answered once.
+Events are stored in the durable inbox and acknowledged at once (the middleware answers Slack
+itself; handling follows from the inbox, on this replica or, if it dies, another one). Retried
+deliveries (same ``event_id``) are answered once; a replayed slash command runs once. Commands and
+actions call ``ack()`` first. Searches run on their own bounded pool, so acknowledgements and
+modals never wait behind them.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -28,6 +32,8 @@ from bot.answer import Answer
 from bot.commands import Command, parse
 from bot.desk import Asked, Asker
 from bot.dialog import Dialog
+from bot.inbox import Accepted
+from bot.intake import Intake
 from bot.recent import RecentAnswers
 from bot.reflection.engine import Reply
 from handlers.slack.blocks import (
@@ -80,8 +86,11 @@ def make_client(options: SlackOptions) -> AsyncWebClient:
     return client
 
 
-def build_slack_app(*, dialog: Dialog, options: SlackOptions) -> AsyncApp:
-    """The Bolt app with every listener; nothing is contacted until the first request."""
+def build_slack_app(*, dialog: Dialog, options: SlackOptions, intake: Intake | None = None) -> AsyncApp:
+    """The Bolt app with every listener; nothing is contacted until the first request.
+
+    Without an ``intake`` the app keeps its own over the dialog's database (one process)."""
+    intake = intake or Intake.over(dialog.desk.database, metrics=dialog.desk.metrics)
     app = AsyncApp(
         client=make_client(options),
         signing_secret=options.signing_secret,
@@ -91,20 +100,35 @@ def build_slack_app(*, dialog: Dialog, options: SlackOptions) -> AsyncApp:
         ignoring_self_events_enabled=True,
         raise_error_for_unhandled_request=False,
     )
-    handler = _Handlers(dialog=dialog, options=options)
-    desk = dialog.desk
+    handler = _Handlers(dialog=dialog, options=options, intake=intake)
+    client = app.client
+
+    async def handle_event(body: dict[str, Any]) -> None:
+        await handler.handle_event(body, client)
+
+    intake.register("slack", handle_event)
 
     @app.middleware
-    async def answer_each_event_once(body: dict[str, Any], next: Any) -> BoltResponse | None:  # noqa: A002
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not await asyncio.to_thread(desk.first_delivery, str(event_id)):
-            log.info("duplicate delivery of an event dropped")
+    async def store_then_ack(req: AsyncBoltRequest, body: dict[str, Any], next: Any) -> BoltResponse | None:  # noqa: A002
+        # Runs after Bolt has checked the signature and before anything is acknowledged.
+        if body.get("type") == "event_callback" and body.get("event_id"):
+            retry = bool(req.headers.get("x-slack-retry-num"))
+            outcome = await intake.receive(f"slack:{body['event_id']}", channel="slack", payload=body, retry=retry)
+            if outcome is Accepted.DUPLICATE:
+                log.info("duplicate delivery of an event dropped")
+            if outcome is Accepted.REFUSED:
+                # Database down and this is a retry: another replica may have answered the first
+                # delivery. Not acknowledging makes Slack send it again later (README).
+                return BoltResponse(status=503, body="")
             return BoltResponse(status=200, body="")
+        if body.get("command"):
+            # A byte-identical request (same timestamp and signature) is a replay, not a new command.
+            signature = (req.headers.get("x-slack-signature") or [""])[0]
+            if signature and not await intake.record(f"slack:cmd:{signature}", channel="slack"):
+                log.info("replayed slash command dropped")
+                return BoltResponse(status=200, body="")
         return await next()
 
-    app.event("app_mention")(handler.on_mention)
-    app.event("message")(handler.on_message)
-    app.event("app_home_opened")(handler.on_home)
     app.command("/leder")(handler.on_command)
     app.action("feedback_up")(handler.on_feedback_up)
     app.action("feedback_down")(handler.on_feedback_down)
@@ -122,18 +146,30 @@ def build_slack_app(*, dialog: Dialog, options: SlackOptions) -> AsyncApp:
 
 
 class _Handlers:
-    def __init__(self, *, dialog: Dialog, options: SlackOptions) -> None:
+    def __init__(self, *, dialog: Dialog, options: SlackOptions, intake: Intake) -> None:
         self._dialog = dialog
         self._desk = dialog.desk
         self._options = options
         self._recent = RecentAnswers()
+        self._workers = intake.workers
+
+    async def handle_event(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """An event from the inbox (stored and acknowledged already)."""
+        event = body.get("event") or {}
+        kind = event.get("type")
+        if kind == "app_mention":
+            await self.on_mention(event, body, client)
+        elif kind == "message":
+            await self.on_message(event, body, client)
+        elif kind == "app_home_opened":
+            await self.on_home(event, client)
 
     # -- questions ---------------------------------------------------------------------------
     async def _answer(
         self, question: str, *, team: str, user: str, kind: str, shareable: bool = False
     ) -> tuple[list[dict[str, Any]], str]:
         asker = Asker("slack", team, user, kind)
-        asked = await asyncio.to_thread(self._desk.ask, question, asker=asker)
+        asked = await self._workers.search(self._desk.ask, question, asker=asker)
         return self._render(asked, question=question, asker=asker, shareable=shareable)
 
     def _render(
@@ -220,12 +256,15 @@ class _Handlers:
         thread_ts: str | None = None,
     ) -> None:
         """A private conversation turn: a reflection step, or an answer from the documents."""
-        outcome = await asyncio.to_thread(self._dialog.message, text, asker=asker, event_id=event_id)
+        outcome = await self._workers.search(self._dialog.message, text, asker=asker, event_id=event_id)
         if outcome.reply is not None:
             await self._send_reply(client, channel, outcome.reply, thread_ts=thread_ts)
             return
         assert outcome.asked is not None
         blocks, fallback = self._render(outcome.asked, question=text, asker=asker)
+        if outcome.unsaved:
+            # The database is down: if this was a reflection answer, it was not saved; say so first.
+            blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": texts.NOT_SAVED_SEND_AGAIN}}, *blocks]
         await self._post(client, channel, blocks, fallback, thread_ts=thread_ts)
 
     async def _send_reply(
@@ -323,9 +362,9 @@ class _Handlers:
         await ack()
         _, group_id, _, index = action.get("value", "group:0:answer:0").split(":")
         channel = (body.get("channel") or {}).get("id", "")
-        home = await asyncio.to_thread(self._dialog.engine.group_channel, int(group_id))
+        home = await self._workers.store(self._dialog.engine.group_channel, int(group_id))
         # A group's buttons count only in the group's own channel (a forged action names another group).
-        found = await asyncio.to_thread(self._dialog.engine.group_question, int(group_id), int(index))
+        found = await self._workers.store(self._dialog.engine.group_question, int(group_id), int(index))
         if found is None or home != channel:
             await client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=texts.R_GROUP_CLOSED)
             return
@@ -343,7 +382,9 @@ class _Handlers:
         choice = (((values.get("visibility") or {}).get("choice") or {}).get("selected_option") or {}).get("value")
         user = body.get("user", {}).get("id", "")
         asker = Asker("slack", (body.get("team") or {}).get("id", ""), user, "group")
-        shared_as = f"<@{user}>" if choice == "shared" else None
+        shared = choice == "shared"
+        # Stored with the answer: a display name, never the user id (the mention is only posted live).
+        shared_as = ((body.get("user") or {}).get("name") or "Et medlem") if shared else None
         reply = await asyncio.to_thread(
             self._dialog.engine.group_answer,
             int(meta.get("g", 0)),
@@ -354,11 +395,11 @@ class _Handlers:
         )
         channel = str(meta.get("c", ""))
         thread = await asyncio.to_thread(self._dialog.engine.group_thread_ts, int(meta.get("g", 0)))
-        if shared_as and text.strip():
+        if shared and text.strip():
             await client.chat_postMessage(
                 channel=channel,
                 thread_ts=thread,
-                text=texts.R_GROUP_SHARED.format(user=shared_as, answer=escape(text.strip())),
+                text=texts.R_GROUP_SHARED.format(user=f"<@{user}>", answer=escape(text.strip())),
             )
         await client.chat_postEphemeral(channel=channel, user=user, text=reply.text)
 
@@ -438,9 +479,10 @@ class _Handlers:
         reference = action.get("value", "")
         if not await self._only_asker(reference, body, respond):
             return
-        await asyncio.to_thread(self._desk.feedback, reference, "down")
+        # The modal first: its trigger id expires 3 s after the click; the record can wait.
         if body.get("trigger_id"):
             await client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(reference))
+        await self._workers.store(self._desk.feedback, reference, "down")
 
     async def on_feedback_reason(self, ack: Any, view: dict[str, Any], body: dict[str, Any]) -> None:
         await ack()
@@ -457,7 +499,7 @@ class _Handlers:
         if recent is None:
             await respond(response_type="ephemeral", replace_original=False, text=texts.ANSWER_EXPIRED)
             return
-        answer = await asyncio.to_thread(self._desk.assistant.ask, recent.question)
+        answer = await self._workers.search(self._desk.assistant.ask, recent.question)
         await self._respond(
             respond,
             full_passage_blocks(answer),
@@ -474,7 +516,7 @@ class _Handlers:
         recent = self._recent.get(reference)
         assert recent is not None
         question = recent.question
-        answer = await asyncio.to_thread(self._desk.assistant.ask, question)
+        answer = await self._workers.search(self._desk.assistant.ask, question)
         user = body.get("user", {}).get("id", "")
         intro = {
             "type": "context",

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.desk import utc_now
 from bot.dialog import Dialog
-from bot.reflection import data
 from handlers.slack.blocks import escape, reflection_blocks
 
 log = logging.getLogger(__name__)
@@ -31,13 +29,7 @@ class Jobs:
             await self._post(outgoing.address, outgoing.reply.text, blocks=reflection_blocks(outgoing.reply))
         for group, reply in await asyncio.to_thread(self._dialog.engine.due_groups, utc_now()):
             await self._post(group.channel_id, reply.text, blocks=reflection_blocks(reply), thread_ts=group.thread_ts)
-        if time.monotonic() - self._last_retention > RETENTION_EVERY:
-            self._last_retention = time.monotonic()
-            forgotten = await asyncio.to_thread(self._dialog.desk.forget_expired)
-            deleted = await asyncio.to_thread(
-                data.apply_retention, self._dialog.desk.database, now=utc_now(), months=self._months
-            )
-            log.info("retention: %d question texts and %d reflection answers removed", forgotten, deleted)
+        # Retention runs for every deployment, Slack or not: bot.upkeep.Retention in the server.
 
     async def _post(self, channel: str, text: str, *, blocks: list, thread_ts: str | None = None) -> None:  # type: ignore[type-arg]
         try:

@@ -8,6 +8,7 @@ whose answer form submits privately to the bot.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from bot.commands import parse
 from bot.desk import Asker
 from bot.dialog import Dialog
 from bot.errors import ConfigError
+from bot.intake import Intake
 from bot.recent import RecentAnswers
 from bot.reflection.engine import Reply
 from handlers.teams.auth import TokenPolicy
@@ -68,12 +70,13 @@ class TeamsAgent:
     policy: TokenPolicy | None = None  # None: anonymous mode, no token to check
 
 
-def build_teams_agent(*, dialog: Dialog, options: TeamsOptions) -> TeamsAgent:
+def build_teams_agent(*, dialog: Dialog, options: TeamsOptions, intake: Intake | None = None) -> TeamsAgent:
     auth = options.auth_configuration()
+    intake = intake or Intake.over(dialog.desk.database, metrics=dialog.desk.metrics)
     connections = MsalConnectionManager(connections_configurations={"SERVICE_CONNECTION": auth})
     adapter = CloudAdapter(connection_manager=connections)
     application = AgentApplication[TurnState](storage=MemoryStorage(), adapter=adapter, connection_manager=connections)
-    handler = _Handler(dialog=dialog, options=options)
+    handler = _Handler(dialog=dialog, options=options, intake=intake)
     application.activity(ActivityTypes.message)(handler.on_message)
     application.error(handler.on_error)
     policy = None
@@ -85,9 +88,11 @@ def build_teams_agent(*, dialog: Dialog, options: TeamsOptions) -> TeamsAgent:
 
 
 class _Handler:
-    def __init__(self, *, dialog: Dialog, options: TeamsOptions) -> None:
+    def __init__(self, *, dialog: Dialog, options: TeamsOptions, intake: Intake) -> None:
         self._dialog = dialog
         self._options = options
+        self._intake = intake
+        self._workers = intake.workers
         self._recent = RecentAnswers()
 
     @staticmethod
@@ -112,11 +117,22 @@ class _Handler:
 
     async def on_message(self, context: TurnContext, state: TurnState) -> None:
         activity = context.activity
-        # Activity ids are unique within a conversation only, so the conversation is part of the key.
-        where = activity.conversation.id if activity.conversation else ""
-        seen = f"teams:{where}:{activity.id}"
-        if activity.id and not await asyncio.to_thread(self._dialog.desk.first_delivery, seen):
+        # Teams waits for the turn, so the activity is handled in the request. The inbox holds it
+        # meanwhile: a redelivery is dropped while this replica lives, and taken over by whichever
+        # replica gets it once this one's lease has run out (it died mid-turn). Activity ids are
+        # unique within a conversation only, so the conversation is part of the key (hashed: real
+        # conversation ids run past 100 characters).
+        where = hashlib.sha256((activity.conversation.id if activity.conversation else "").encode()).hexdigest()[:24]
+        key = f"teams:{where}:{activity.id or ''}"
+        if activity.id and not await self._intake.hold(key, channel="teams", payload={"id": activity.id}):
             return
+        try:
+            await self._on_message(context, activity)
+        finally:
+            if activity.id:
+                await self._intake.finish(key, channel="teams")
+
+    async def _on_message(self, context: TurnContext, activity: Activity) -> None:
         sender = activity.from_property
         user = str((getattr(sender, "aad_object_id", None) or getattr(sender, "id", "")) if sender else "")
         conversation = activity.conversation
@@ -194,13 +210,15 @@ class _Handler:
             await self._send_reply(context, reply)
             return
         if personal:
-            outcome = await asyncio.to_thread(self._dialog.message, text, asker=asker, event_id=activity.id)
+            outcome = await self._workers.search(self._dialog.message, text, asker=asker, event_id=activity.id)
             if outcome.reply is not None:
                 await self._send_reply(context, outcome.reply)
                 return
+            if outcome.unsaved:
+                await self._say(context, texts.without_emphasis(texts.NOT_SAVED_SEND_AGAIN))
             asked = outcome.asked
         else:
-            asked = await asyncio.to_thread(self._dialog.desk.ask, text, asker=asker)
+            asked = await self._workers.search(self._dialog.desk.ask, text, asker=asker)
         assert asked is not None
         self._recent.remember(asked.reference, text, asker)
         await self._send_card(

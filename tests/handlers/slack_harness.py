@@ -22,6 +22,7 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
 from bot.dialog import Dialog
+from bot.intake import Intake
 from handlers.server import build_server
 from handlers.slack.app import SlackOptions, build_slack_app
 from handlers.slack.limits import payload_violations
@@ -232,6 +233,17 @@ class Running:
     bot_url: str
     session: aiohttp.ClientSession
     bolt: AsyncApp | None = None
+    intake: Intake | None = None
+
+    async def wait_handled(self, count: int, timeout: float = 30.0) -> None:
+        """Wait until the bot reports ``count`` events handled (its own signal, not a sleep)."""
+        assert self.intake is not None
+        deadline = time.monotonic() + timeout
+        while self.intake.handled < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the bot handled {self.intake.handled} events, expected {count}")
+            await asyncio.sleep(0.01)
+        await self.intake.drain(timeout)
 
     async def post_event(
         self,
@@ -277,17 +289,19 @@ async def running_bot(
     hr_contact_user: str | None = "U0HR",
     hr_user_ids: frozenset[str] = frozenset(),
     hr_channel: str | None = None,
+    intake: Intake | None = None,
 ) -> AsyncIterator[Running]:
     """The mock Slack and the bot's real aiohttp server, both on free loopback ports."""
+    intake = intake or Intake.over(dialog.desk.database, metrics=dialog.desk.metrics)
     slack = MockSlack()
     mock_runner, slack.port = await _start(mock_slack_app(slack))
     options = slack_options(slack, hr_contact_user=hr_contact_user, hr_user_ids=hr_user_ids, hr_channel=hr_channel)
-    bolt = build_slack_app(dialog=dialog, options=options)
-    server = build_server(warm_up=dialog.desk.assistant.load, slack=bolt, metrics=dialog.desk.metrics)
+    bolt = build_slack_app(dialog=dialog, options=options, intake=intake)
+    server = build_server(warm_up=dialog.desk.assistant.load, slack=bolt, metrics=dialog.desk.metrics, intake=intake)
     bot_runner, bot_port = await _start(server)
     session = aiohttp.ClientSession()
     try:
-        yield Running(slack=slack, bot_url=f"http://127.0.0.1:{bot_port}", session=session, bolt=bolt)
+        yield Running(slack=slack, bot_url=f"http://127.0.0.1:{bot_port}", session=session, bolt=bolt, intake=intake)
     finally:
         await session.close()
         await bot_runner.cleanup()

@@ -33,6 +33,7 @@ def _env(index: Path, tmp_path: Path, **extra: str) -> dict[str, str]:
         LEDERBOT_INDEX__PATH=str(index),
         LEDERBOT_INDEX__KNOWLEDGE_DIR=str(KNOWLEDGE),
         LEDERBOT_DATA_DIR=str(tmp_path),
+        LEDERBOT_PSEUDONYM_KEY="serve-test-pseudonym-key-0123",
         **extra,
     )
     return env

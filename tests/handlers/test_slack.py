@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import urllib.parse
 from typing import Any
 
 import pytest
@@ -15,8 +16,9 @@ from bot.desk import Desk
 from bot.dialog import Dialog
 from bot.store.db import Database, make_engine
 from bot.store.models import QuestionLog
+from bot.store.repositories import QuestionRepository
 from tests.dialogs import make_dialog
-from tests.handlers.slack_harness import payload, running_bot, sign
+from tests.handlers.slack_harness import Running, payload, running_bot, sign
 
 pytestmark = pytest.mark.integration
 
@@ -37,6 +39,11 @@ def _records(desk: Desk) -> list[QuestionLog]:
         return list(session.scalars(select(QuestionLog)))
 
 
+def _sample(bot: Running, name: str, **labels: str) -> float | None:
+    assert bot.intake is not None
+    return bot.intake.metrics.registry.get_sample_value(name, labels)
+
+
 def test_url_verification_and_signatures(dialog: Dialog) -> None:
     async def scenario() -> None:
         async with running_bot(dialog) as bot:
@@ -55,8 +62,13 @@ def test_url_verification_and_signatures(dialog: Dialog) -> None:
                 f"{bot.bot_url}/slack/events", data=raw, headers={"Content-Type": "application/json"}
             ) as unsigned:
                 assert unsigned.status == 401
-            await asyncio.sleep(0.3)
-            assert not bot.slack.of("chat.postMessage")
+            # Refused requests never reach the inbox; a signed one afterwards is the only thing handled.
+            assert _sample(bot, "lederbot_inbox_events_total", channel="slack", outcome="stored") is None
+            signed = payload("app_mention")
+            signed["event_id"] = "EvSignedAfterRefusals"
+            assert (await bot.post_event(signed)).status == 200
+            await bot.wait_handled(1)
+            assert [c.method for c in bot.slack.calls if c.method.startswith("chat.")] == ["chat.postMessage"]
 
     run(scenario())
 
@@ -77,13 +89,15 @@ def test_mention_is_answered_in_its_thread_once(dialog: Dialog) -> None:
             assert "Styring og ledelse i Heim kommune, 3.1 Delegering" in text
             assert "feedback_up" in text and "feedback_down" in text and "ask_hr" in text
             # Slack retries the same delivery: it is answered once.
+            await bot.wait_handled(1)
             again = await bot.post_event(event, retry=1)
             assert again.status == 200
-            await asyncio.sleep(0.5)
-            assert len(bot.slack.of("chat.postMessage")) == 1
+            assert bot.intake is not None and _sample(bot, "lederbot_duplicate_deliveries_total") == 1
             # A follow-up in the answer's thread is answered without a mention.
             await bot.post_event(payload("thread_reply"))
-            calls = await bot.slack.wait_for("chat.postMessage", 2)
+            await bot.wait_handled(2)
+            calls = bot.slack.of("chat.postMessage")
+            assert len(calls) == 2  # the mention's answer and the follow-up's: the retry added nothing
             assert calls[1].data["thread_ts"] == event["event"]["ts"]
             assert "3.1 Delegering" in _all_text(calls[1].data)
 
@@ -115,8 +129,8 @@ def test_edits_bots_and_joins_are_ignored(dialog: Dialog) -> None:
             for name in ("message_changed", "bot_message", "member_joined"):
                 response = await bot.post_event(payload(name))
                 assert response.status == 200
-            await asyncio.sleep(0.5)
-            assert not bot.slack.of("chat.postMessage")
+            await bot.wait_handled(3)
+            assert not [c for c in bot.slack.calls if c.method.startswith("chat.")]
 
     run(scenario())
     assert _records(dialog.desk) == []
@@ -237,7 +251,9 @@ def test_feedback_is_stored_and_thumbs_down_asks_why(dialog: Dialog) -> None:
 
     run(scenario())
     [record] = _records(dialog.desk)
-    assert record.feedback == "down" and record.feedback_reason == "For generelt"
+    assert record.feedback == "down" and record.feedback_reason is None  # the reason is kept apart from the person
+    with dialog.desk.database.session() as session:
+        assert QuestionRepository(session=session).feedback_reasons() == ["For generelt"]
 
 
 def test_app_home_explains_privacy(dialog: Dialog) -> None:
@@ -277,9 +293,13 @@ def test_dead_database_still_answers(assistant: Assistant, caplog: pytest.LogCap
             await bot.post_event(event)
             [call] = await bot.slack.wait_for("chat.postMessage")
             assert "10.1 Lojalitet" in _all_text(call.data)
-            await bot.post_event(event, retry=1)  # still answered once: deduplicated in memory
-            await asyncio.sleep(0.5)
-            assert len(bot.slack.of("chat.postMessage")) == 1
+            await bot.wait_handled(1)
+            retried = await bot.post_event(event, retry=1)  # still answered once: deduplicated in memory
+            assert retried.status == 200
+            assert bot.intake is not None and _sample(bot, "lederbot_duplicate_deliveries_total") == 1
+            assert bot.intake.handled == 1 and len(bot.slack.of("chat.postMessage")) == 1
+            async with bot.session.get(f"{bot.bot_url}/healthz") as health:
+                assert (await health.json())["status"] == "degraded"
 
     with caplog.at_level("WARNING"):
         run(scenario())
@@ -389,15 +409,34 @@ def test_metrics_count_answers_without_personal_data(dialog: Dialog) -> None:
     async def scenario() -> None:
         async with running_bot(dialog) as bot:
             await bot.post_event(payload("message_im"))
-            await bot.slack.wait_for("chat.postMessage")
+            await bot.wait_handled(1)
             await bot.post_event(payload("message_im"), retry=1)
-            await asyncio.sleep(0.3)
             async with bot.session.get(f"{bot.bot_url}/metrics") as response:
                 assert response.status == 200
                 text = await response.text()
             assert 'lederbot_questions_total{channel="slack",outcome="answered"} 1.0' in text
             assert "lederbot_answer_seconds_bucket" in text
             assert "lederbot_duplicate_deliveries_total 1.0" in text
+            assert "lederbot_database_up 1.0" in text
+            assert 'lederbot_events_handled_total{channel="slack"} 1.0' in text
             assert "U0LEDER2" not in text and "lojalitet" not in text
+
+    run(scenario())
+
+
+def test_replayed_slash_command_runs_once(dialog: Dialog) -> None:
+    async def scenario() -> None:
+        async with running_bot(dialog) as bot:
+            raw = urllib.parse.urlencode(payload("slash_leder", response_url=bot.slack.response_url("cmd")))
+            # The same bytes with the same timestamp and signature: a replay inside Slack's 5-minute window.
+            headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(raw)}
+            async with bot.session.post(f"{bot.bot_url}/slack/events", data=raw, headers=headers) as first:
+                assert first.status == 200
+            await bot.slack.wait_for("response_url")
+            async with bot.session.post(f"{bot.bot_url}/slack/events", data=raw, headers=headers) as replay:
+                assert replay.status == 200
+            # The replay is dropped before any listener runs (counted while the request was answered).
+            assert _sample(bot, "lederbot_duplicate_deliveries_total") == 1
+            assert len(bot.slack.of("response_url")) == 1
 
     run(scenario())

@@ -112,7 +112,10 @@ def test_anonymous_message_is_answered_at_the_service_url(dialog: Dialog) -> Non
                 # The same activity delivered twice is answered once.
                 async with session.post(f"http://127.0.0.1:{port}/api/messages", json=activity) as response:
                     assert response.status in (200, 202)
-                await asyncio.sleep(0.5)
+                # The redelivery is recognised while the request is handled: counted, and nothing sent.
+                registry = dialog.desk.metrics.registry
+                assert registry.get_sample_value("lederbot_duplicate_deliveries_total") == 1
+                assert registry.get_sample_value("lederbot_events_handled_total", {"channel": "teams"}) == 1
                 assert len(connector.received) == 1
         finally:
             await runner.cleanup()

@@ -116,3 +116,15 @@ def test_lorenskog_similar_documents_removed() -> None:
     assert "Lønnspolitiskplan" not in text
     assert text.startswith("Lederplattform for Lørenskog kommune")
     assert re.search(r"Styringsretten følges av en styringsplikt", text)
+
+
+def test_heim_figure_debris_never_reaches_a_passage(corpus: Corpus) -> None:
+    heim = [p.text for p in corpus.passages if p.document_id == "heim-styring-og-ledelse"]
+    text = "\n".join(heim)
+    for debris in ("Andre @", "|| Virksomhetsstyring", "L4 14", "1 Y a", "Qo", "G f f"):
+        assert debris not in text
+    # The real short list under a lead-in stays, as does the list of fokusområder.
+    assert "Handlingsplan med årsbudsjett" in text and "ROS-analyser" in text
+    assert "Økonomi" in text and "Interne prosesser" in text
+    # The document's title lines lead its first passage rather than making a passage of their own.
+    assert heim[0].startswith("Styring og ledelse – Heim kommune") and "Dette dokumentet" in heim[0]

@@ -8,7 +8,9 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,6 +25,11 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 KEY = "hr-test-pseudonym-key-0123456789"
 HEALTH = [f"ho{i}@heim.kommune.no" for i in range(7)]
 SCHOOL = [f"skole{i}@heim.kommune.no" for i in range(3)]
+TECH = [f"tek{i}@heim.kommune.no" for i in range(6)]
+# The questions are asked in last week (figures are published only for whole weeks that have ended).
+_TODAY = datetime.now(UTC)
+ASKED_AT = _TODAY - timedelta(days=_TODAY.weekday() + 5)
+WEEK = "{}-U{:02d}".format(*ASKED_AT.astimezone(ZoneInfo("Europe/Oslo")).isocalendar()[:2])
 QUESTIONS = ["Hva er en delegeringssperre?", "Hva betyr lojalitet i Heim kommune?"]
 
 
@@ -48,17 +55,21 @@ def test_report_by_unit_from_slack_questions(assistant: Assistant, tmp_path: Pat
     db_url = f"sqlite:///{tmp_path / 'hr.db'}"
     database = Database(make_engine(db_url))
     database.migrate()
-    dialog = make_dialog(assistant, database, pseudonymizer=Pseudonymizer(key=KEY.encode()))
+    dialog = make_dialog(assistant, database, pseudonymizer=Pseudonymizer(key=KEY.encode()), clock=lambda: ASKED_AT)
     register = tmp_path / "ledere.csv"
     register.write_text(
         "email,unit,level,name\n"
         + "".join(
             f"{email},{unit},avdelingsleder,Navn {i}\n"
-            for i, (email, unit) in enumerate([(e, "Helse og omsorg") for e in HEALTH] + [(e, "Skole") for e in SCHOOL])
+            for i, (email, unit) in enumerate(
+                [(e, "Helse og omsorg") for e in HEALTH]
+                + [(e, "Skole") for e in SCHOOL]
+                + [(e, "Teknisk") for e in TECH]
+            )
         ),
         encoding="utf-8",
     )
-    users = {email: f"U0{n:03d}" for n, email in enumerate(HEALTH + SCHOOL)}
+    users = {email: f"U0{n:03d}" for n, email in enumerate(HEALTH + SCHOOL + TECH)}
     env: dict[str, str] = {}
 
     async def scenario() -> None:
@@ -67,10 +78,10 @@ def test_report_by_unit_from_slack_questions(assistant: Assistant, tmp_path: Pat
             env.update(_env(db_url, bot.slack.api_url))
             imported = await asyncio.to_thread(_cli, env, "leaders", "import", str(register))
             assert imported.returncode == 0, imported.stderr
-            assert "10 nye" in imported.stdout and "10 chatbrukere koblet" in imported.stdout
+            assert "16 nye" in imported.stdout and "16 chatbrukere koblet" in imported.stdout
             count = 0
-            for user in users.values():
-                for question in QUESTIONS:
+            for n, user in enumerate(users.values()):
+                for question in QUESTIONS[n % 2 : n % 2 + 1]:
                     count += 1
                     event = payload("message_im")
                     event["event_id"] = f"EvHr{count}"
@@ -79,24 +90,33 @@ def test_report_by_unit_from_slack_questions(assistant: Assistant, tmp_path: Pat
                     await bot.slack.wait_for("chat.postMessage", count)
 
     asyncio.run(scenario())
-    out = _cli(env, "report", "usage", "--by", "unit", "--json")
+    out = _cli(env, "report", "usage", "--by", "unit", "--period", WEEK, "--json")
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
-    assert report["min_group_size"] == 5
+    assert report["min_group_size"] == 5 and report["period"] == {"label": WEEK}
     groups = {g["key"]: g for g in report["groups"]}
-    assert groups["Helse og omsorg"]["leaders"] == 7 and groups["Helse og omsorg"]["questions"] == 14
+    assert groups["Helse og omsorg"]["leaders"] == 7 and groups["Helse og omsorg"]["questions"] == 7
     assert groups["Helse og omsorg"]["answered_share"] == 1.0
     assert groups["Skole"] == {"key": "Skole", "suppressed": True}
-    assert report["total"] == {"suppressed": True}  # 20 − 14 would give Skole away
+    # 16 − 7 gives Skole and Teknisk together (9 leaders), never Skole alone.
+    assert groups["Teknisk"] == {"key": "Teknisk", "suppressed": True}
+    assert report["total"]["leaders"] == 16
+    to_the_second = _cli(env, "report", "usage", "--by", "unit", "--period", "2026-11-23T09:57:40", "--json")
+    assert to_the_second.returncode == 2 and "hel uke" in to_the_second.stderr
     for secret in [*users, *users.values(), *QUESTIONS, "Navn 1", "heim.kommune.no"]:
         assert secret not in out.stdout
 
     page = tmp_path / "bruk.html"
-    assert _cli(env, "report", "usage", "--by", "unit", "--format", "html", "--output", str(page)).returncode == 0
+    assert (
+        _cli(
+            env, "report", "usage", "--by", "unit", "--period", WEEK, "--format", "html", "--output", str(page)
+        ).returncode
+        == 0
+    )
     html = page.read_text(encoding="utf-8")
     assert "<script" not in html and "http" not in html.split("</head>")[1]
     assert "Helse og omsorg" in html and "Skjult" in html
-    csv_text = _cli(env, "report", "usage", "--by", "unit", "--format", "csv").stdout
+    csv_text = _cli(env, "report", "usage", "--by", "unit", "--period", WEEK, "--format", "csv").stdout
     assert csv_text.splitlines()[0].startswith("key,leaders,questions")
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:

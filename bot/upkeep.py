@@ -1,0 +1,69 @@
+"""Retention for every deployment: runs in the server whatever channels are configured.
+
+Question texts and 👎 reasons past their time, old event ids and reflection answers older than the
+configured months are removed once a day. Channel work (prompts, reminders) is the adapters' own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.desk import Clock, Desk, utc_now
+from bot.reflection import data
+
+log = logging.getLogger(__name__)
+EVERY = 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class Swept:
+    question_texts: int
+    reflection_answers: int
+
+
+class Retention:
+    """Call ``run`` from the server's periodic loop; it does its work at most once per ``every`` seconds."""
+
+    def __init__(self, *, desk: Desk, months: int, every: float = EVERY, clock: Clock = utc_now) -> None:
+        if months < 1:
+            raise ValueError(f"months must be at least 1, got {months}")
+        self._desk = desk
+        self._months = months
+        self._every = every
+        self._clock = clock
+        self._last: float | None = None
+
+    def sweep(self) -> Swept:
+        forgotten = self._desk.forget_expired()
+        deleted = data.apply_retention(self._desk.database, now=self._clock(), months=self._months)
+        return Swept(forgotten, deleted)
+
+    async def run(self) -> Swept | None:
+        if self._last is not None and time.monotonic() - self._last < self._every:
+            return None
+        self._last = time.monotonic()
+        swept = await asyncio.to_thread(self.sweep)
+        log.info(
+            "retention: %d question texts and %d reflection answers removed",
+            swept.question_texts,
+            swept.reflection_answers,
+        )
+        return swept
+
+
+def together(*jobs: Callable[[], Awaitable[object]] | None) -> Callable[[], Awaitable[None]]:
+    """One periodic job from several: each runs every round; one failing does not stop the others."""
+    chosen = [job for job in jobs if job is not None]
+
+    async def run() -> None:
+        for job in chosen:
+            try:
+                await job()
+            except Exception:  # noqa: BLE001  (logged; the next round tries again)
+                log.exception("periodic job failed")
+
+    return run

@@ -1,0 +1,52 @@
+"""Retention runs in the server whatever channels are configured (a Teams-only deployment too)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from bot.assistant import Assistant
+from bot.config import Settings
+from bot.desk import Asker
+from bot.store.db import Database
+from bot.store.models import FeedbackNote, QuestionLog, ReflectionAnswer, UnansweredQuestion
+from bot.store.repositories import QuestionRepository
+from handlers.launch import periodic_work
+from tests.dialogs import make_dialog
+from tests.storage import FakeClock
+
+LONG_AGO = datetime(2023, 1, 9, 10, tzinfo=UTC)
+
+
+def test_retention_runs_without_slack(assistant: Assistant, db: Database, settings: Settings) -> None:
+    clock = FakeClock(LONG_AGO)
+    dialog = make_dialog(assistant, db, clock=clock)
+    owner = dialog.owner(Asker("teams", "tenant", "aad-1", "dm"))
+    dialog.engine.handle(owner, "refleksjon verdier")
+    dialog.engine.handle(owner, "Et gammelt svar")
+    with db.session() as session:
+        repo = QuestionRepository(session=session)
+        record = QuestionLog(
+            reference="old",
+            leader_key="k" * 64,
+            asked_at=LONG_AGO,
+            channel="teams",
+            channel_kind="dm",
+            answered=False,
+            sources=[],
+            took_ms=1,
+            question_text="Et gammelt ubesvart spørsmål",
+            text_expires_at=LONG_AGO + timedelta(days=90),
+        )
+        repo.add(record, tagger=lambda person: "t" * 64)
+        repo.set_feedback("old", value="down", at=LONG_AGO, reason="Gammel grunn", keep_days=90)
+    clock.now = datetime.now(UTC)
+    periodic = periodic_work(dialog, settings, slack_jobs=None)  # Teams only: no Slack jobs at all
+    asyncio.run(periodic())
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(UnansweredQuestion)) == 0
+        assert session.scalar(select(func.count()).select_from(FeedbackNote)) == 0
+        assert session.scalar(select(func.count()).select_from(ReflectionAnswer)) == 0
+        assert session.scalar(select(func.count()).select_from(QuestionLog)) == 1  # the count stays

@@ -1,0 +1,151 @@
+"""Cleaning by shape: each kind of debris is removed, the document's own lines are kept.
+
+The texts are written here in the shapes real pages have (a document-sharing transcript, a
+municipal web page, a PDF with running headers, a scanned figure); none is a seed document.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.clean import clean_text
+from index.debris import drop_figure_debris
+from index.ingest import Ingestor
+from index.structure import plain_blocks, sections
+
+pytestmark = pytest.mark.unit
+
+PROSE = (
+    "Kommunestyret har vedtatt at rådmannen kan delegere myndighet videre til enhetslederne. "
+    "Den som delegerer, har fortsatt ansvaret for at myndigheten brukes riktig."
+)
+
+TRANSCRIPT_PAGE = f"""Vedtatt i kommunestyret 12.03.2020, versjon 2 DELEGERINGSREGLEMENT FOR FJELLVIK KOMMUNE
+
+Save this PDF as:
+ WORD  PNG  TXT  JPG
+
+Størrelse: px
+Begynne med side:
+
+Download "Vedtatt i kommunestyret 12.03.2020 DELEGERINGSREGLEMENT FOR FJELLVIK KOMMUNE"
+
+Transkript
+
+1 DELEGERINGSREGLEMENT FOR FJELLVIK KOMMUNE 1
+
+2 INNHOLD KAP. 1 FORMÅL... 3 KAP. 2 DELEGERING TIL RÅDMANNEN... 4 KAP. 3 VIDEREDELEGERING... 6
+
+3 Kap. 1 Formål {PROSE}
+
+4 Kap. 2 Delegering til rådmannen Rådmannen har myndighet i alle saker som ikke er av prinsipiell betydning.
+"""
+
+
+def test_transcript_without_colon_keeps_title_and_drops_page_numbers() -> None:
+    text = clean_text(TRANSCRIPT_PAGE)
+    for debris in ("Save this PDF", "Størrelse: px", "Begynne med side", "Download", "Transkript", "WORD  PNG"):
+        assert debris not in text
+    # The title line holds the date and version: it is the document's own.
+    assert text.startswith("Vedtatt i kommunestyret 12.03.2020, versjon 2 DELEGERINGSREGLEMENT")
+    assert "\nDELEGERINGSREGLEMENT FOR FJELLVIK KOMMUNE\n" in text  # "1 ... 1" page numbers gone
+    assert "\n3 Kap." not in text and "Kap. 1 Formål" in text
+    assert "INNHOLD" not in text and "VIDEREDELEGERING... 6" not in text  # the table of contents
+    assert PROSE in text
+
+
+def test_similar_documents_list_in_its_variants() -> None:
+    page = (
+        "Lederplattform for Fjellvik kommune\n\nLignende dokumenter\n"
+        "Årsbudsjett 2019 for Nabobygd kommune\n\nReferat fra møte i formannskapet\n\n"
+        "Lønnspolitisk plan\n\nFulltekst:\n\n" + PROSE + "\n"
+    )
+    text = clean_text(page)
+    assert "Lignende" not in text and "Årsbudsjett 2019" not in text and "Lønnspolitisk" not in text
+    assert text.startswith("Lederplattform for Fjellvik kommune")
+    assert PROSE in text
+
+
+def test_web_page_chrome_icons_and_breadcrumbs() -> None:
+    page = (
+        "account_circle Min side search Søk\nTekststørrelse: A A A\n\nEngelsk flagg Samisk flagg\n\n"
+        "Startsiden > Politikk > Reglement\n\nDelegering i Fjellvik\n\n" + PROSE + "\n"
+    )
+    text = clean_text(page, names=("Delegering", "Fjellvik kommune"))
+    assert "account_circle" not in text and "Tekststørrelse" not in text and "flagg" not in text
+    assert "Startsiden" not in text
+    assert text.startswith("Delegering i Fjellvik\n\n" + PROSE)
+
+
+def test_header_line_with_the_documents_name_or_date_is_kept() -> None:
+    page = "Hjem Kontakt Meny\n\nFjellvik kommune\n\nRevidert 01.02.2021\n\nArbeidsgiverpolitikk\n\n" + PROSE + "\n"
+    text = clean_text(page, names=("Arbeidsgiverpolitikk", "Fjellvik kommune"))
+    assert "Hjem Kontakt Meny" not in text
+    assert "Fjellvik kommune" in text.split("\n\n")[0]
+    assert "Arbeidsgiverpolitikk" in text
+    assert PROSE in text
+
+
+def test_page_numbers_and_running_headers_of_a_pdf() -> None:
+    pages = [
+        f"Lederplattform Fjellvik kommune\n{PROSE}\nSide {n} av 3"
+        if n > 1
+        else f"Lederplattform Fjellvik kommune\n{PROSE}\n- 1 -"
+        for n in (1, 2, 3)
+    ]
+    text = clean_text("\n\f\n".join(pages))
+    assert text.count("Lederplattform Fjellvik kommune") == 1  # the first one stays: it names the document
+    assert "Side 2 av 3" not in text and "- 1 -" not in text
+    assert text.count(PROSE) == 3
+
+
+def test_repeated_lead_in_of_a_web_page_is_not_a_running_header() -> None:
+    page = "\n\n".join(f"Arbeidsgiver forventer:\n\n- punkt {n} om samarbeid og ansvar" for n in range(4))
+    assert clean_text(PROSE + "\n\n" + page).count("Arbeidsgiver forventer:") == 4
+
+
+def test_figure_debris_is_dropped_and_a_short_list_kept() -> None:
+    scan = (
+        f"{PROSE}\n\nSammenhengen vises i denne modellen:\n\nPolitikere\nAnsatte Brukere\nAndre @\n\n"
+        "offentlige\netater\n\n|| Plan | Gjennomføring =\n\nL4 14 © ¢ & ©\n\n"
+        f"{PROSE}\n\nVerdiene våre er:\n\nÅpenhet\nRespekt\nMot\nHelhet\nTillit\n\n{PROSE}\n"
+    )
+    text = drop_figure_debris(scan)
+    for debris in ("Andre @", "offentlige", "|| Plan", "L4 14"):
+        assert debris not in text
+    assert "Sammenhengen vises i denne modellen:" in text
+    assert "Åpenhet\nRespekt\nMot\nHelhet\nTillit" in text
+
+
+def test_short_list_of_values_survives_ingestion(tmp_path: Path) -> None:
+    (tmp_path / "verdier.txt").write_text(
+        f"Arbeidsgiverpolitikk\n\n{PROSE}\n\nDet daglige arbeidet skal preges av:\n\n"
+        " • Respekt og åpenhet\n • Ansvar\n • Utvikling\n • Service og samarbeid\n • Etikk\n\n"
+        f"Innflytelse\n\n{PROSE}\n",
+        encoding="utf-8",
+    )
+    corpus = Ingestor(default_owner="Fjellvik kommune").ingest_folder(tmp_path)
+    text = "\n".join(p.text for p in corpus.passages)
+    assert "- Respekt og åpenhet\n- Ansvar\n- Utvikling\n- Service og samarbeid\n- Etikk" in text
+
+
+def test_run_of_short_value_lines_is_not_headings() -> None:
+    text = f"{PROSE}\n\nVERDIER\n\nLOJALITET\n\nRESPEKT\n\nTILLIT\n\n- Vi er lojale mot vedtak som er fattet\n"
+    found = sections(plain_blocks(text))
+    body = "\n".join(p for s in found for p in s.paragraphs)
+    assert "LOJALITET" in body and "RESPEKT" in body
+
+
+def test_nynorsk_sentence_subjects_are_not_headings() -> None:
+    text = (
+        "Delegering\n\n"
+        "Kommunestyret har eit overordna ansvar for all verksemd i kommunen. Kommunedirektøren "
+        "omfattar i dette reglementet også dei som har fått mynde vidare. Tekniske tenester har eigne "
+        "reglar for byggesaker, og desse er vedteke av kommunestyret. " * 6
+    )
+    found = sections(plain_blocks(text), split_long_paragraphs_at=1200)
+    headings = {h for s in found for h in s.heading_path}
+    assert headings <= {"Delegering"}
+    assert all(not p.startswith(("har eit", "omfattar")) for s in found for p in s.paragraphs)
