@@ -12,7 +12,7 @@ setup: $(STAMP)
 
 # torch first and pinned: the machine has this CPU build on disk, and an unpinned torch would
 # pull several GB of CUDA packages through sentence-transformers.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml tests/handlers/cards/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
@@ -21,6 +21,9 @@ $(STAMP): pyproject.toml
 	command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  echo "Chromium is missing and could not be installed: the HR report rendering test will fail."
+	@# The Teams card test validates cards with Microsoft's adaptivecards library (npm, pinned in package-lock.json).
+	command -v npm >/dev/null 2>&1 && npm ci --prefix tests/handlers/cards --no-audit --no-fund --silent || \
+	  echo "npm is missing: the Adaptive Cards validation test will fail (install nodejs and npm)."
 	@# Scan detection and OCR repair read the bokmål and nynorsk dictionaries of Debian's hunspell-no.
 	test -f /usr/share/hunspell/nn_NO.dic || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hunspell-no >/dev/null; } || \

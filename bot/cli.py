@@ -575,6 +575,7 @@ def serve(
                 allow_anonymous=os.environ.get("LEDERBOT_TEAMS_ALLOW_ANONYMOUS") == "1",
                 hr_user_ids=frozenset(settings.teams.hr_user_ids),
                 hr_contact=settings.organisation.hr_contact,
+                callers=frozenset(settings.teams.callers),
             )
             if teams_configured
             else None

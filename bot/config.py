@@ -94,7 +94,8 @@ class ReflectionSettings(BaseModel):
 class SlackSettings(BaseModel):
     """Non-secret Slack settings; tokens come only from the environment."""
 
-    hr_contact_user: str | None = None  # Slack user id that "Spør HR" tags, e.g. U0123HR
+    hr_contact_user: str | None = None  # Slack user id "Spør HR" writes to privately (a DM), e.g. U0123HR
+    hr_channel: str | None = None  # or a private HR channel id (the bot must be a member), e.g. G0123HR
     hr_user_ids: list[str] = Field(default_factory=list)  # who sees the HR section on App Home
     port: int = Field(default=3000, ge=1, le=65535)
 
@@ -103,6 +104,8 @@ class TeamsSettings(BaseModel):
     """Non-secret Teams settings; credentials come only from the environment (MICROSOFT_APP_*)."""
 
     hr_user_ids: list[str] = Field(default_factory=list)  # Azure AD object ids of HR users
+    # App ids allowed to call /api/messages with an Entra token (appid/azp), besides the bot's own.
+    callers: list[str] = Field(default_factory=list)
 
 
 class InboxSettings(BaseModel):

@@ -54,7 +54,16 @@ FEEDBACK_MODAL_TITLE = "Hva manglet?"
 FEEDBACK_MODAL_LABEL = "Fortell gjerne kort hva som ikke stemte eller manglet (valgfritt)."
 FEEDBACK_MODAL_SUBMIT = "Send"
 FEEDBACK_MODAL_CLOSE = "Lukk"
-ASK_HR_POST = "{hr} – {user} vil gjerne ha hjelp fra HR med dette spørsmålet: «{question}»"
+ASK_HR_POST = (
+    "{user} ber om hjelp fra HR med et spørsmål til lederbot:\n«{question}»\n"
+    "Svaret lederbot viste bygget på: {source}\nSvar gjerne {user} direkte."
+)
+ASK_HR_NO_SOURCE = "ingen kilde (lederbot fant ikke noe sikkert svar)"
+ASK_HR_SENT = "Spørsmålet ditt er sendt privat til {hr_contact}, med kilden til svaret. HR svarer deg direkte."
+ASK_HR_FAILED = "Jeg fikk ikke sendt spørsmålet til HR akkurat nå. Ta kontakt med {hr_contact} direkte."
+ANSWER_EXPIRED = "Jeg husker ikke lenger dette svaret. Still spørsmålet på nytt, så får du knappene igjen."
+FEEDBACK_NOT_YOURS = "Bare den som stilte spørsmålet kan gi tilbakemelding på svaret eller bruke knappene."
+HOME_MORE_IN_REPORT = "Mer finnes i HR-rapporten: skriv `/leder rapport`."
 ASK_HR_NO_CONTACT = "Det er ikke satt opp noen HR-kontakt i lederbot. Ta kontakt med {hr_contact}."
 SHARED_BY = "Delt av {user}: «{question}»"
 OPEN_DM = "Jeg har sendt deg en direktemelding – refleksjonen fortsetter der."
@@ -188,3 +197,14 @@ TEAMS_ANONYMOUS_REFUSED = (
     "(eller LEDERBOT_TEAMS_ALLOW_ANONYMOUS=1 for lokal testing mot en lokal connector)."
 )
 TEAMS_EXPORT_INLINE = "Her er svarene dine (Teams-chatten kan ikke ta imot filer fra boten uten samtykke):"
+TEAMS_CHOOSE_SUBMIT = "Velg"
+TEAMS_CHOOSE_LABEL = "Velg ett:"
+TEAMS_CHOOSE_ONE = "Velg ett av alternativene."
+TEAMS_HR_PERSONAL_ONLY = "HR-rapporten vises bare i en personlig chat med lederbot. Skriv «rapport» til meg der."
+TEAMS_GROUP_ELSEWHERE = "Dette svaret hører til en gruppe-refleksjon i en annen samtale, så det er ikke lagret."
+TEAMS_GROUP_HELP = (
+    "Start en gruppe-refleksjon i ledergruppens kanal: «@lederbot refleksjon gruppe <tema> [frist dd.mm.åååå]»."
+)
+CHAT_GROUP_NEEDS_CHANNEL = (
+    "Gruppe-refleksjon trenger en kanal i Slack eller Teams; her i terminalen kan du reflektere alene."
+)

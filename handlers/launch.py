@@ -102,6 +102,7 @@ def slack_options(settings: Settings, secrets: SlackSecrets) -> SlackOptions:
         signing_secret=secrets.signing_secret,
         api_url=secrets.api_url,
         hr_contact_user=settings.slack.hr_contact_user,
+        hr_channel=settings.slack.hr_channel,
         hr_user_ids=frozenset(settings.slack.hr_user_ids),
         hr_contact=settings.organisation.hr_contact,
         question_text_days=settings.privacy.question_text_days,
@@ -166,7 +167,7 @@ def serve(
     )
     socket_mode = None
     if slack is not None and slack_secrets is not None and slack_secrets.app_token and not http_only:
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+        from handlers.slack.socket_mode import socket_mode_starter
 
-        socket_mode = AsyncSocketModeHandler(slack, slack_secrets.app_token, web_client=slack.client)
+        socket_mode = socket_mode_starter(slack, app_token=slack_secrets.app_token)
     asyncio.run(run_server(server, host=host, port=port, socket_mode=socket_mode))

@@ -74,7 +74,10 @@ def build_server(
             response = await start_agent_process(request, teams.application, teams.adapter)
             return response if response is not None else web.Response(status=202)
 
-        app.router.add_post("/api/messages", jwt_authorization_decorator(teams_messages))
+        from handlers.teams.auth import after_sdk, before_sdk
+
+        guarded = before_sdk(jwt_authorization_decorator(after_sdk(teams_messages, policy=teams.policy)))
+        app.router.add_post("/api/messages", guarded)
 
     async def start_warm_up(application: web.Application) -> None:
         async def run() -> None:
@@ -121,6 +124,11 @@ async def _healthz(request: web.Request) -> web.Response:
 
 async def _slack_events(request: web.Request) -> web.Response:
     bolt = request.app[SLACK]
+    # slack_sdk's verifier does int(timestamp) - now(): non-digits (ValueError) or a huge number
+    # (OverflowError) would be a 500.
+    stamp = request.headers.get("X-Slack-Request-Timestamp")
+    if stamp is not None and not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12):
+        return web.json_response({"error": "invalid request"}, status=401)
     try:
         bolt_request = await to_bolt_request(request)
     except (TypeError, ValueError, KeyError, AttributeError):
@@ -132,18 +140,27 @@ async def _slack_events(request: web.Request) -> web.Response:
     return await to_aiohttp_response(response)
 
 
-async def run_server(app: web.Application, *, host: str, port: int, socket_mode: Any | None = None) -> None:
-    """Serve until cancelled; with ``socket_mode`` (Bolt's AsyncSocketModeHandler) Slack comes over a websocket."""
+async def run_server(
+    app: web.Application,
+    *,
+    host: str,
+    port: int,
+    socket_mode: Callable[[], Awaitable[Any]] | None = None,
+) -> None:
+    """Serve until cancelled; with ``socket_mode`` (handlers.slack.socket_mode.socket_mode_starter) Slack
+    comes over a websocket. It is called here, inside the running loop, because the handler's aiohttp
+    session cannot be made before the loop runs."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host=host, port=port)
     await site.start()
     log.info("listening on %s:%s", host, port)
+    handler = None
     try:
         if socket_mode is not None:
-            await socket_mode.connect_async()
+            handler = await socket_mode()
         await asyncio.Event().wait()
     finally:
-        if socket_mode is not None:
-            await socket_mode.close_async()
+        if handler is not None:
+            await handler.close_async()
         await runner.cleanup()

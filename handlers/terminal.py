@@ -13,6 +13,7 @@ from typing import TextIO
 
 from bot import texts
 from bot.answer import render_text
+from bot.commands import Command, parse
 from bot.desk import Asker
 from bot.dialog import Dialog
 from bot.reflection.engine import Choice, Reply
@@ -44,6 +45,11 @@ def run_chat(dialog: Dialog, *, stdin: TextIO, stdout: TextIO, export_dir: Path,
         if text.isdigit() and 1 <= int(text) <= len(choices):
             text = choices[int(text) - 1].value
         try:
+            command = parse(text)
+            if command.kind != "dialog":
+                stdout.write("\n" + _channel_command(dialog, command, asker) + "\n\n")
+                handled += 1
+                continue
             outcome = dialog.message(text, asker=asker)
             if outcome.reply is not None:
                 choices = outcome.reply.choices
@@ -64,6 +70,17 @@ def run_chat(dialog: Dialog, *, stdin: TextIO, stdout: TextIO, export_dir: Path,
         handled += 1
     stdout.write(texts.CHAT_BYE + "\n")
     return handled
+
+
+def _channel_command(dialog: Dialog, command: Command, asker: Asker) -> str:
+    """The commands that Slack and Teams also take, as the terminal can do them."""
+    if command.kind == "report":
+        # Whoever runs the terminal runs the bot and holds its database: the same figures `lederbot report` gives.
+        return dialog.hr.report(actor="terminal", by=command.by).summary
+    if command.kind == "plan":
+        reply = dialog.plan(command.text, asker=asker, address="terminal", is_group=False, timezone=None)
+        return render_reply(reply)
+    return texts.CHAT_GROUP_NEEDS_CHANNEL
 
 
 def _local_user() -> str:

@@ -262,6 +262,12 @@ class ReflectionEngine:
             group = session.get(GroupSession, group_id)
             return group.thread_ts if group is not None else None
 
+    def group_channel(self, group_id: int) -> str | None:
+        """The conversation a group reflection belongs to (its actions count only there)."""
+        with self._db.session() as session:
+            group = session.get(GroupSession, group_id)
+            return group.channel_id if group is not None else None
+
     def group_question(self, group_id: int, index: int) -> tuple[Theme, int] | None:
         with self._db.session() as session:
             group = session.get(GroupSession, group_id)

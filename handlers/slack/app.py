@@ -28,10 +28,13 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
-from bot.desk import Asker
+from bot.answer import Answer
+from bot.commands import Command, parse
+from bot.desk import Asked, Asker
 from bot.dialog import Dialog
 from bot.inbox import Accepted
 from bot.intake import Intake
+from bot.recent import RecentAnswers
 from bot.reflection.engine import Reply
 from handlers.slack.blocks import (
     answer_blocks,
@@ -41,7 +44,8 @@ from handlers.slack.blocks import (
     full_passage_blocks,
     group_answer_modal,
     home_view,
-    parse_value,
+    pages,
+    preview_text,
     reflection_blocks,
 )
 
@@ -57,7 +61,8 @@ class SlackOptions:
     bot_token: str
     signing_secret: str
     api_url: str | None = None
-    hr_contact_user: str | None = None  # the Slack user id "Spør HR" tags
+    hr_contact_user: str | None = None  # the Slack user id «Spør HR» writes to privately
+    hr_channel: str | None = None  # or a private HR channel that «Spør HR» posts in
     hr_user_ids: frozenset[str] = field(default_factory=frozenset)
     hr_contact: str = "HR"
     question_text_days: int = 90
@@ -145,6 +150,7 @@ class _Handlers:
         self._dialog = dialog
         self._desk = dialog.desk
         self._options = options
+        self._recent = RecentAnswers()
         self._workers = intake.workers
 
     async def handle_event(self, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -162,9 +168,38 @@ class _Handlers:
     async def _answer(
         self, question: str, *, team: str, user: str, kind: str, shareable: bool = False
     ) -> tuple[list[dict[str, Any]], str]:
-        asked = await self._workers.search(self._desk.ask, question, asker=Asker("slack", team, user, kind))
+        asker = Asker("slack", team, user, kind)
+        asked = await self._workers.search(self._desk.ask, question, asker=asker)
+        return self._render(asked, question=question, asker=asker, shareable=shareable)
+
+    def _render(
+        self, asked: Asked, *, question: str, asker: Asker, shareable: bool = False
+    ) -> tuple[list[dict[str, Any]], str]:
+        """Block Kit for an answer; the question stays here for the buttons, which carry only the reference."""
+        self._recent.remember(asked.reference, question, asker, source=_source(asked.answer))
         blocks = answer_blocks(asked.answer, reference=asked.reference, question=question, shareable=shareable)
         return blocks, fallback_text(asked.answer)
+
+    async def _post(
+        self,
+        client: AsyncWebClient,
+        channel: str,
+        blocks: list[dict[str, Any]],
+        text: str,
+        *,
+        thread_ts: str | None = None,
+    ) -> str | None:
+        """Post blocks in as many messages as Slack's 50-block limit needs; returns the first message's ts."""
+        first = None
+        for page in pages(blocks):
+            response = await client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=page, text=text)
+            first = first or (str(response.get("ts") or "") or None)
+        return first
+
+    @staticmethod
+    async def _respond(respond: Any, blocks: list[dict[str, Any]], text: str, **kwargs: Any) -> None:
+        for page in pages(blocks):
+            await respond(blocks=page, text=text, **kwargs)
 
     async def on_mention(self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("bot_id") or event.get("subtype"):
@@ -172,7 +207,7 @@ class _Handlers:
         question = _MENTION.sub(" ", event.get("text", "")).strip()
         thread_ts = event.get("thread_ts") or event["ts"]
         blocks, text = await self._answer(question, team=_team(body, event), user=event.get("user", ""), kind="mention")
-        await client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, blocks=blocks, text=text)
+        await self._post(client, event["channel"], blocks, text, thread_ts=thread_ts)
         await asyncio.to_thread(self._desk.remember_thread, event["channel"], thread_ts)
 
     async def on_message(self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -193,14 +228,14 @@ class _Handlers:
         if not await asyncio.to_thread(self._desk.is_answer_thread, event["channel"], thread_ts):
             return
         blocks, fallback = await self._answer(text, team=_team(body, event), user=event["user"], kind="thread")
-        await client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, blocks=blocks, text=fallback)
+        await self._post(client, event["channel"], blocks, fallback, thread_ts=thread_ts)
 
     async def on_command(self, ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
         await ack()
         question = command.get("text", "").strip()
-        first, _, rest = question.partition(" ")
-        if first.lower() == "rapport":
-            await self._hr_report(client, respond, command, rest.strip() or "unit")
+        parsed = parse(question)
+        if parsed.kind == "report":
+            await self._hr_report(client, respond, command, parsed.by)
             return
         if not question:
             await respond(response_type="ephemeral", text=texts.COMMAND_HELP)
@@ -208,7 +243,7 @@ class _Handlers:
         blocks, text = await self._answer(
             question, team=command.get("team_id", ""), user=command.get("user_id", ""), kind="command", shareable=True
         )
-        await respond(response_type="ephemeral", blocks=blocks, text=text)
+        await self._respond(respond, blocks, text, response_type="ephemeral")
 
     async def _converse(
         self,
@@ -226,21 +261,23 @@ class _Handlers:
             await self._send_reply(client, channel, outcome.reply, thread_ts=thread_ts)
             return
         assert outcome.asked is not None
-        blocks = answer_blocks(outcome.asked.answer, reference=outcome.asked.reference, question=text)
+        blocks, fallback = self._render(outcome.asked, question=text, asker=asker)
         if outcome.unsaved:
             # The database is down: if this was a reflection answer, it was not saved; say so first.
             blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": texts.NOT_SAVED_SEND_AGAIN}}, *blocks]
-        await client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, blocks=blocks, text=fallback_text(outcome.asked.answer)
-        )
+        await self._post(client, channel, blocks, fallback, thread_ts=thread_ts)
 
     async def _send_reply(
         self, client: AsyncWebClient, channel: str, reply: Reply, *, thread_ts: str | None = None
     ) -> str | None:
         if reply.duplicate:
             return None
-        response = await client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, blocks=reflection_blocks(reply), text=escape(reply.text[:300])
+        ts = await self._post(
+            client,
+            channel,
+            reflection_blocks(reply),
+            preview_text(texts.without_emphasis(reply.text)),
+            thread_ts=thread_ts,
         )
         if reply.export is not None:
             await client.files_upload_v2(
@@ -249,7 +286,7 @@ class _Handlers:
                 content=reply.export.content,
                 title=reply.export.filename,
             )
-        return str(response.get("ts") or "") or None
+        return ts
 
     async def _dm_channel(self, client: AsyncWebClient, user: str) -> str:
         opened = await client.conversations_open(users=user)
@@ -263,18 +300,16 @@ class _Handlers:
         args = command.get("text", "").strip()
         user, channel = command.get("user_id", ""), command.get("channel_id", "")
         asker = Asker("slack", command.get("team_id", ""), user, "command")
-        first, _, rest = args.partition(" ")
-        if first.lower() == "gruppe":
-            await self._start_group(client, respond, channel=channel, asker=asker, args=rest)
+        parsed = parse(f"refleksjon {args}")
+        if parsed.kind == "group":
+            await self._start_group(client, respond, channel=channel, asker=asker, command=parsed)
             return
-        if first.lower() == "plan":
-            is_group, plan_args = rest.lower().startswith("gruppe"), rest
-            if is_group:
-                plan_args = rest.split(None, 1)[1] if " " in rest else ""
+        if parsed.kind == "plan":
+            is_group = parsed.group_plan
             address = channel if is_group else await self._dm_channel(client, user)
             timezone = await self._user_timezone(client, user)
             reply = await asyncio.to_thread(
-                self._dialog.plan, plan_args, asker=asker, address=address, is_group=is_group, timezone=timezone
+                self._dialog.plan, parsed.text, asker=asker, address=address, is_group=is_group, timezone=timezone
             )
             await respond(response_type="ephemeral", text=escape(reply.text))
             return
@@ -296,29 +331,17 @@ class _Handlers:
         await self._converse(client, str(channel), action.get("value", ""), asker)
 
     async def _start_group(
-        self, client: AsyncWebClient, respond: Any, *, channel: str, asker: Asker, args: str
+        self, client: AsyncWebClient, respond: Any, *, channel: str, asker: Asker, command: Command
     ) -> None:
-        from datetime import datetime, time
-        from zoneinfo import ZoneInfo
-
-        words, _, deadline_text = args.partition(" frist ")
-        if not words.strip():
+        if not command.text or command.bad_deadline:
             await respond(response_type="ephemeral", text=texts.R_GROUP_NEEDS_THEME)
             return
-        deadline = None
-        if deadline_text.strip():
-            try:
-                day = datetime.strptime(deadline_text.strip(), "%d.%m.%Y").date()
-                deadline = datetime.combine(day, time(16, 0), tzinfo=ZoneInfo("Europe/Oslo"))
-            except ValueError:
-                await respond(response_type="ephemeral", text=texts.R_GROUP_NEEDS_THEME)
-                return
         group_id, reply = await asyncio.to_thread(
             self._dialog.engine.start_group,
             channel_id=channel,
             facilitator=self._dialog.owner(asker),
-            word=words,
-            deadline=deadline,
+            word=command.text,
+            deadline=command.deadline,
         )
         if not group_id:
             await respond(response_type="ephemeral", text=escape(reply.text))
@@ -338,9 +361,11 @@ class _Handlers:
     ) -> None:
         await ack()
         _, group_id, _, index = action.get("value", "group:0:answer:0").split(":")
-        found = await self._workers.store(self._dialog.engine.group_question, int(group_id), int(index))
         channel = (body.get("channel") or {}).get("id", "")
-        if found is None:
+        home = await self._workers.store(self._dialog.engine.group_channel, int(group_id))
+        # A group's buttons count only in the group's own channel (a forged action names another group).
+        found = await self._workers.store(self._dialog.engine.group_question, int(group_id), int(index))
+        if found is None or home != channel:
             await client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=texts.R_GROUP_CLOSED)
             return
         theme, i = found
@@ -386,6 +411,11 @@ class _Handlers:
         user = body.get("user", {}).get("id", "")
         actor = self._dialog.owner(Asker("slack", (body.get("team") or {}).get("id", ""), user, "group"))
         engine = self._dialog.engine
+        if await asyncio.to_thread(engine.group_channel, int(group_id)) != (body.get("channel") or {}).get("id", ""):
+            await client.chat_postEphemeral(
+                channel=(body.get("channel") or {}).get("id", ""), user=user, text=texts.R_GROUP_CLOSED
+            )
+            return
         if step == "next":
             reply = await asyncio.to_thread(engine.group_next, int(group_id), actor=actor)
         else:
@@ -409,9 +439,6 @@ class _Handlers:
         if user not in self._options.hr_user_ids:
             await respond(response_type="ephemeral", text=texts.HR_ONLY)
             return
-        by = {"enhet": "unit", "nivå": "level", "niva": "level", "tema": "theme", "måned": "month"}.get(by, by)
-        if by not in ("unit", "level", "theme", "month", "week", "channel"):
-            by = "unit"
         actor = self._dialog.owner(Asker("slack", command.get("team_id", ""), user, "command"))
         report = await asyncio.to_thread(self._dialog.hr.report, actor=f"slack:{actor[:16]}", by=by)
         dm = await self._dm_channel(client, user)
@@ -421,8 +448,23 @@ class _Handlers:
         await respond(response_type="ephemeral", text=texts.HR_REPORT_SENT)
 
     # -- buttons and modals --------------------------------------------------------------------
-    async def on_feedback_up(self, ack: Any, action: dict[str, Any], respond: Any) -> None:
+    async def _only_asker(self, reference: str, body: dict[str, Any], respond: Any) -> bool:
+        """Feedback and the answer's buttons belong to whoever asked; anyone else is told so, privately."""
+        user = str((body.get("user") or {}).get("id") or "")
+        if self._recent.is_asker(reference, channel="slack", user=user):
+            return True
+        known = self._recent.get(reference) is not None
+        await respond(
+            response_type="ephemeral",
+            replace_original=False,
+            text=texts.FEEDBACK_NOT_YOURS if known else texts.ANSWER_EXPIRED,
+        )
+        return False
+
+    async def on_feedback_up(self, ack: Any, action: dict[str, Any], body: dict[str, Any], respond: Any) -> None:
         await ack()
+        if not await self._only_asker(action.get("value", ""), body, respond):
+            return
         saved = await asyncio.to_thread(self._desk.feedback, action.get("value", ""), "up")
         await respond(
             response_type="ephemeral",
@@ -431,34 +473,49 @@ class _Handlers:
         )
 
     async def on_feedback_down(
-        self, ack: Any, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+        self, ack: Any, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, respond: Any
     ) -> None:
         await ack()
         reference = action.get("value", "")
+        if not await self._only_asker(reference, body, respond):
+            return
         # The modal first: its trigger id expires 3 s after the click; the record can wait.
         if body.get("trigger_id"):
             await client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(reference))
         await self._workers.store(self._desk.feedback, reference, "down")
 
-    async def on_feedback_reason(self, ack: Any, view: dict[str, Any]) -> None:
+    async def on_feedback_reason(self, ack: Any, view: dict[str, Any], body: dict[str, Any]) -> None:
         await ack()
+        user = str((body.get("user") or {}).get("id") or "")
+        if not self._recent.is_asker(str(view.get("private_metadata", "")), channel="slack", user=user):
+            log.warning("a feedback reason from someone other than the asker was refused")
+            return
         reason = (((view.get("state") or {}).get("values") or {}).get("reason") or {}).get("text", {}).get("value")
         await asyncio.to_thread(self._desk.feedback, view.get("private_metadata", ""), "down", reason=reason)
 
     async def on_show_more(self, ack: Any, action: dict[str, Any], respond: Any) -> None:
         await ack()
-        _, question = parse_value(action.get("value", ""))
-        answer = await self._workers.search(self._desk.assistant.ask, question)
-        await respond(
+        recent = self._recent.get(action.get("value", ""))
+        if recent is None:
+            await respond(response_type="ephemeral", replace_original=False, text=texts.ANSWER_EXPIRED)
+            return
+        answer = await self._workers.search(self._desk.assistant.ask, recent.question)
+        await self._respond(
+            respond,
+            full_passage_blocks(answer),
+            fallback_text(answer),
             response_type="ephemeral",
             replace_original=False,
-            blocks=full_passage_blocks(answer),
-            text=fallback_text(answer),
         )
 
     async def on_share(self, ack: Any, action: dict[str, Any], body: dict[str, Any], respond: Any) -> None:
         await ack()
-        reference, question = parse_value(action.get("value", ""))
+        reference = action.get("value", "")
+        if not await self._only_asker(reference, body, respond):
+            return
+        recent = self._recent.get(reference)
+        assert recent is not None
+        question = recent.question
         answer = await self._workers.search(self._desk.assistant.ask, question)
         user = body.get("user", {}).get("id", "")
         intro = {
@@ -468,37 +525,47 @@ class _Handlers:
             ],
         }
         blocks = [intro, *answer_blocks(answer, reference=reference, question=question, with_hr=False)]
-        await respond(
+        await self._respond(
+            respond,
+            blocks,
+            fallback_text(answer),
             response_type="in_channel",
             replace_original=False,
             delete_original=False,
-            blocks=blocks,
-            text=fallback_text(answer),
         )
 
     async def on_ask_hr(
         self, ack: Any, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, respond: Any
     ) -> None:
+        """«Spør HR»: the question and the answer's source go privately to HR (a DM to the HR contact or
+        the configured HR channel), never into the channel the answer is in; the leader gets a private
+        confirmation."""
         await ack()
-        _, question = parse_value(action.get("value", ""))
-        hr = self._options.hr_contact_user
-        if not hr:
-            await respond(
-                response_type="ephemeral",
-                replace_original=False,
-                text=texts.ASK_HR_NO_CONTACT.format(hr_contact=self._options.hr_contact),
-            )
+        reference = action.get("value", "")
+        if not await self._only_asker(reference, body, respond):
             return
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-        message = body.get("message") or {}
-        thread_ts = message.get("thread_ts") or message.get("ts")
+        recent = self._recent.get(reference)
+        assert recent is not None
+        hr_contact = self._options.hr_contact
+
+        async def tell(text: str) -> None:
+            await respond(response_type="ephemeral", replace_original=False, text=text)
+
+        if not self._options.hr_channel and not self._options.hr_contact_user:
+            await tell(texts.ASK_HR_NO_CONTACT.format(hr_contact=hr_contact))
+            return
+        user = str((body.get("user") or {}).get("id") or "")
         text = texts.ASK_HR_POST.format(
-            hr=f"<@{hr}>", user=f"<@{body.get('user', {}).get('id', '')}>", question=escape(question)
+            user=f"<@{user}>", question=escape(recent.question), source=escape(recent.source or texts.ASK_HR_NO_SOURCE)
         )
-        if not channel:
-            await respond(response_type="in_channel", replace_original=False, text=text)
+        try:
+            target = self._options.hr_channel or await self._dm_channel(client, str(self._options.hr_contact_user))
+            await client.chat_postMessage(channel=target, text=text, unfurl_links=False, unfurl_media=False)
+        except SlackApiError as exc:
+            log.warning("«Spør HR» could not reach HR (%s)", exc.response.get("error"))
+            await tell(texts.ASK_HR_FAILED.format(hr_contact=hr_contact))
             return
-        await client.chat_postMessage(channel=str(channel), thread_ts=thread_ts, text=text)
+        await tell(texts.ASK_HR_SENT.format(hr_contact=hr_contact))
 
     # -- App Home -------------------------------------------------------------------------------
     async def on_home(self, event: dict[str, Any], client: AsyncWebClient) -> None:
@@ -529,6 +596,10 @@ class _Handlers:
                 )
             except Exception:  # noqa: BLE001  (the error reply itself may fail; nothing more to do)
                 log.warning("could not tell the user about an error")
+
+
+def _source(answer: Answer) -> str:
+    return answer.source.line() if answer.answered and answer.source is not None else ""
 
 
 def _team(body: dict[str, Any], event: dict[str, Any]) -> str:

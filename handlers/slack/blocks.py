@@ -8,9 +8,13 @@ from typing import Any
 from bot import texts
 from bot.answer import Answer, render_text
 from bot.reflection.engine import Reply
+from handlers.slack import limits
 
 PASSAGE_PREVIEW_CHARS = 500
-SECTION_LIMIT = 2900  # Slack allows 3,000 characters in a section's text
+# A little under Slack's 3,000 so a chunk's heading or quote marks still fit; longer text becomes
+# more sections (and, past 50 blocks, more messages), never a cut.
+SECTION_LIMIT = 2900
+FALLBACK_CHARS = 300
 
 
 def escape(text: str) -> str:
@@ -18,20 +22,55 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def chunks(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, split at line ends, then spaces; nothing dropped."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > limit // 2 else limit
+            head, line = line[:cut], line[cut:].lstrip(" ")
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(head)
+        if current and len(current) + len(line) + 1 > limit:
+            pieces.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current.strip():
+        pieces.append(current)
+    return pieces
+
+
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT]}}
+    if len(text) > limits.SECTION_TEXT:
+        raise ValueError(f"a section of {len(text)} characters: use _sections() for long text")
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+def _sections(text: str) -> list[dict[str, Any]]:
+    return [_section(piece) for piece in chunks(text)] or [_section(" ")]
+
+
+def _contexts(text: str) -> list[dict[str, Any]]:
+    return [{"type": "context", "elements": [{"type": "mrkdwn", "text": piece}]} for piece in chunks(text)]
+
+
+def pages(blocks: list[dict[str, Any]], *, limit: int = limits.MESSAGE_BLOCKS) -> list[list[dict[str, Any]]]:
+    """Blocks split into messages of at most ``limit`` (Slack rejects a 51st block); an actions block stays last."""
+    return [blocks[i : i + limit] for i in range(0, len(blocks), limit)] or [[]]
 
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    if len(value) > limits.BUTTON_VALUE:
+        raise ValueError(f"a button value of {len(value)} characters: a button carries an id, not text")
     button: dict[str, Any] = {
         "type": "button",
-        "text": {"type": "plain_text", "text": text, "emoji": True},
+        "text": {"type": "plain_text", "text": text[: limits.BUTTON_TEXT], "emoji": True},
         "action_id": action_id,
-        "value": value[:2000],
+        "value": value,
     }
     if style:
         button["style"] = style
@@ -44,53 +83,63 @@ def fallback_text(answer: Answer) -> str:
         return answer.note or texts.EMPTY_QUESTION
     if not answer.answered:
         return texts.NO_ANSWER
-    return escape(" ".join(answer.sentences)[:300])
+    return preview_text(" ".join(answer.sentences))
+
+
+def preview_text(text: str) -> str:
+    """The notification line of a message whose blocks carry the whole text."""
+    text = " ".join(text.split())
+    short = text if len(text) <= FALLBACK_CHARS else text[:FALLBACK_CHARS].rsplit(" ", 1)[0] + " …"
+    return escape(short) or " "
 
 
 def answer_blocks(
     answer: Answer, *, reference: str, question: str, shareable: bool = False, with_hr: bool = True
 ) -> list[dict[str, Any]]:
-    """The answer as Block Kit: sentences, a shortened passage, source, "Se også" and buttons."""
+    """The answer as Block Kit: sentences, a shortened passage, source, "Se også" and buttons.
+
+    Buttons carry the answer's ``reference`` only; the adapter keeps the question for them.
+    """
     if answer.invalid or not answer.answered:
-        return [_section(escape(render_text(answer)))]
+        return _sections(escape(render_text(answer)))
     blocks: list[dict[str, Any]] = []
     if answer.note:
-        blocks.append(_context(escape(answer.note)))
+        blocks += _contexts(escape(answer.note))
     if answer.example_from:
-        blocks.append(_context(escape(texts.EXAMPLE_FROM.format(owner=answer.example_from))))
+        blocks += _contexts(escape(texts.EXAMPLE_FROM.format(owner=answer.example_from)))
     quoted = "\n".join(f">{escape(s)}" for s in answer.sentences)
-    blocks.append(_section(f"{texts.ANSWER_HEADING}\n{quoted}"))
+    blocks += _sections(f"{texts.ANSWER_HEADING}\n{quoted}")
     passage = answer.passage
     preview = (
         passage if len(passage) <= PASSAGE_PREVIEW_CHARS else passage[:PASSAGE_PREVIEW_CHARS].rsplit(" ", 1)[0] + " …"
     )
     passage_block = _section(f"{texts.PASSAGE_HEADING}\n{escape(preview)}")
     if len(passage) > PASSAGE_PREVIEW_CHARS:
-        passage_block["accessory"] = _button(texts.BUTTON_SHOW_MORE, "show_more", _value(reference, question))
+        passage_block["accessory"] = _button(texts.BUTTON_SHOW_MORE, "show_more", reference)
     blocks.append(passage_block)
     if answer.source is not None:
-        blocks.append(_context(escape(answer.source.line())))
+        blocks += _contexts(escape(answer.source.line()))
     if answer.see_also:
         lines = "; ".join(escape(s.line().removeprefix("Kilde: ")) for s in answer.see_also)
-        blocks.append(_context(f"{texts.SEE_ALSO}: {lines}"))
+        blocks += _contexts(f"{texts.SEE_ALSO}: {lines}")
     buttons = [
         _button(texts.BUTTON_USEFUL, "feedback_up", reference),
         _button(texts.BUTTON_NOT_USEFUL, "feedback_down", reference),
     ]
     if with_hr:
-        buttons.append(_button(texts.BUTTON_ASK_HR, "ask_hr", _value(reference, question)))
+        buttons.append(_button(texts.BUTTON_ASK_HR, "ask_hr", reference))
     if shareable:
-        buttons.append(_button(texts.BUTTON_SHARE, "share_answer", _value(reference, question), style="primary"))
+        buttons.append(_button(texts.BUTTON_SHARE, "share_answer", reference, style="primary"))
     blocks.append({"type": "actions", "block_id": f"answer:{reference}", "elements": buttons})
     return blocks
 
 
 def full_passage_blocks(answer: Answer) -> list[dict[str, Any]]:
     if not answer.answered:
-        return [_section(escape(render_text(answer)))]
-    blocks = [_section(escape(answer.passage))]
+        return _sections(escape(render_text(answer)))
+    blocks = _sections(escape(answer.passage))
     if answer.source is not None:
-        blocks.append(_context(escape(answer.source.line())))
+        blocks += _contexts(escape(answer.source.line()))
     return blocks
 
 
@@ -99,7 +148,7 @@ def feedback_modal(reference: str) -> dict[str, Any]:
         "type": "modal",
         "callback_id": "feedback_reason",
         "private_metadata": reference,
-        "title": {"type": "plain_text", "text": texts.FEEDBACK_MODAL_TITLE},
+        "title": {"type": "plain_text", "text": texts.FEEDBACK_MODAL_TITLE[: limits.MODAL_TITLE]},
         "submit": {"type": "plain_text", "text": texts.FEEDBACK_MODAL_SUBMIT},
         "close": {"type": "plain_text", "text": texts.FEEDBACK_MODAL_CLOSE},
         "blocks": [
@@ -135,39 +184,15 @@ def home_view(
         ),
     ]
     if hr_summary is not None:
-        blocks += [{"type": "divider"}, _section(texts.HOME_HR_TITLE), _section(escape(hr_summary))]
+        blocks += [{"type": "divider"}, _section(texts.HOME_HR_TITLE), *_sections(escape(hr_summary))]
+    if len(blocks) > limits.VIEW_BLOCKS:
+        blocks = [*blocks[: limits.VIEW_BLOCKS - 1], _section(texts.HOME_MORE_IN_REPORT)]
     return {"type": "home", "blocks": blocks}
-
-
-def _value(reference: str, question: str) -> str:
-    # The question rides along in the button so that sharing or "Vis mer" can answer again
-    # without the bot storing the text of answered questions.
-    return json.dumps({"r": reference, "q": question[:1500]}, ensure_ascii=False)
-
-
-def parse_value(value: str) -> tuple[str, str]:
-    """(reference, question) from a button value; a bare reference gives an empty question."""
-    try:
-        data = json.loads(value)
-    except ValueError:
-        return value, ""
-    if not isinstance(data, dict):
-        return value, ""
-    return str(data.get("r", "")), str(data.get("q", ""))
 
 
 def text_sections(text: str) -> list[dict[str, Any]]:
     """Escaped text as one or more sections (Slack caps a section at 3,000 characters)."""
-    chunks: list[str] = []
-    current = ""
-    for line in escape(text).split("\n"):
-        if current and len(current) + len(line) + 1 > SECTION_LIMIT:
-            chunks.append(current)
-            current = ""
-        current = f"{current}\n{line}" if current else line[:SECTION_LIMIT]
-    if current:
-        chunks.append(current)
-    return [_section(chunk) for chunk in chunks] or [_section(" ")]
+    return _sections(escape(text))
 
 
 def reflection_blocks(reply: Reply) -> list[dict[str, Any]]:
@@ -187,11 +212,11 @@ def group_answer_modal(*, group_id: int, index: int, question: str, channel: str
         "type": "modal",
         "callback_id": "group_answer_modal",
         "private_metadata": json.dumps({"g": group_id, "i": index, "c": channel}),
-        "title": {"type": "plain_text", "text": texts.R_MODAL_TITLE},
+        "title": {"type": "plain_text", "text": texts.R_MODAL_TITLE[: limits.MODAL_TITLE]},
         "submit": {"type": "plain_text", "text": texts.R_MODAL_SUBMIT},
         "close": {"type": "plain_text", "text": texts.FEEDBACK_MODAL_CLOSE},
         "blocks": [
-            _section(f"*{escape(question)}*"),
+            *_sections(f"*{escape(question)}*"),
             {
                 "type": "input",
                 "block_id": "answer",

@@ -8,6 +8,7 @@ whose answer form submits privately to the bot.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -25,12 +26,15 @@ from microsoft_agents.hosting.core import (
 )
 
 from bot import texts
+from bot.commands import parse
 from bot.desk import Asker
 from bot.dialog import Dialog
 from bot.errors import ConfigError
 from bot.intake import Intake
+from bot.recent import RecentAnswers
 from bot.reflection.engine import Reply
-from handlers.teams.cards import answer_card, attachment, plain, reply_card
+from handlers.teams.auth import TokenPolicy
+from handlers.teams.cards import CHOICE, answer_card, answer_summary, attachment, reply_card, text_card, text_cards
 
 log = logging.getLogger(__name__)
 _AT = re.compile(r"<at>[^<]*</at>")
@@ -44,6 +48,8 @@ class TeamsOptions:
     allow_anonymous: bool = False
     hr_user_ids: frozenset[str] = field(default_factory=frozenset)  # Azure AD object ids
     hr_contact: str = "HR"
+    # Apps allowed to call the bot with an Entra token (appid/azp) besides the bot's own app id.
+    callers: frozenset[str] = field(default_factory=frozenset)
 
     def auth_configuration(self) -> AgentAuthConfiguration:
         """Credentials, or anonymous mode for a local connector; anything else refuses to start."""
@@ -61,6 +67,7 @@ class TeamsAgent:
     application: AgentApplication[TurnState]
     adapter: CloudAdapter
     auth: AgentAuthConfiguration
+    policy: TokenPolicy | None = None  # None: anonymous mode, no token to check
 
 
 def build_teams_agent(*, dialog: Dialog, options: TeamsOptions, intake: Intake | None = None) -> TeamsAgent:
@@ -72,7 +79,12 @@ def build_teams_agent(*, dialog: Dialog, options: TeamsOptions, intake: Intake |
     handler = _Handler(dialog=dialog, options=options, intake=intake)
     application.activity(ActivityTypes.message)(handler.on_message)
     application.error(handler.on_error)
-    return TeamsAgent(application=application, adapter=adapter, auth=auth)
+    policy = None
+    if not auth.ANONYMOUS_ALLOWED and options.tenant_id:
+        policy = TokenPolicy(
+            tenant_id=options.tenant_id, callers=frozenset({options.app_id or "", *options.callers}) - {""}
+        )
+    return TeamsAgent(application=application, adapter=adapter, auth=auth, policy=policy)
 
 
 class _Handler:
@@ -81,13 +93,37 @@ class _Handler:
         self._options = options
         self._intake = intake
         self._workers = intake.workers
+        self._recent = RecentAnswers()
+
+    @staticmethod
+    async def _send_card(context: TurnContext, card: dict[str, Any], summary: str) -> None:
+        """One message per reply: the card, with ``summary`` for notifications (no separate text message)."""
+        await context.send_activity(
+            Activity(type=ActivityTypes.message, summary=summary[:300], attachments=[attachment(card)])
+        )
+
+    async def _say(self, context: TurnContext, text: str) -> None:
+        await self._send_card(context, text_card(text), text)
+
+    async def _in_own_conversation(self, context: TurnContext, group_id: int) -> bool:
+        """A group's actions count only from the group's own conversation (not a card copied elsewhere)."""
+        conversation = context.activity.conversation
+        here = conversation.id if conversation else ""
+        home = await asyncio.to_thread(self._dialog.engine.group_channel, group_id)
+        if home is not None and home == here:
+            return True
+        await self._say(context, texts.TEAMS_GROUP_ELSEWHERE)
+        return False
 
     async def on_message(self, context: TurnContext, state: TurnState) -> None:
         activity = context.activity
         # Teams waits for the turn, so the activity is handled in the request. The inbox holds it
         # meanwhile: a redelivery is dropped while this replica lives, and taken over by whichever
-        # replica gets it once this one's lease has run out (it died mid-turn).
-        key = f"teams:{activity.id or ''}"
+        # replica gets it once this one's lease has run out (it died mid-turn). Activity ids are
+        # unique within a conversation only, so the conversation is part of the key (hashed: real
+        # conversation ids run past 100 characters).
+        where = hashlib.sha256((activity.conversation.id if activity.conversation else "").encode()).hexdigest()[:24]
+        key = f"teams:{where}:{activity.id or ''}"
         if activity.id and not await self._intake.hold(key, channel="teams", payload={"id": activity.id}):
             return
         try:
@@ -107,15 +143,27 @@ class _Handler:
         asker = Asker("teams", tenant, user, "dm" if personal else "mention")
 
         if value.get("cmd") == "feedback":
-            await asyncio.to_thread(self._dialog.desk.feedback, str(value.get("ref", "")), str(value.get("value")))
-            await context.send_activity(texts.TEAMS_THANKS)
+            reference = str(value.get("ref", ""))
+            if not self._recent.is_asker(reference, channel="teams", user=user):
+                known = self._recent.get(reference) is not None
+                await self._say(context, texts.FEEDBACK_NOT_YOURS if known else texts.ANSWER_EXPIRED)
+                return
+            await asyncio.to_thread(
+                self._dialog.desk.feedback, reference, "down" if value.get("value") == "down" else "up"
+            )
+            await self._say(context, texts.TEAMS_THANKS)
             return
         if value.get("cmd") == "group_answer":
-            await self._group_answer(context, asker, value, name=getattr(sender, "name", "") or "")
+            if await self._in_own_conversation(context, _int(value.get("group"))):
+                await self._group_answer(context, asker, value, name=getattr(sender, "name", "") or "")
             return
         command = str(value.get("cmd") or "")
+        if command == CHOICE:
+            command = str(value.get(CHOICE) or "")
         if command.startswith("group:"):
-            _, group_id, step = command.split(":")[:3]
+            _, group_id, step = (command.split(":") + ["", ""])[:3]
+            if not await self._in_own_conversation(context, _int(group_id)):
+                return
             engine = self._dialog.engine
             actor = self._dialog.owner(asker)
             step_reply = await asyncio.to_thread(
@@ -125,17 +173,39 @@ class _Handler:
             return
         text = command or text
 
-        if text.lower() == "rapport" and user in self._options.hr_user_ids:
-            report = await asyncio.to_thread(self._dialog.hr.report, actor=f"teams:{self._dialog.owner(asker)[:16]}")
-            await context.send_activity(plain(report.summary))
+        parsed = parse(text)
+        if parsed.kind == "report":
+            if user not in self._options.hr_user_ids:
+                await self._say(context, texts.HR_ONLY)
+                return
+            if not personal:  # HR figures never go into a channel where others read them
+                await self._say(context, texts.TEAMS_HR_PERSONAL_ONLY)
+                return
+            actor = f"teams:{self._dialog.owner(asker)[:16]}"
+            report = await asyncio.to_thread(self._dialog.hr.report, actor=actor, by=parsed.by)
+            await self._say(context, report.summary)
             return
-        if not personal and text.lower().startswith("refleksjon gruppe"):
-            words = text[len("refleksjon gruppe") :].strip()
+        if parsed.kind == "group":
+            if personal or not parsed.text or parsed.bad_deadline:
+                await self._say(context, texts.TEAMS_GROUP_HELP)
+                return
             _, reply = await asyncio.to_thread(
                 self._dialog.engine.start_group,
                 channel_id=conversation.id if conversation else "",
                 facilitator=self._dialog.owner(asker),
-                word=words or "-",
+                word=parsed.text,
+                deadline=parsed.deadline,
+            )
+            await self._send_reply(context, reply)
+            return
+        if parsed.kind == "plan":
+            reply = await asyncio.to_thread(
+                self._dialog.plan,
+                parsed.text,
+                asker=asker,
+                address=conversation.id if conversation else "",
+                is_group=parsed.group_plan and not personal,
+                timezone=None,
             )
             await self._send_reply(context, reply)
             return
@@ -145,20 +215,14 @@ class _Handler:
                 await self._send_reply(context, outcome.reply)
                 return
             if outcome.unsaved:
-                await context.send_activity(plain(texts.without_emphasis(texts.NOT_SAVED_SEND_AGAIN)))
+                await self._say(context, texts.without_emphasis(texts.NOT_SAVED_SEND_AGAIN))
             asked = outcome.asked
         else:
             asked = await self._workers.search(self._dialog.desk.ask, text, asker=asker)
         assert asked is not None
-        fallback = " ".join(asked.answer.sentences) if asked.answer.answered else texts.NO_ANSWER
-        if asked.answer.invalid:
-            fallback = asked.answer.note or texts.EMPTY_QUESTION
-        await context.send_activity(
-            Activity(
-                type=ActivityTypes.message,
-                text=plain(fallback)[:500],
-                attachments=[attachment(answer_card(asked.answer, reference=asked.reference))],
-            )
+        self._recent.remember(asked.reference, text, asker)
+        await self._send_card(
+            context, answer_card(asked.answer, reference=asked.reference), answer_summary(asked.answer)
         )
 
     async def _group_answer(self, context: TurnContext, asker: Asker, value: dict[str, Any], *, name: str) -> None:
@@ -172,25 +236,31 @@ class _Handler:
             text=answer,
             shared_as=(name or "Et medlem") if shared else None,
         )
-        if shared:
-            await context.send_activity(plain(texts.R_GROUP_SHARED.format(user=name or "Et medlem", answer=answer)))
-        else:
-            await context.send_activity(reply.text)  # says only "saved, only you see it"
+        if reply.text not in (texts.R_GROUP_SAVED_PRIVATE, texts.R_GROUP_SAVED_SHARED):
+            await self._say(context, reply.text)  # closed, or empty: nothing private in that
+        elif shared:
+            await self._say(context, texts.R_GROUP_SHARED.format(user=name or "Et medlem", answer=answer))
+        # A private answer gets no reply in the group's conversation: «bare du ser det» posted there
+        # would tell everyone who answered privately. The form itself closes on submit.
 
     async def _send_reply(self, context: TurnContext, reply: Reply) -> None:
         if reply.duplicate:
             return
         text = texts.without_emphasis(reply.text)
         if reply.export is not None:
-            text = f"{texts.TEAMS_EXPORT_INLINE}\n\n{reply.export.content}"
-        await context.send_activity(
-            Activity(
-                type=ActivityTypes.message,
-                text=plain(text)[:4000],
-                attachments=[attachment(reply_card(reply))] if reply.choices else [],
-            )
-        )
+            # The whole export, over as many messages as it needs (the chat takes no files from the bot).
+            for card in text_cards(f"{texts.TEAMS_EXPORT_INLINE}\n\n{reply.export.content}"):
+                await self._send_card(context, card, texts.TEAMS_EXPORT_INLINE)
+            return
+        await self._send_card(context, reply_card(reply), text)
 
     async def on_error(self, context: TurnContext, error: Exception) -> None:
         log.error("Teams turn failed: %s", type(error).__name__, exc_info=error)
         await context.send_activity(texts.INTERNAL_ERROR.format(hr_contact=self._options.hr_contact))
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0

@@ -1,8 +1,12 @@
-"""Adaptive Cards for answers and reflection steps. Card buttons send their command back as `value`."""
+"""Adaptive Cards (1.5) for answers and reflection steps. Card buttons send their command back as `value`.
+
+User and document text goes into RichTextBlock/TextRun, which Teams shows as written: no Markdown
+is parsed there, so nothing needs a backslash, and nobody's text can form a link or formatting.
+Each line is its own block, because a TextBlock collapses single line breaks.
+"""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from microsoft_agents.activity import Attachment
@@ -13,12 +17,10 @@ from bot.reflection.engine import Reply
 
 CARD = "application/vnd.microsoft.card.adaptive"
 PASSAGE_PREVIEW_CHARS = 500
-_MARKDOWN = re.compile(r"([\\[\]()*_`#>])")
-
-
-def plain(text: str) -> str:
-    """Card text shows Markdown: user and document text is escaped so it cannot form links or formatting."""
-    return _MARKDOWN.sub(r"\\\1", text)
+MAX_ACTIONS = 6  # Teams shows six and hides the rest in an overflow menu
+# A message to Teams may be about 28 KB; a card of this many characters of text stays well within it.
+CARD_TEXT_CHARS = 12_000
+CHOICE = "choice"  # the Input.ChoiceSet id; its submit sends {"cmd": CHOICE, "choice": <command>}
 
 
 def attachment(card: dict[str, Any]) -> Attachment:
@@ -26,40 +28,94 @@ def attachment(card: dict[str, Any]) -> Attachment:
 
 
 def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    card: dict[str, Any] = {"type": "AdaptiveCard", "version": "1.5", "body": body}
+    card: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": "1.5",
+        "body": body or [_lines(" ")[0]],
+    }
     if actions:
         card["actions"] = actions
     return card
 
 
-def _text(text: str, **style: Any) -> dict[str, Any]:
-    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+def _lines(text: str, *, spacing: str | None = None, **run: Any) -> list[dict[str, Any]]:
+    """``text`` shown as written, one RichTextBlock per line (a blank line becomes a wider gap)."""
+    blocks: list[dict[str, Any]] = []
+    gap = spacing
+    for line in text.split("\n"):
+        if not line.strip():
+            gap = "Medium"
+            continue
+        block: dict[str, Any] = {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": line, **run}]}
+        if gap is not None:
+            block["spacing"] = gap
+        elif blocks:
+            block["spacing"] = "None"
+        blocks.append(block)
+        gap = None
+    return blocks
 
 
 def _submit(title: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Action.Submit", "title": title, "data": data}
 
 
+def text_card(text: str) -> dict[str, Any]:
+    """Any plain reply as a card (so every reply is one message, shown the same way)."""
+    return _card(_lines(text))
+
+
+def text_cards(text: str, *, limit: int = CARD_TEXT_CHARS) -> list[dict[str, Any]]:
+    """Long text (an export) as several cards, split at line ends: sent whole, over several messages."""
+    cards, current = [], ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                cards.append(current)
+                current = ""
+            cards.append(line[:limit])
+            line = line[limit:]
+        if current and len(current) + len(line) + 1 > limit:
+            cards.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current or not cards:
+        cards.append(current)
+    return [text_card(piece) for piece in cards]
+
+
+def answer_summary(answer: Answer) -> str:
+    """The notification line of an answer card."""
+    if answer.invalid:
+        return answer.note or texts.EMPTY_QUESTION
+    if not answer.answered:
+        return texts.NO_ANSWER
+    summary = " ".join(answer.sentences)
+    return summary if len(summary) <= 300 else summary[:300].rsplit(" ", 1)[0] + " …"
+
+
 def answer_card(answer: Answer, *, reference: str) -> dict[str, Any]:
     if answer.invalid or not answer.answered:
-        return _card([_text(plain(render_text(answer)))])
+        return text_card(render_text(answer))
     body: list[dict[str, Any]] = []
     if answer.note:
-        body.append(_text(plain(answer.note), isSubtle=True, size="Small"))
+        body += _lines(answer.note, isSubtle=True, size="Small")
     if answer.example_from:
-        body.append(_text(plain(texts.EXAMPLE_FROM.format(owner=answer.example_from)), isSubtle=True, size="Small"))
-    body.append(_text(texts.ANSWER_INTRO, weight="Bolder"))
-    body += [_text(f"» {plain(s)}", spacing="Small") for s in answer.sentences]
+        body += _lines(texts.EXAMPLE_FROM.format(owner=answer.example_from), isSubtle=True, size="Small")
+    body += _lines(texts.ANSWER_INTRO, weight="Bolder")
+    for sentence in answer.sentences:
+        body += _lines(f"» {sentence}", spacing="Small")
     passage = answer.passage
     preview = (
         passage if len(passage) <= PASSAGE_PREVIEW_CHARS else passage[:PASSAGE_PREVIEW_CHARS].rsplit(" ", 1)[0] + " …"
     )
-    body.append(_text(plain(preview), isSubtle=True, spacing="Medium"))
+    body += _lines(preview, isSubtle=True, spacing="Medium")
     if answer.source is not None:
-        body.append(_text(plain(answer.source.line()), size="Small", spacing="Medium"))
+        body += _lines(answer.source.line(), size="Small", spacing="Medium")
     if answer.see_also:
-        lines = "; ".join(plain(s.line().removeprefix("Kilde: ")) for s in answer.see_also)
-        body.append(_text(f"{texts.SEE_ALSO}: {lines}", size="Small", isSubtle=True))
+        lines = "; ".join(s.line().removeprefix("Kilde: ") for s in answer.see_also)
+        body += _lines(f"{texts.SEE_ALSO}: {lines}", size="Small", isSubtle=True)
     actions = [
         _submit(texts.BUTTON_USEFUL, {"cmd": "feedback", "value": "up", "ref": reference}),
         _submit(texts.BUTTON_NOT_USEFUL, {"cmd": "feedback", "value": "down", "ref": reference}),
@@ -67,40 +123,60 @@ def answer_card(answer: Answer, *, reference: str) -> dict[str, Any]:
     return _card(body, actions)
 
 
+def _group_form(title: str, group_id: int, index: int) -> dict[str, Any]:
+    return {
+        "type": "Action.ShowCard",
+        "title": title,
+        "card": _card(
+            [
+                {"type": "Input.Text", "id": "answer", "isMultiline": True, "label": texts.R_MODAL_TITLE},
+                {
+                    "type": "Input.ChoiceSet",
+                    "id": "visibility",
+                    "label": texts.R_MODAL_SHARE,
+                    "value": "private",
+                    "style": "expanded",
+                    "choices": [
+                        {"title": texts.R_MODAL_PRIVATE, "value": "private"},
+                        {"title": texts.R_MODAL_SHARE, "value": "shared"},
+                    ],
+                },
+            ],
+            [_submit(texts.R_MODAL_SUBMIT, {"cmd": "group_answer", "group": group_id, "index": index})],
+        ),
+    }
+
+
 def reply_card(reply: Reply) -> dict[str, Any]:
-    """A reflection step: its text and its choices as buttons (group answers get a private form)."""
-    body = [_text(plain(texts.without_emphasis(reply.text)))]
+    """A reflection step: its text, and its choices as buttons (group answers get a private form).
+
+    More than six choices (the theme list) become one Input.ChoiceSet with a single submit button.
+    """
+    body = _lines(texts.without_emphasis(reply.text))
     actions: list[dict[str, Any]] = []
-    for choice in reply.choices[:20]:
+    plain_choices = []
+    for choice in reply.choices:
         if choice.value.startswith("group:") and ":answer:" in choice.value:
             _, group_id, _, index = choice.value.split(":")
-            actions.append(
-                {
-                    "type": "Action.ShowCard",
-                    "title": choice.label,
-                    "card": _card(
-                        [
-                            {"type": "Input.Text", "id": "answer", "isMultiline": True, "label": texts.R_MODAL_TITLE},
-                            {
-                                "type": "Input.ChoiceSet",
-                                "id": "visibility",
-                                "value": "private",
-                                "style": "expanded",
-                                "choices": [
-                                    {"title": texts.R_MODAL_PRIVATE, "value": "private"},
-                                    {"title": texts.R_MODAL_SHARE, "value": "shared"},
-                                ],
-                            },
-                        ],
-                        [
-                            _submit(
-                                texts.R_MODAL_SUBMIT,
-                                {"cmd": "group_answer", "group": int(group_id), "index": int(index)},
-                            )
-                        ],
-                    ),
-                }
-            )
+            actions.append(_group_form(choice.label, int(group_id), int(index)))
         else:
-            actions.append(_submit(choice.label, {"cmd": choice.value}))
+            plain_choices.append(choice)
+    if len(actions) + len(plain_choices) <= MAX_ACTIONS:
+        actions += [_submit(choice.label, {"cmd": choice.value}) for choice in plain_choices]
+    else:
+        body.append(
+            {
+                "type": "Input.ChoiceSet",
+                "id": CHOICE,
+                "label": texts.TEAMS_CHOOSE_LABEL,
+                "style": "expanded",
+                "isRequired": True,
+                "errorMessage": texts.TEAMS_CHOOSE_ONE,
+                "value": plain_choices[0].value,
+                "choices": [{"title": c.label, "value": c.value} for c in plain_choices],
+            }
+        )
+        actions.append(_submit(texts.TEAMS_CHOOSE_SUBMIT, {"cmd": CHOICE}))
+    if len(actions) > MAX_ACTIONS:
+        raise ValueError(f"{len(actions)} actions on one card (Teams shows {MAX_ACTIONS})")
     return _card(body, actions)

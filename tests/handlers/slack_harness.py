@@ -19,15 +19,19 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from slack_bolt.async_app import AsyncApp
 
 from bot.dialog import Dialog
 from bot.intake import Intake
 from handlers.server import build_server
 from handlers.slack.app import SlackOptions, build_slack_app
+from handlers.slack.limits import payload_violations
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "payloads"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-1234-5678-lederbot"
+APP_TOKEN = "xapp-1-A0LEDERBOT-1234-abcd"
+CREATED: list[MockSlack] = []  # every mock made during a test, for the Block Kit limits check
 
 
 @dataclass
@@ -45,6 +49,15 @@ class MockSlack:
     failures: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
     directory: dict[str, str] = field(default_factory=dict)  # e-mail → user id, for users.lookupByEmail
     port: int = 0
+    # Socket Mode: the WebSockets the bot opened (the last one is live) and the acks it sent back.
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    acks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Every payload checked against Block Kit's limits; the autouse fixture fails the test on any.
+    violations: list[str] = field(default_factory=list)
+    refuse: dict[str, str] = field(default_factory=dict)  # method → Slack error it answers with (ok: false)
+
+    def __post_init__(self) -> None:
+        CREATED.append(self)
 
     @property
     def api_url(self) -> str:
@@ -84,6 +97,11 @@ class MockSlack:
                 headers=headers,
             )
         self.calls.append(Call(method, data, time.monotonic()))
+        self.violations += [f"{method}: {v}" for v in payload_violations(method, data)]
+        if method in self.refuse:
+            return web.json_response({"ok": False, "error": self.refuse[method]})
+        if method == "apps.connections.open":
+            return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"})
         if method == "auth.test":
             return web.json_response(
                 {
@@ -136,8 +154,54 @@ class MockSlack:
         return web.Response(text="OK - 1")
 
     async def handle_response_url(self, request: web.Request) -> web.Response:
-        self.calls.append(Call("response_url", await request.json(), time.monotonic()))
+        data = await request.json()
+        self.calls.append(Call("response_url", data, time.monotonic()))
+        self.violations += [f"response_url: {v}" for v in payload_violations("response_url", data)]
         return web.json_response({"ok": True})
+
+    async def handle_socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Slack's Socket Mode endpoint: says hello, sends envelopes, records the acks that come back."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "mock"}})
+        async for message in ws:
+            if message.type == aiohttp.WSMsgType.TEXT:
+                ack = json.loads(message.data)
+                self.acks[str(ack.get("envelope_id"))] = ack
+                if isinstance(ack.get("payload"), dict):
+                    self.violations += [f"ack: {v}" for v in payload_violations("ack", ack["payload"])]
+        return ws
+
+    async def wait_for_socket(self, count: int = 1, timeout: float = 60.0) -> web.WebSocketResponse:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            live = [ws for ws in self.sockets if not ws.closed]
+            if len(self.sockets) >= count and live:
+                return live[-1]
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"the bot opened {len(self.sockets)} Socket Mode connections, expected {count}")
+
+    async def send_envelope(self, kind: str, body: dict[str, Any], *, timeout: float = 10.0) -> dict[str, Any]:
+        """Send one envelope on the live socket; returns the bot's ack (fails if none comes in time)."""
+        ws = await self.wait_for_socket()
+        envelope_id = f"env-{len(self.acks)}-{time.monotonic_ns()}"
+        await ws.send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": body,
+                "accepts_response_payload": kind != "events_api",
+                "retry_attempt": 0,
+                "retry_reason": "",
+            }
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if envelope_id in self.acks:
+                return self.acks[envelope_id]
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"no ack for a {kind} envelope within {timeout} s")
 
 
 def sign(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
@@ -168,6 +232,7 @@ class Running:
     slack: MockSlack
     bot_url: str
     session: aiohttp.ClientSession
+    bolt: AsyncApp | None = None
     intake: Intake | None = None
 
     async def wait_handled(self, count: int, timeout: float = 30.0) -> None:
@@ -223,30 +288,48 @@ async def running_bot(
     *,
     hr_contact_user: str | None = "U0HR",
     hr_user_ids: frozenset[str] = frozenset(),
+    hr_channel: str | None = None,
     intake: Intake | None = None,
 ) -> AsyncIterator[Running]:
     """The mock Slack and the bot's real aiohttp server, both on free loopback ports."""
     intake = intake or Intake.over(dialog.desk.database, metrics=dialog.desk.metrics)
     slack = MockSlack()
-    mock_app = web.Application()
-    mock_app.router.add_post("/api/{method}", slack.handle)
-    mock_app.router.add_post("/response/{name}", slack.handle_response_url)
-    mock_app.router.add_post("/upload/{name}", slack.handle_upload)
-    mock_runner, slack.port = await _start(mock_app)
-    options = SlackOptions(
-        bot_token=BOT_TOKEN,
-        signing_secret=SIGNING_SECRET,
-        api_url=slack.api_url,
-        hr_contact_user=hr_contact_user,
-        hr_user_ids=hr_user_ids,
-    )
+    mock_runner, slack.port = await _start(mock_slack_app(slack))
+    options = slack_options(slack, hr_contact_user=hr_contact_user, hr_user_ids=hr_user_ids, hr_channel=hr_channel)
     bolt = build_slack_app(dialog=dialog, options=options, intake=intake)
     server = build_server(warm_up=dialog.desk.assistant.load, slack=bolt, metrics=dialog.desk.metrics, intake=intake)
     bot_runner, bot_port = await _start(server)
     session = aiohttp.ClientSession()
     try:
-        yield Running(slack=slack, bot_url=f"http://127.0.0.1:{bot_port}", session=session, intake=intake)
+        yield Running(slack=slack, bot_url=f"http://127.0.0.1:{bot_port}", session=session, bolt=bolt, intake=intake)
     finally:
         await session.close()
         await bot_runner.cleanup()
         await mock_runner.cleanup()
+
+
+def slack_options(
+    slack: MockSlack,
+    *,
+    hr_contact_user: str | None = "U0HR",
+    hr_user_ids: frozenset[str] = frozenset(),
+    hr_channel: str | None = None,
+) -> SlackOptions:
+    return SlackOptions(
+        bot_token=BOT_TOKEN,
+        signing_secret=SIGNING_SECRET,
+        api_url=slack.api_url,
+        hr_contact_user=hr_contact_user,
+        hr_user_ids=hr_user_ids,
+        hr_channel=hr_channel,
+    )
+
+
+def mock_slack_app(slack: MockSlack) -> web.Application:
+    """The mock's routes: Web API, response_url, file upload, and the Socket Mode WebSocket."""
+    app = web.Application()
+    app.router.add_post("/api/{method}", slack.handle)
+    app.router.add_post("/response/{name}", slack.handle_response_url)
+    app.router.add_post("/upload/{name}", slack.handle_upload)
+    app.router.add_get("/link", slack.handle_socket)
+    return app

@@ -166,22 +166,22 @@ def test_odd_messages_get_a_friendly_reply(dialog: Dialog, text: str, expected: 
 def test_echoed_text_cannot_ping_the_channel(dialog: Dialog) -> None:
     async def scenario() -> None:
         async with running_bot(dialog) as bot:
-            await bot.post_event(payload("app_mention"))
+            event = payload("message_im")
+            event["event"]["text"] = "Hva er delegering? <!channel> <@U0ALL> & hei"
+            await bot.post_event(event)
             [answer] = await bot.slack.wait_for("chat.postMessage")
+            assert "<!channel>" not in _all_text(answer.data)
             blocks = (
                 json.loads(answer.data["blocks"]) if isinstance(answer.data["blocks"], str) else answer.data["blocks"]
             )
             actions = next(b for b in blocks if b["type"] == "actions")
             hr_value = next(e["value"] for e in actions["elements"] if e["action_id"] == "ask_hr")
-            value = json.loads(hr_value)
-            value["q"] = "<!channel> <@U0ALL> & hei"
-            action = payload(
-                "block_actions", response_url=bot.slack.response_url(), action_id="ask_hr", value=json.dumps(value)
-            )
+            action = payload("block_actions", response_url=bot.slack.response_url(), action_id="ask_hr", value=hr_value)
+            action["user"]["id"] = "U0LEDER2"
             await bot.post_action(action)
             calls = await bot.slack.wait_for("chat.postMessage", 2)
             posted = calls[1].data["text"]
-            assert "<@U0HR>" in posted  # the configured HR contact is tagged
+            assert calls[1].data["channel"] == "D0HR"  # privately, to the HR contact
             assert "&lt;!channel&gt; &lt;@U0ALL&gt; &amp; hei" in posted
             assert "<!channel>" not in posted
 
@@ -231,6 +231,7 @@ def test_feedback_is_stored_and_thumbs_down_asks_why(dialog: Dialog) -> None:
                     action_id="feedback_down",
                     value=reference,
                 )
+                | {"user": {"id": "U0LEDER2"}}
             )
             [opened] = await bot.slack.wait_for("views.open")
             view = json.loads(opened.data["view"]) if isinstance(opened.data["view"], str) else opened.data["view"]

@@ -55,6 +55,32 @@ def _content(body: dict[str, Any]) -> str:
     return json.dumps(body, ensure_ascii=False)
 
 
+def card_text(reply: Any) -> str:
+    """Every line a reply shows, from its card(s): TextRuns and TextBlocks, one per line."""
+    lines: list[str] = [reply.text] if getattr(reply, "text", None) else []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("TextRun", "TextBlock"):
+                lines.append(str(node.get("text", "")))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for attachment in getattr(reply, "attachments", None) or []:
+        walk(attachment.content)
+    return "\n".join(lines)
+
+
+def shows(expected: str) -> Any:
+    async def check(reply: Any) -> None:
+        assert expected in card_text(reply), card_text(reply)
+
+    return check
+
+
 async def _serve(dialog: Dialog, options: TeamsOptions) -> tuple[web.AppRunner, int]:
     server = build_server(warm_up=dialog.desk.assistant.load, teams=build_teams_agent(dialog=dialog, options=options))
     return await _start(server)
@@ -76,7 +102,8 @@ def test_anonymous_message_is_answered_at_the_service_url(dialog: Dialog) -> Non
                 [(path, body, authorization)] = await connector.wait()
                 assert path == f"/v3/conversations/{activity['conversation']['id']}/activities/{activity['id']}"
                 assert authorization is None  # anonymous mode sends no token to a local connector
-                card = body["attachments"][0]
+                assert not body.get("text") and body.get("summary")  # one message: the card with its summary
+                [card] = body["attachments"]
                 assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
                 text = _content(card["content"])
                 assert "sitter igjen med ansvaret" in text
@@ -146,35 +173,47 @@ def test_reflection_end_to_end_in_a_personal_chat(dialog: Dialog) -> None:
         flow = (
             TestFlow(adapter, agent.application.on_turn)
             .send("refleksjon verdier")
-            .assert_reply_contains("Spørsmål 1 av 3: Hvordan kommer organisasjonens verdier til uttrykk")
+            .assert_reply(shows("Spørsmål 1 av 3: Hvordan kommer organisasjonens verdier til uttrykk"))
             .send("Jeg snakker om verdiene i hvert personalmøte.")
-            .assert_reply_contains("Spørsmål 2 av 3")
+            .assert_reply(shows("Spørsmål 2 av 3"))
             .send("hopp over")
-            .assert_reply_contains("Spørsmål 3 av 3")
+            .assert_reply(shows("Spørsmål 3 av 3"))
             .send("Ja, mellom budsjett og kvalitet.")
-            .assert_reply_contains("ferdig med «Å lede med tydelige verdier»")
+            .assert_reply(shows("ferdig med «Å lede med tydelige verdier»"))
             .send("mine svar")
-            .assert_reply_contains("Jeg snakker om verdiene i hvert personalmøte.")
+            .assert_reply(shows("Jeg snakker om verdiene i hvert personalmøte."))
             .send("Hva er en delegeringssperre?")
-            .assert_reply_contains("delegeringssperre")
+            .assert_reply(shows("delegeringssperre"))
         )
         await flow.start_test()
 
     asyncio.run(scenario())
 
 
-def test_theme_choices_are_card_buttons(dialog: Dialog) -> None:
+def test_theme_choices_are_one_choice_set_with_at_most_six_actions(dialog: Dialog) -> None:
     agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
     adapter = TestAdapter(channel_id="msteams")
+    picked: dict[str, Any] = {}
 
     async def scenario() -> None:
-        async def has_buttons(reply: Any) -> None:
+        async def has_choices(reply: Any) -> None:
             card = reply.attachments[0].content
-            titles = [a["title"] for a in card["actions"]]
-            assert "Å lede med tydelige verdier" in titles
-            assert card["actions"][0]["data"]["cmd"].startswith("refleksjon ")
+            assert len(card.get("actions", [])) <= 6
+            [choices] = [b for b in card["body"] if b["type"] == "Input.ChoiceSet"]
+            titles = [c["title"] for c in choices["choices"]]
+            assert "Å lede med tydelige verdier" in titles and len(titles) > 6
+            value = next(c["value"] for c in choices["choices"] if c["title"] == "Å lede med tydelige verdier")
+            picked.update(card["actions"][0]["data"], choice=value)
 
-        await TestFlow(adapter, agent.application.on_turn).send("refleksjon").assert_reply(has_buttons).start_test()
+        await TestFlow(adapter, agent.application.on_turn).send("refleksjon").assert_reply(has_choices).start_test()
+        from microsoft_agents.activity import Activity
+
+        await (
+            TestFlow(adapter, agent.application.on_turn)
+            .send(Activity(type="message", value=picked))
+            .assert_reply(shows("Spørsmål 1 av 3"))
+            .start_test()
+        )
 
     asyncio.run(scenario())
 
@@ -207,10 +246,10 @@ def test_group_reflection_in_a_team_channel(dialog: Dialog) -> None:
             posted.append(json.dumps(card, ensure_ascii=False))
             form = next(a for a in card["actions"] if a["type"] == "Action.ShowCard")
             group.update(form["card"]["actions"][0]["data"])
-            assert "Verdier og forankring" in reply.text
+            assert "Verdier og forankring" in card_text(reply)
 
         async def record(reply: Any) -> None:
-            posted.append(reply.text or "")
+            posted.append(card_text(reply))
 
         flow = TestFlow(adapter, agent.application.on_turn).send("<at>lederbot</at> refleksjon gruppe verdier")
         await flow.assert_reply(opening).start_test()
@@ -220,12 +259,12 @@ def test_group_reflection_in_a_team_channel(dialog: Dialog) -> None:
             ("aad-c", "Carl", "HEMMELIG tvil", "private"),
         ]
         for user, name, text, visibility in answers:
-            await (
-                TestFlow(adapter, agent.application.on_turn)
-                .send(submit(user, name, {**group, "answer": text, "visibility": visibility}))
-                .assert_reply(record)
-                .start_test()
+            flow = TestFlow(adapter, agent.application.on_turn).send(
+                submit(user, name, {**group, "answer": text, "visibility": visibility})
             )
+            # A private answer gets no reply in the channel («bare du ser det» there would tell everyone).
+            await (flow.assert_reply(record) if visibility == "shared" else flow).start_test()
+        assert len(posted) == 3
         end = {"cmd": f"group:{group['group']}:end"}
         await (
             TestFlow(adapter, agent.application.on_turn)
