@@ -158,6 +158,9 @@ async def run_server(
     handler = None
     try:
         if socket_mode is not None:
+            # Connect only once the index is loaded and the database migrated: over Socket Mode an
+            # event arrives the moment the socket opens, and there is no 503 to make Slack wait.
+            await app[READY].wait()
             handler = await socket_mode()
         await asyncio.Event().wait()
     finally:

@@ -112,7 +112,8 @@ def build_slack_app(*, dialog: Dialog, options: SlackOptions, intake: Intake | N
     async def store_then_ack(req: AsyncBoltRequest, body: dict[str, Any], next: Any) -> BoltResponse | None:  # noqa: A002
         # Runs after Bolt has checked the signature and before anything is acknowledged.
         if body.get("type") == "event_callback" and body.get("event_id"):
-            retry = bool(req.headers.get("x-slack-retry-num"))
+            # Socket Mode sends "0" on a first delivery; over HTTP the header is absent.
+            retry = (req.headers.get("x-slack-retry-num") or ["0"])[0] not in ("", "0")
             outcome = await intake.receive(f"slack:{body['event_id']}", channel="slack", payload=body, retry=retry)
             if outcome is Accepted.DUPLICATE:
                 log.info("duplicate delivery of an event dropped")

@@ -13,10 +13,9 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy import select
 
 from bot.dialog import Dialog
-from bot.store.models import QuestionLog
+from bot.store.repositories import QuestionRepository
 from handlers.slack.app import build_slack_app
 from handlers.slack.socket_mode import socket_mode_starter
 from tests.conftest import ROOT
@@ -48,7 +47,8 @@ async def _feedback_reason(dialog: Dialog, timeout: float = 20.0) -> str | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with dialog.desk.database.session() as session:
-            reasons = [r.feedback_reason for r in session.scalars(select(QuestionLog)) if r.feedback_reason]
+            # Reasons are kept apart from the question and the person (privacy), in their own table.
+            reasons = QuestionRepository(session=session).feedback_reasons()
         if reasons:
             return reasons[0]
         await asyncio.sleep(0.05)
