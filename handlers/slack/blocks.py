@@ -56,10 +56,7 @@ def answer_blocks(
     blocks: list[dict[str, Any]] = []
     if answer.note:
         blocks.append(_context(escape(answer.note)))
-    if answer.example_from:
-        blocks.append(_context(escape(texts.EXAMPLE_FROM.format(owner=answer.example_from))))
-    quoted = "\n".join(f">{escape(s)}" for s in answer.sentences)
-    blocks.append(_section(f"{texts.ANSWER_HEADING}\n{quoted}"))
+    blocks += tier_blocks(answer)
     passage = answer.passage
     preview = (
         passage if len(passage) <= PASSAGE_PREVIEW_CHARS else passage[:PASSAGE_PREVIEW_CHARS].rsplit(" ", 1)[0] + " …"
@@ -70,9 +67,7 @@ def answer_blocks(
     blocks.append(passage_block)
     if answer.source is not None:
         blocks.append(_context(escape(answer.source.line())))
-    if answer.see_also:
-        lines = "; ".join(escape(s.line().removeprefix("Kilde: ")) for s in answer.see_also)
-        blocks.append(_context(f"{texts.SEE_ALSO}: {lines}"))
+    blocks += see_also_blocks(answer)
     buttons = [
         _button(texts.BUTTON_USEFUL, "feedback_up", reference),
         _button(texts.BUTTON_NOT_USEFUL, "feedback_down", reference),
@@ -85,10 +80,35 @@ def answer_blocks(
     return blocks
 
 
+def tier_blocks(answer: Answer) -> list[dict[str, Any]]:
+    """Where the passage comes from, and the answer sentences: as the answer when the search is
+    sure, plainly as the closest match (a warning line, no answer heading) when it is not."""
+    blocks: list[dict[str, Any]] = []
+    if answer.origin:
+        blocks.append(_context(escape(answer.origin)))
+    quoted = "\n".join(f">{escape(s)}" for s in answer.sentences)
+    if answer.tier == "unsure":
+        blocks.append(_section(f":grey_question: _{texts.UNSURE_INTRO}_\n{quoted}"))
+    else:
+        blocks.append(_section(f"{texts.ANSWER_HEADING}\n{quoted}"))
+    return blocks
+
+
+def see_also_blocks(answer: Answer) -> list[dict[str, Any]]:
+    """ "Se også": each source with its best sentence."""
+    return [
+        _context(
+            f"{texts.SEE_ALSO}: {escape(s.line().removeprefix('Kilde: '))}"
+            + (f"\n«{escape(s.sentence)}»" if s.sentence else "")
+        )
+        for s in answer.see_also
+    ]
+
+
 def full_passage_blocks(answer: Answer) -> list[dict[str, Any]]:
     if not answer.answered:
         return [_section(escape(render_text(answer)))]
-    blocks = [_section(escape(answer.passage))]
+    blocks = [_section(escape(answer.full_passage or answer.passage))]
     if answer.source is not None:
         blocks.append(_context(escape(answer.source.line())))
     return blocks

@@ -46,10 +46,7 @@ def answer_card(answer: Answer, *, reference: str) -> dict[str, Any]:
     body: list[dict[str, Any]] = []
     if answer.note:
         body.append(_text(plain(answer.note), isSubtle=True, size="Small"))
-    if answer.example_from:
-        body.append(_text(plain(texts.EXAMPLE_FROM.format(owner=answer.example_from)), isSubtle=True, size="Small"))
-    body.append(_text(texts.ANSWER_INTRO, weight="Bolder"))
-    body += [_text(f"» {plain(s)}", spacing="Small") for s in answer.sentences]
+    body += tier_elements(answer)
     passage = answer.passage
     preview = (
         passage if len(passage) <= PASSAGE_PREVIEW_CHARS else passage[:PASSAGE_PREVIEW_CHARS].rsplit(" ", 1)[0] + " …"
@@ -57,14 +54,39 @@ def answer_card(answer: Answer, *, reference: str) -> dict[str, Any]:
     body.append(_text(plain(preview), isSubtle=True, spacing="Medium"))
     if answer.source is not None:
         body.append(_text(plain(answer.source.line()), size="Small", spacing="Medium"))
-    if answer.see_also:
-        lines = "; ".join(plain(s.line().removeprefix("Kilde: ")) for s in answer.see_also)
-        body.append(_text(f"{texts.SEE_ALSO}: {lines}", size="Small", isSubtle=True))
+    body += see_also_elements(answer)
     actions = [
         _submit(texts.BUTTON_USEFUL, {"cmd": "feedback", "value": "up", "ref": reference}),
         _submit(texts.BUTTON_NOT_USEFUL, {"cmd": "feedback", "value": "down", "ref": reference}),
     ]
     return _card(body, actions)
+
+
+def tier_elements(answer: Answer) -> list[dict[str, Any]]:
+    """Where the passage comes from, and the answer sentences: as the answer when the search is
+    sure, plainly as the closest match (in the warning colour) when it is not."""
+    body: list[dict[str, Any]] = []
+    if answer.origin:
+        body.append(_text(plain(answer.origin), isSubtle=True, size="Small"))
+    if answer.tier == "unsure":
+        body.append(_text(texts.UNSURE_INTRO, weight="Bolder", color="Warning"))
+    else:
+        body.append(_text(texts.ANSWER_INTRO, weight="Bolder"))
+    body += [_text(f"» {plain(s)}", spacing="Small") for s in answer.sentences]
+    return body
+
+
+def see_also_elements(answer: Answer) -> list[dict[str, Any]]:
+    """ "Se også": each source with its best sentence."""
+    return [
+        _text(
+            f"{texts.SEE_ALSO}: {plain(s.line().removeprefix('Kilde: '))}"
+            + (f"\n«{plain(s.sentence)}»" if s.sentence else ""),
+            size="Small",
+            isSubtle=True,
+        )
+        for s in answer.see_also
+    ]
 
 
 def reply_card(reply: Reply) -> dict[str, Any]:
