@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import itertools
 import json
 import re
 import sys
@@ -38,7 +39,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.assistant import build_embedder  # noqa: E402
+from bot.answer import AnswerComposer, ComposeSettings  # noqa: E402
+from bot.assistant import build_assistant  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.query import normalise_query  # noqa: E402
 from bot.ranking import FEATURES, FITTED_FILE, Candidates, FittedModel, features, order  # noqa: E402
@@ -72,6 +74,8 @@ class Question:
     style: str  # STYLES or "out_of_scope"
     relevant: frozenset[int]  # passages holding an expected phrase
     candidates: list[Candidates]  # by OPTIONS index
+    expect: list[str]
+    vector: np.ndarray
 
 
 def default_sets() -> list[Path]:
@@ -92,7 +96,8 @@ def load_questions(service: SearchService, paths: list[Path]) -> list[Question]:
             style = "out_of_scope" if item.get("out_of_scope") else item.get("style", "plain")
             expect = [fold_text(e) for e in item.get("expect", [])]
             relevant = frozenset(i for i, t in enumerate(folded) if any(e in t for e in expect))
-            out.append(Question(text, style, relevant, [service.candidates(text, vector, o) for o in OPTIONS]))
+            candidates = [service.candidates(text, vector, o) for o in OPTIONS]
+            out.append(Question(text, style, relevant, candidates, expect, vector))
     return out
 
 
@@ -196,16 +201,66 @@ def fit_all(questions: list[Question], seed: int) -> FittedModel:
     )
 
 
+HOME_MARGINS = (0.0, 0.005, 0.01, 0.02)
+LEXICAL = (0.0, 0.02, 0.05, 0.1, 0.2)
+LENGTH = (-0.03, -0.02, -0.01, 0.0, 0.01)
+SEE_ALSO = (0.01, 0.02, 0.03, 0.05)
+
+
+def answer_hits(
+    service: SearchService, composer: AnswerComposer, model: FittedModel, settings: ComposeSettings, q: Question
+) -> tuple[bool, bool, bool]:
+    """(answer@1, passage@1, in view) of the composed answer, as answers.py counts them."""
+    service._model = model  # the fold's model, so nothing of the held-out part is used
+    composer._settings = settings
+    result = service.rank(q.text, q.candidates[option_index(model)], top_k=5, started=0.0)
+    answer = composer.compose(result, vector=q.vector)
+    if not answer.answered:
+        return False, False, False
+    a1 = any(e in fold_text(" ".join(answer.sentences)) for e in q.expect)
+    p1 = any(e in fold_text(answer.passage[:MAX_CHARS]) for e in q.expect)
+    also = any(e in fold_text(" ".join(s.sentence for s in answer.see_also)) for e in q.expect)
+    return a1, p1, a1 or also
+
+
+def fit_answer(
+    service: SearchService, composer: AnswerComposer, model: FittedModel, questions: list[Question]
+) -> ComposeSettings:
+    """Home margin by passage@1, then the sentence weights by answer@1, then the "Se også" margin by
+    in view; each on ``questions`` only (ties: the first of the grid, the most conservative)."""
+    questions = [q for q in questions if q.style != "out_of_scope"]
+
+    def total(settings: ComposeSettings, which: int) -> int:
+        return sum(answer_hits(service, composer, model, settings, q)[which] for q in questions)
+
+    base = ComposeSettings()
+    home = max(HOME_MARGINS, key=lambda m: total(ComposeSettings(**{**base.__dict__, "home_margin": m}), 1))
+    base = ComposeSettings(**{**base.__dict__, "home_margin": home})
+    lexical, length = max(
+        itertools.product(LEXICAL, LENGTH),
+        key=lambda p: total(ComposeSettings(**{**base.__dict__, "lexical_weight": p[0], "length_penalty": p[1]}), 0),
+    )
+    base = ComposeSettings(**{**base.__dict__, "lexical_weight": lexical, "length_penalty": length})
+    see_also = max(SEE_ALSO, key=lambda m: total(ComposeSettings(**{**base.__dict__, "see_also_margin": m}), 2))
+    return ComposeSettings(**{**base.__dict__, "see_also_margin": see_also})
+
+
 def option_index(model: FittedModel) -> int:
     return OPTIONS.index({"nynorsk": model.query["nynorsk"], "compounds": model.query["compounds"]})
 
 
-def evaluate(model: FittedModel, questions: list[Question]) -> list[dict[str, Any]]:
+def evaluate(
+    model: FittedModel, questions: list[Question], service: SearchService, composer: AnswerComposer
+) -> list[dict[str, Any]]:
     rows = []
     option = option_index(model)
+    settings = ComposeSettings(**model.answer)
     for q in questions:
         rank, f = first_relevant(q, option, model.fusion)
-        rows.append({"style": q.style, "rank": rank, "tier": model.tier(model.probability(f))})
+        a1, p1, view = answer_hits(service, composer, model, settings, q) if q.style != "out_of_scope" else (0, 0, 0)
+        rows.append(
+            {"style": q.style, "rank": rank, "tier": model.tier(model.probability(f)), "a1": a1, "p1": p1, "view": view}
+        )
     return rows
 
 
@@ -224,6 +279,9 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
             "R@1": sum(1 for r in ranks if r == 1) / n,
             "R@5": sum(1 for r in ranks if r and r <= 5) / n,
             "MRR": sum(1 / r for r in ranks if r) / n,
+            "answer@1": sum(r.get("a1", 0) for r in rs) / n,
+            "passage@1": sum(r.get("p1", 0) for r in rs) / n,
+            "in view": sum(r.get("view", 0) for r in rs) / n,
             "sure": tiers["sure"],
             "unsure": tiers["unsure"],
             "none": tiers["none"],
@@ -242,15 +300,16 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
 def print_table(title: str, summary: dict[str, dict[str, float]]) -> None:
     print(f"\n{title}")
     print(
-        f"{'style':14s} {'n':>4s} {'R@1':>6s} {'R@5':>6s} {'MRR':>6s} {'sure':>5s} {'unsure':>6s} {'none':>5s} "
-        f"{'sure&wrong':>10s}"
+        f"{'style':14s} {'n':>4s} {'R@1':>6s} {'R@5':>6s} {'MRR':>6s} {'ans@1':>6s} {'pas@1':>6s} {'view':>6s} "
+        f"{'sure':>5s} {'unsure':>6s} {'none':>5s} {'sure&wrong':>10s}"
     )
     for style in (*STYLES, "all in-scope", "out_of_scope"):
         s = summary.get(style)
         if not s:
             continue
         print(
-            f"{style:14s} {s['n']:4d} {s['R@1']:6.3f} {s['R@5']:6.3f} {s['MRR']:6.3f} {s['sure']:5d} {s['unsure']:6d} "
+            f"{style:14s} {s['n']:4d} {s['R@1']:6.3f} {s['R@5']:6.3f} {s['MRR']:6.3f} {s['answer@1']:6.3f} "
+            f"{s['passage@1']:6.3f} {s['in view']:6.3f} {s['sure']:5d} {s['unsure']:6d} "
             f"{s['none']:5d} {s['sure_wrong']:10d}"
         )
     print(f"confident-wrong (sure & wrong + out-of-scope sure) / all: {summary['all']['confident_wrong']:.3f}")
@@ -265,8 +324,10 @@ def main() -> int:
     parser.add_argument("--config", type=Path, default=None)
     args = parser.parse_args()
     settings = Settings.load(args.config)
-    service = SearchService(index_dir=settings.index_dir, embedder=build_embedder(settings), settings=settings.search)
-    service.load()
+    assistant = build_assistant(settings)
+    assistant.load()
+    service = assistant.search_service
+    composer = assistant.composer
     questions = load_questions(service, args.sets or default_sets())
     assignment = folds_by_style(questions, args.folds, args.seed)
     rows: list[dict[str, Any]] = []
@@ -276,8 +337,9 @@ def main() -> int:
         train = [q for q, a in zip(questions, assignment, strict=True) if a != f]
         test = [q for q, a in zip(questions, assignment, strict=True) if a == f]
         model = fit_all(train, args.seed)
+        model = FittedModel(**{**model.__dict__, "answer": fit_answer(service, composer, model, train).__dict__})
         chosen.append(model)
-        rows += evaluate(model, test)
+        rows += evaluate(model, test, service, composer)
         for o in range(len(OPTIONS)):  # what each query rule is worth, each with weights fit on train
             weights = max(GRID, key=lambda w, o=o: mrr(train, o, w))
             per_option[o] += [
@@ -290,8 +352,11 @@ def main() -> int:
     for o, option in enumerate(OPTIONS):
         s = summarise(per_option[o])
         print(f"{json.dumps(option):28s} " + " ".join(f"{s[st]['MRR']:10.3f}" for st in (*STYLES, "all in-scope")))
-    print("\nPer fold: " + "; ".join(f"{m.query} {m.fusion} sure≥{m.sure:.2f} unsure≥{m.unsure:.2f}" for m in chosen))
+    print("\nPer fold:")
+    for m in chosen:
+        print(f"  {m.query} {m.fusion} sure≥{m.sure:.2f} unsure≥{m.unsure:.2f} {m.answer}")
     final = fit_all(questions, args.seed)
+    final = FittedModel(**{**final.__dict__, "answer": fit_answer(service, composer, final, questions).__dict__})
     report = {
         "fit_on": [str(p.name) for p in (args.sets or default_sets())],
         "folds": args.folds,
@@ -299,7 +364,7 @@ def main() -> int:
     }
     final = FittedModel(**{**final.__dict__, "report": report})
     args.output.write_text(json.dumps(final.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"\nFinal: {final.query} {final.fusion} sure≥{final.sure:.3f} unsure≥{final.unsure:.3f}")
+    print(f"\nFinal: {final.query} {final.fusion} sure≥{final.sure:.3f} unsure≥{final.unsure:.3f} {final.answer}")
     print("coefficients: " + ", ".join(f"{n} {c:+.2f}" for n, c in zip(FEATURES, final.coef, strict=True)))
     print(f"wrote {args.output}")
     return 0

@@ -33,7 +33,7 @@ from index.windows import is_content
 
 MAX_SEE_ALSO = 2
 MAX_LIST_ITEMS = 6
-SHOWN_CHARS = 700  # the shown part of the passage around the answer ("Vis mer" gives all of it)
+SHOWN_CHARS = 900  # the shown part of the passage around the answer ("Vis mer" gives all of it)
 _URL = re.compile(r"https?://\S+|www\.\S+")
 
 # (first sentence, number of sentences, cosine to the question) of every window of a passage.
@@ -214,8 +214,8 @@ class AnswerComposer:
 
         start, size, _ = max(windows, key=lambda w: (score(w), -w[1], -w[0]))
         chosen = _with_list_items(sentences, list(range(start, start + size)))
-        if sentences[chosen[-1]].rstrip().endswith(":") and len(chosen) > 1 and chosen[-1] == start + size - 1:
-            chosen = chosen[:-1]  # a lead-in whose items are not there is not part of the answer
+        if len(chosen) > 1 and sentences[chosen[-1]].rstrip().endswith(":"):
+            chosen = chosen[:-1]  # a lead-in with nothing after it in the passage is not part of the answer
         return chosen, [sentences[i] for i in chosen]
 
     def source(self, passage: Passage) -> Source:
@@ -278,18 +278,23 @@ def _owner_names(owners: Mapping[str, str]) -> dict[str, str]:
 
 
 def _with_list_items(sentences: list[str], chosen: list[int]) -> list[int]:
-    """The chosen sentences; one that introduces a list ("Med lojalitet forstår vi:") brings its items."""
-    picked: list[int] = []
+    """The chosen sentences; one that introduces something ("Med lojalitet forstår vi:") brings
+    what it introduces: its list items (and a nested lead-in's), or else the sentence after it."""
+    picked: set[int] = set()
     for i in chosen:
-        if i in picked:
+        picked.add(i)
+        if not sentences[i].rstrip().endswith(":"):
             continue
-        picked.append(i)
-        if sentences[i].rstrip().endswith(":"):
-            j = i + 1
-            while j < len(sentences) and j - i <= MAX_LIST_ITEMS and sentences[j].startswith("- "):
-                picked.append(j)
-                j += 1
-    return sorted(set(picked))
+        j = i + 1
+        while j < len(sentences) and j - i <= MAX_LIST_ITEMS:
+            item = sentences[j].startswith(("- ", "• ")) or sentences[j].rstrip().endswith(":")
+            if not item and j > i + 1:
+                break
+            picked.add(j)
+            j += 1
+            if not item:
+                break
+    return sorted(picked)
 
 
 def idf_table(document_frequency: Mapping[str, int], total: int) -> Callable[[str], float]:

@@ -19,6 +19,7 @@ import numpy as np
 from bot import texts
 from bot.answer import Answer, AnswerComposer, ComposeSettings, idf_table
 from bot.config import Settings
+from bot.errors import NotLoadedError
 from bot.query import normalise_query, strip_chat_markup
 from bot.search import SearchResult, SearchService
 from index.chunk import split_sentences
@@ -102,6 +103,12 @@ class Assistant:
     @property
     def ready(self) -> bool:
         return self._composer is not None
+
+    @property
+    def composer(self) -> AnswerComposer:
+        if self._composer is None:
+            raise NotLoadedError("Assistant.load() must be called first")
+        return self._composer
 
     @property
     def search_service(self) -> SearchService:
