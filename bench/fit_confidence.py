@@ -12,9 +12,13 @@ mapping and compound splitting on the BM25 side). Then, for each of K folds stra
   1. the query options and fusion weights (a grid on the simplex) by MRR;
   2. a logistic regression over the ranking features (bot/ranking.FEATURES), label = the first
      passage holds an expected phrase (out-of-scope questions: 0);
-  3. the tier thresholds on inner cross-validated probabilities of the training part: ``sure``
-     at the lowest probability where sure-and-wrong stays under SURE_WRONG of the training
-     questions, ``unsure`` at the highest where in-scope declines stay under IN_NONE;
+  3. a second logistic regression over the same features, label = in scope (the documents
+     answer it);
+  4. the thresholds on inner cross-validated probabilities of the training part: ``none`` below
+     the highest in-scope probability that declines at most IN_NONE of the in-scope training
+     questions, ``sure`` from the lowest answer probability where sure-and-wrong stays under
+     SURE_WRONG of the training questions;
+  5. the answer's settings (bot.answer.ComposeSettings) by passage@1, answer@1 and in view;
 and the fold's held-out questions are scored with it. The cross-validated figures per style are
 printed; the final model is fit the same way on all questions and written as JSON with the
 figures it was chosen by.
@@ -43,7 +47,7 @@ from bot.answer import AnswerComposer, ComposeSettings  # noqa: E402
 from bot.assistant import build_assistant  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.query import normalise_query  # noqa: E402
-from bot.ranking import FEATURES, FITTED_FILE, Candidates, FittedModel, features, order  # noqa: E402
+from bot.ranking import FEATURES, FITTED_FILE, Candidates, FittedModel, Logistic, features, order  # noqa: E402
 from bot.search import SearchService  # noqa: E402
 
 MAX_CHARS = 1500  # as score.py: only the first 1,500 characters of a passage count
@@ -161,42 +165,47 @@ def folds_by_style(questions: list[Question], k: int, seed: int) -> list[int]:
     return assignment
 
 
-def fit_thresholds(prob: np.ndarray, y: np.ndarray, in_scope: np.ndarray) -> tuple[float, float]:
-    n, n_in = len(prob), max(int(in_scope.sum()), 1)
-    grid = sorted(set(np.round(prob, 4)) | {0.0, 1.0})
+def fit_thresholds(correct: np.ndarray, scope: np.ndarray, y: np.ndarray, in_scope: np.ndarray) -> tuple[float, float]:
+    """(sure, scope) thresholds: scope at the highest value that declines at most IN_NONE of the
+    in-scope questions; sure at the lowest that keeps sure-and-wrong within SURE_WRONG."""
+    n, n_in = len(correct), max(int(in_scope.sum()), 1)
+    scope_t = 0.0
+    for t in sorted(set(np.round(scope, 4)) | {0.0}, reverse=True):
+        if ((scope < t) & in_scope).sum() / n_in <= IN_NONE:
+            scope_t = float(t)
+            break
+    shown = scope >= scope_t
     sure = 1.0
-    for t in grid:  # the lowest threshold whose sure-and-wrong share stays under the budget
-        if ((prob >= t) & (y == 0)).sum() / n <= SURE_WRONG:
-            sure = t
+    for t in sorted(set(np.round(correct, 4)) | {1.0}):
+        if (shown & (correct >= t) & (y == 0)).sum() / n <= SURE_WRONG:
+            sure = float(t)
             break
-    unsure = 0.0
-    for t in sorted(grid, reverse=True):
-        if t <= sure and ((prob < t) & in_scope).sum() / n_in <= IN_NONE:
-            unsure = t
-            break
-    return float(sure), float(unsure)
+    return sure, scope_t
+
+
+def _logistic(params: tuple[np.ndarray, np.ndarray, np.ndarray, float]) -> Logistic:
+    mean, scale, coef, intercept = params
+    return Logistic(tuple(map(float, mean)), tuple(map(float, scale)), tuple(map(float, coef)), float(intercept))
 
 
 def fit_all(questions: list[Question], seed: int) -> FittedModel:
     option, weights = fit_ranking(questions)
     x, y = design(questions, option, weights)
     in_scope = np.array([q.style != "out_of_scope" for q in questions])
-    # Thresholds from probabilities the model gives questions it was not fit on (inner 5-fold).
+    # Thresholds from probabilities the models give questions they were not fit on (inner 5-fold).
     inner = folds_by_style(questions, 5, seed + 1)
-    prob = np.zeros(len(questions))
+    correct, scope = np.zeros(len(questions)), np.zeros(len(questions))
     for f in range(5):
         train = np.array([a != f for a in inner])
-        prob[~train] = predict(fit_logistic(x[train], y[train]), x[~train])
-    sure, unsure = fit_thresholds(prob, y, in_scope)
-    mean, scale, coef, intercept = fit_logistic(x, y)
+        correct[~train] = predict(fit_logistic(x[train], y[train]), x[~train])
+        scope[~train] = predict(fit_logistic(x[train], in_scope[train].astype(int)), x[~train])
+    sure, scope_t = fit_thresholds(correct, scope, y, in_scope)
     return FittedModel(
         fusion=weights,
-        mean=tuple(map(float, mean)),
-        scale=tuple(map(float, scale)),
-        coef=tuple(map(float, coef)),
-        intercept=intercept,
+        correct=_logistic(fit_logistic(x, y)),
+        in_scope=_logistic(fit_logistic(x, in_scope.astype(int))),
         sure=sure,
-        unsure=unsure,
+        scope=scope_t,
         query=dict(OPTIONS[option]),
     )
 
@@ -258,9 +267,7 @@ def evaluate(
     for q in questions:
         rank, f = first_relevant(q, option, model.fusion)
         a1, p1, view = answer_hits(service, composer, model, settings, q) if q.style != "out_of_scope" else (0, 0, 0)
-        rows.append(
-            {"style": q.style, "rank": rank, "tier": model.tier(model.probability(f)), "a1": a1, "p1": p1, "view": view}
-        )
+        rows.append({"style": q.style, "rank": rank, "tier": model.decide(f)[0], "a1": a1, "p1": p1, "view": view})
     return rows
 
 
@@ -354,7 +361,7 @@ def main() -> int:
         print(f"{json.dumps(option):28s} " + " ".join(f"{s[st]['MRR']:10.3f}" for st in (*STYLES, "all in-scope")))
     print("\nPer fold:")
     for m in chosen:
-        print(f"  {m.query} {m.fusion} sure≥{m.sure:.2f} unsure≥{m.unsure:.2f} {m.answer}")
+        print(f"  {m.query} {m.fusion} sure≥{m.sure:.2f} scope≥{m.scope:.2f} {m.answer}")
     final = fit_all(questions, args.seed)
     final = FittedModel(**{**final.__dict__, "answer": fit_answer(service, composer, final, questions).__dict__})
     report = {
@@ -364,8 +371,9 @@ def main() -> int:
     }
     final = FittedModel(**{**final.__dict__, "report": report})
     args.output.write_text(json.dumps(final.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"\nFinal: {final.query} {final.fusion} sure≥{final.sure:.3f} unsure≥{final.unsure:.3f} {final.answer}")
-    print("coefficients: " + ", ".join(f"{n} {c:+.2f}" for n, c in zip(FEATURES, final.coef, strict=True)))
+    print(f"\nFinal: {final.query} {final.fusion} sure≥{final.sure:.3f} scope≥{final.scope:.3f} {final.answer}")
+    for name, logistic in (("correct", final.correct), ("in scope", final.in_scope)):
+        print(f"{name}: " + ", ".join(f"{n} {c:+.2f}" for n, c in zip(FEATURES, logistic.coef, strict=True)))
     print(f"wrote {args.output}")
     return 0
 

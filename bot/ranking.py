@@ -6,8 +6,10 @@ cosine of its best sentence window, and its BM25 score relative to the best BM25
 question. The confidence is a logistic regression over features of the ranked list (how close
 the best window is, the margin to the runner-up, how much of the question's vocabulary the
 documents know, how much closer the question is to the documents than to the out-of-scope
-topics, ...) giving the probability that the first passage answers; two thresholds cut that
-probability into the tiers ``sure`` / ``unsure`` / ``none``. Everything is fit by
+topics, ...) giving the probability that the first passage answers, and a second one over the
+same features giving the probability that the documents answer the question at all. ``none``
+when the second is below its threshold (nothing in the documents is about this), else ``sure``
+when the first is at or above its threshold, else ``unsure``. Everything is fit by
 cross-validation on the dev sets; the file records the cross-validated figures it was chosen by.
 """
 
@@ -44,16 +46,49 @@ class Candidates:
 
 
 @dataclass(frozen=True)
-class FittedModel:
-    """Fusion weights, query options, the confidence model and its tier thresholds."""
+class Logistic:
+    """A logistic regression over standardised features."""
 
-    fusion: dict[str, float]
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     coef: tuple[float, ...]
     intercept: float
-    sure: float  # probability at or above which the answer is shown as the answer
-    unsure: float  # at or above: shown as the closest match; below: "nothing certain"
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Logistic:
+        model = cls(
+            mean=tuple(float(x) for x in data["mean"]),
+            scale=tuple(float(x) for x in data["scale"]),
+            coef=tuple(float(x) for x in data["coef"]),
+            intercept=float(data["intercept"]),
+        )
+        if not (len(model.mean) == len(model.scale) == len(model.coef) == len(FEATURES)):
+            raise ValueError(f"expected {len(FEATURES)} features ({', '.join(FEATURES)})")
+        return model
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "features": list(FEATURES),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "coef": list(self.coef),
+            "intercept": self.intercept,
+        }
+
+    def probability(self, features: np.ndarray) -> float:
+        z = (features - np.asarray(self.mean)) / np.asarray(self.scale)
+        return float(1 / (1 + math.exp(-(float(np.dot(z, self.coef)) + self.intercept))))
+
+
+@dataclass(frozen=True)
+class FittedModel:
+    """Fusion weights, query options, the confidence model and its tier thresholds."""
+
+    fusion: dict[str, float]
+    correct: Logistic  # P(the first passage answers)
+    in_scope: Logistic  # P(the documents answer the question at all)
+    sure: float  # P(correct) at or above which the answer is shown as the answer
+    scope: float  # P(in scope) below which the answer is "nothing certain"
     query: dict[str, bool] = field(default_factory=dict)
     answer: dict[str, float] = field(default_factory=dict)  # bot.answer.ComposeSettings
     report: dict[str, Any] = field(default_factory=dict)
@@ -65,27 +100,21 @@ class FittedModel:
             data = json.loads(path.read_text(encoding="utf-8"))
             model = cls(
                 fusion={k: float(data["fusion"][k]) for k in ("passage", "window", "bm25")},
-                mean=tuple(float(x) for x in data["confidence"]["mean"]),
-                scale=tuple(float(x) for x in data["confidence"]["scale"]),
-                coef=tuple(float(x) for x in data["confidence"]["coef"]),
-                intercept=float(data["confidence"]["intercept"]),
+                correct=Logistic.from_json(data["correct"]),
+                in_scope=Logistic.from_json(data["in_scope"]),
                 sure=float(data["tiers"]["sure"]),
-                unsure=float(data["tiers"]["unsure"]),
+                scope=float(data["tiers"]["scope"]),
                 query={k: bool(v) for k, v in data.get("query", {}).items()},
                 answer={k: float(v) for k, v in data.get("answer", {}).items()},
                 report=dict(data.get("report", {})),
             )
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ConfigError(
-                f"Kunne ikke lese den tilpassede modellen i {path} ({type(exc).__name__}). "
+                f"Kunne ikke lese den tilpassede modellen i {path} ({type(exc).__name__}: {exc}). "
                 "Tilpass den på nytt med «python bench/fit_confidence.py»."
             ) from exc
-        if not (len(model.mean) == len(model.scale) == len(model.coef) == len(FEATURES)):
-            raise ConfigError(f"{path}: forventet {len(FEATURES)} egenskaper ({', '.join(FEATURES)}).")
-        if not 0 <= model.unsure <= model.sure <= 1:
-            raise ConfigError(
-                f"{path}: tersklene må oppfylle 0 ≤ unsure ≤ sure ≤ 1, fikk {model.unsure}, {model.sure}."
-            )
+        if not (0 <= model.sure <= 1 and 0 <= model.scope <= 1):
+            raise ConfigError(f"{path}: tersklene må ligge mellom 0 og 1, fikk {model.sure} og {model.scope}.")
         return model
 
     def to_json(self) -> dict[str, Any]:
@@ -93,25 +122,18 @@ class FittedModel:
             "fusion": self.fusion,
             "query": self.query,
             "answer": self.answer,
-            "confidence": {
-                "features": list(FEATURES),
-                "mean": list(self.mean),
-                "scale": list(self.scale),
-                "coef": list(self.coef),
-                "intercept": self.intercept,
-            },
-            "tiers": {"sure": self.sure, "unsure": self.unsure},
+            "correct": self.correct.to_json(),
+            "in_scope": self.in_scope.to_json(),
+            "tiers": {"sure": self.sure, "scope": self.scope},
             "report": self.report,
         }
 
-    def probability(self, features: np.ndarray) -> float:
-        z = (features - np.asarray(self.mean)) / np.asarray(self.scale)
-        return float(1 / (1 + math.exp(-(float(np.dot(z, self.coef)) + self.intercept))))
-
-    def tier(self, probability: float) -> str:
-        if probability >= self.sure:
-            return "sure"
-        return "unsure" if probability >= self.unsure else "none"
+    def decide(self, features: np.ndarray) -> tuple[str, float]:
+        """The tier and the probability that the first passage answers."""
+        correct = self.correct.probability(features)
+        if self.in_scope.probability(features) < self.scope:
+            return "none", correct
+        return ("sure" if correct >= self.sure else "unsure"), correct
 
 
 def fuse(candidates: Candidates, weights: dict[str, float]) -> np.ndarray:

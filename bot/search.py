@@ -137,8 +137,8 @@ class SearchService:
     def rank(self, query: str, candidates: Candidates, *, top_k: int, started: float) -> SearchResult:
         model = self.model
         ranked, fused = order(candidates, model.fusion)
-        probability = model.probability(features(candidates, ranked, fused))
-        tier = model.tier(probability) if len(ranked) else "none"
+        tier, probability = model.decide(features(candidates, ranked, fused))
+        tier = tier if len(ranked) else "none"
         index = self.index
         hits = []
         for position in ranked[:top_k]:
