@@ -75,6 +75,7 @@ class Answer:
     tier: str = "none"  # "sure" | "unsure" | "none"
     full_passage: str = ""  # the whole passage, for "Vis mer"
     origin: str = ""  # "Eksempel fra Trondheim kommune" / "Nasjonal veiledning fra KS"
+    context: str | None = None  # the previous question a follow-up was read with
 
     def to_json(self) -> dict[str, Any]:
         """The answer contract of ``lederbot ask --json`` (see ../shared/eval/answers.py)."""
@@ -189,6 +190,18 @@ class AnswerComposer:
             if hit.passage.owner == self._home and hit.score >= best.score - self._settings.home_margin:
                 return hit
         return best
+
+    def without_other_owners(self, context: str, question: str) -> str:
+        """``context`` without the municipalities it names when ``question`` names another one
+        ("… i Lørenskog?" then "og i Heim?": the follow-up is about Heim)."""
+        named = {self._owner_names[w] for w in _words(question) if w in self._owner_names}
+        if not named:
+            return context
+        others = [w for w, owner in self._owner_names.items() if owner not in named]
+        if not others:
+            return context
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in others) + r")\b", re.IGNORECASE)
+        return " ".join(pattern.sub(" ", context).split())
 
     def answer_sentences(
         self, question: str, passage: Passage, vector: np.ndarray | None, *, max_sentences: int = 3

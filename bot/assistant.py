@@ -8,6 +8,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import time
@@ -37,6 +38,9 @@ _CONTINUATION = re.compile(
     r"^(?:og|men|enn|samme|hva med|hvem bestemmer det|kva med|og kva|and|but|what about|how about)\b", re.I
 )
 _CONTENT_WORD = re.compile(r"[^\W\d_]{2,}")
+# Words that point back to something said before: a short message with one leans on the last question.
+_ANAPHORA = frozenset("det den dette disse de dem da der deres dens it that this they them those there".split())
+_FOLLOW_UP_MAX_WORDS = 8
 
 
 @dataclass
@@ -47,7 +51,10 @@ class _Previous:
 
 def is_follow_up(text: str) -> bool:
     """Whether a message reads as elliptic: it continues a conversation rather than opening one."""
-    return bool(_CONTINUATION.search(text.strip())) or len(_CONTENT_WORD.findall(text)) <= _FOLLOW_UP_WORDS - 2
+    words = [w.lower() for w in _CONTENT_WORD.findall(text)]
+    if _CONTINUATION.search(text.strip()) or len(words) <= _FOLLOW_UP_WORDS - 2:
+        return True
+    return len(words) <= _FOLLOW_UP_MAX_WORDS and any(w in _ANAPHORA for w in words)
 
 
 class Assistant:
@@ -135,10 +142,12 @@ class Assistant:
         note = texts.TOO_LONG.format(limit=limit) if len(cleaned) > limit else None
         focused = _focus(cleaned, limit)
         context = self._context(conversation, focused)
+        if context:
+            context = self._composer.without_other_owners(context, focused)
         text = f"{context} {focused}" if context else focused
         vector = self._search.embed(normalise_query(text))
         result = self._search.search(focused, context=context, vector=vector)
-        return self._composer.compose(result, note=note, vector=vector)
+        return dataclasses.replace(self._composer.compose(result, note=note, vector=vector), context=context)
 
     def _context(self, conversation: str | None, text: str) -> str | None:
         """The previous question of this conversation when ``text`` follows up on it; remembers ``text``."""
