@@ -29,7 +29,7 @@ from bot import texts
 from bot.search import Hit, SearchResult
 from index.chunk import split_sentences
 from index.documents import Passage
-from index.windows import is_content
+from index.windows import is_content, is_question
 
 MAX_SEE_ALSO = 2
 MAX_LIST_ITEMS = 6
@@ -225,11 +225,13 @@ class AnswerComposer:
             lexical = sum(self._idf(t) for t in found) / total
             return cosine + settings.lexical_weight * lexical - settings.length_penalty * (size - 1)
 
-        start, size, _ = max(windows, key=lambda w: (score(w), -w[1], -w[0]))
-        chosen = _with_list_items(sentences, list(range(start, start + size)))
-        if len(chosen) > 1 and sentences[chosen[-1]].rstrip().endswith(":"):
-            chosen = chosen[:-1]  # a lead-in with nothing after it in the passage is not part of the answer
-        return chosen, [sentences[i] for i in chosen]
+        for start, size, _ in sorted(windows, key=lambda w: (-score(w), w[1], w[0])):
+            chosen = _with_list_items(sentences, list(range(start, start + size)))
+            while chosen and sentences[chosen[-1]].rstrip().endswith(":"):
+                chosen = chosen[:-1]  # a lead-in with nothing after it in the passage is not an answer
+            if chosen:
+                return chosen, [sentences[i] for i in chosen]
+        return [], []
 
     def source(self, passage: Passage) -> Source:
         return Source(
@@ -300,6 +302,8 @@ def _with_list_items(sentences: list[str], chosen: list[int]) -> list[int]:
             continue
         j = i + 1
         while j < len(sentences) and j - i <= MAX_LIST_ITEMS:
+            if is_question(sentences[j]):
+                break  # a list of reflection questions is not what a statement introduces
             item = sentences[j].startswith(("- ", "• ")) or sentences[j].rstrip().endswith(":")
             if not item and j > i + 1:
                 break

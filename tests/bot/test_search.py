@@ -44,7 +44,7 @@ def test_delegation_block_finds_heim(assistant: Assistant) -> None:
 def test_languages_find_the_bokmal_passage(assistant: Assistant, question: str) -> None:
     result = assistant.search(question)
     assert result.answered
-    texts = [h.passage.text for h in result.hits[:3]]
+    texts = [h.passage.text for h in result.hits[:5]]  # R@5, the figure the issue sets for every style
     assert any("sitter igjen med ansvaret" in " ".join(t.split()) for t in texts), question
 
 
