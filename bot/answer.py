@@ -221,6 +221,8 @@ class AnswerComposer:
 
         def score(window: tuple[int, int, float]) -> float:
             start, size, cosine = window
+            if not settings.lexical_weight:
+                return cosine - settings.length_penalty * (size - 1)
             found = set(self._terms(" ".join(sentences[start : start + size]))) & wanted
             lexical = sum(self._idf(t) for t in found) / total
             return cosine + settings.lexical_weight * lexical - settings.length_penalty * (size - 1)

@@ -38,6 +38,7 @@ from index.text import split_compound, terms
 _WORD = re.compile(r"[^\W_]+")
 # Windows asked of the window index per candidate passage wanted: a passage has many windows.
 _WINDOWS_PER_PASSAGE = 4
+_SCORE_ALL_WINDOWS = 200_000
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,12 @@ class SearchService:
             self._model = FittedModel.load(self._fitted_path)
         if self._index is None:
             self._index = load_index(self._index_dir, self._embedder, ef_search=self._ef_search)
+            from threadpoolctl import threadpool_limits
+
+            # The scoring products are small: one BLAS thread does them in microseconds, while several
+            # wait for the model's OpenMP threads that still spin after each embedding (measured:
+            # 0.09 ms against 10 ms per question on two busy cores).
+            threadpool_limits(limits=1, user_api="blas")
 
     @property
     def index(self) -> LoadedIndex:
@@ -166,41 +173,18 @@ class SearchService:
     def candidates(self, text: str, vector: np.ndarray, options: dict[str, bool]) -> Candidates:
         """Every candidate passage for the question with its exact scores (see the module docstring)."""
         index = self.index
-        depth = min(self._settings.candidates, len(index.passages))
-        query = vector[None, :].astype(np.float32)
-        found: set[int] = set()
-        if depth:
-            _, ids = index.dense.search(query, depth)
-            found.update(int(i) for i in ids[0] if i >= 0)
-        window_depth = min(depth * _WINDOWS_PER_PASSAGE, len(index.windows))
-        if window_depth:
-            _, ids = index.window_dense.search(query, window_depth)
-            found.update(int(index.windows[i, 0]) for i in ids[0] if i >= 0)
         lexical = nynorsk_to_bokmal(text) if options.get("nynorsk", False) else text
         query_terms = self.query_terms(lexical, compounds=options.get("compounds", True))
         bm25_all = self._bm25_scores(query_terms)
-        if bm25_all is not None and depth:
-            top = np.argpartition(-bm25_all, min(depth, len(bm25_all) - 1))[:depth]
-            found.update(int(i) for i in top if bm25_all[i] > 0)
-        ids_array = np.array(sorted(i for i in found if index.answerable[i]), dtype=np.int64)
-        passage_scores = (
-            np.asarray(index.vectors[ids_array] @ vector, dtype=np.float32) if len(ids_array) else np.zeros(0)
-        )
-        window_scores = np.zeros(len(ids_array), dtype=np.float32)
-        best = np.full(len(ids_array), -1, dtype=np.int64)
-        for n, i in enumerate(ids_array):
-            start, end = int(index.window_offsets[i]), int(index.window_offsets[i + 1])
-            if end > start:
-                scores = np.asarray(index.window_vectors[start:end] @ vector)
-                j = int(scores.argmax())
-                window_scores[n], best[n] = float(scores[j]), start + j
-            else:
-                window_scores[n] = passage_scores[n]
+        if len(index.windows) <= _SCORE_ALL_WINDOWS:
+            ids_array, passage_scores, window_scores, best = self._score_all(vector)
+        else:
+            ids_array, passage_scores, window_scores, best = self._score_candidates(vector, bm25_all)
         anchor = float((index.anchors @ vector).max()) if len(index.anchors) else -1.0
         return Candidates(
             ids=ids_array,
-            passage=passage_scores.astype(np.float64),
-            window=window_scores.astype(np.float64),
+            passage=passage_scores,
+            window=window_scores,
             best_window=best,
             bm25=(bm25_all[ids_array] if bm25_all is not None else np.zeros(len(ids_array))).astype(np.float64),
             coverage=self._coverage(query_terms),
@@ -208,6 +192,49 @@ class SearchService:
             english=is_english(text),
             words=len(_WORD.findall(text)),
         )
+
+    def _score_all(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """A small index: every answer passage is a candidate, every window scored in one product."""
+        index = self.index
+        ids = np.flatnonzero(index.answerable)
+        passages = np.asarray(index.vectors @ vector, dtype=np.float64)
+        every = np.asarray(index.window_vectors @ vector, dtype=np.float64)
+        owner = index.windows[:, 0]
+        top = np.full(len(index.passages), -np.inf)
+        np.maximum.at(top, owner, every)
+        rows = np.full(len(index.passages), -1, dtype=np.int64)
+        at_top = np.flatnonzero(every >= top[owner])
+        _, first = np.unique(owner[at_top], return_index=True)
+        rows[owner[at_top[first]]] = at_top[first]
+        windows = np.where(rows >= 0, top, passages)
+        return ids, passages[ids], windows[ids], rows[ids]
+
+    def _score_candidates(
+        self, vector: np.ndarray, bm25_all: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """A large index: candidates from the passage and window ANN indexes and BM25, scored exactly."""
+        index = self.index
+        depth = min(self._settings.candidates, len(index.passages))
+        query = vector[None, :].astype(np.float32)
+        found: set[int] = set()
+        _, ids = index.dense.search(query, depth)
+        found.update(int(i) for i in ids[0] if i >= 0)
+        _, ids = index.window_dense.search(query, min(depth * _WINDOWS_PER_PASSAGE, len(index.windows)))
+        found.update(int(index.windows[i, 0]) for i in ids[0] if i >= 0)
+        if bm25_all is not None:
+            top = np.argpartition(-bm25_all, min(depth, len(bm25_all) - 1))[:depth]
+            found.update(int(i) for i in top if bm25_all[i] > 0)
+        ids_array = np.array(sorted(i for i in found if index.answerable[i]), dtype=np.int64)
+        passage_scores = np.asarray(index.vectors[ids_array] @ vector, dtype=np.float64)
+        window_scores = passage_scores.copy()
+        best = np.full(len(ids_array), -1, dtype=np.int64)
+        for n, i in enumerate(ids_array):
+            start, end = int(index.window_offsets[i]), int(index.window_offsets[i + 1])
+            if end > start:
+                scores = np.asarray(index.window_vectors[start:end] @ vector)
+                j = int(scores.argmax())
+                window_scores[n], best[n] = float(scores[j]), start + j
+        return ids_array, passage_scores, window_scores, best
 
     def query_terms(self, text: str, *, compounds: bool = True) -> list[str]:
         index = self.index
