@@ -1,10 +1,16 @@
-"""Compose an extractive answer: the sentences that answer, the passage around them, the sources.
+"""Compose an extractive answer: the sentences that answer, the part of the passage around them,
+the sources and "Se også".
 
-Nothing is generated: every sentence shown is a sentence of a source document. When the search
-is not sure, the answer says so and says where to turn instead.
+Nothing is generated: every sentence shown is a sentence of a source document. The answer
+sentences are chosen among the passage's sentence windows (1–3 consecutive content sentences,
+index/windows.py) by meaning (the window's cosine to the question) and by the question's rare
+words, so a heading, a reflection question, a lone lead-in or debris is never marked. The tier
+of the search decides how the answer is presented: ``sure`` as the answer, ``unsure`` plainly as
+the closest match, ``none`` as the honest "nothing certain" with what to do instead.
 
 Example:
-    >>> composer = AnswerComposer(home="Heim kommune", hr_contact="HR", idf=index_idf)
+    >>> composer = AnswerComposer(home="Heim kommune", hr_contact="HR", labels={}, idf=idf, terms=terms,
+    ...                           windows=index_windows)
     >>> answer = composer.compose(search_result)
     >>> print(render_text(answer))
 """
@@ -12,26 +18,32 @@ Example:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from bot import texts
 from bot.search import Hit, SearchResult
 from index.chunk import split_sentences
 from index.documents import Passage
+from index.windows import is_content, is_question
 
-MAX_SENTENCES = 3
 MAX_SEE_ALSO = 2
 MAX_LIST_ITEMS = 6
-# A "Se også" source must be nearly as close to the question as the answer itself (cosine).
-SEE_ALSO_MARGIN = 0.04
-# A home-municipality passage leads when it is this close to the best passage (cosine).
-HOME_MARGIN = 0.03
+SHOWN_CHARS = 900  # the shown part of the passage around the answer ("Vis mer" gives all of it)
+_URL = re.compile(r"https?://\S+|www\.\S+")
+
+# (first sentence, number of sentences, cosine to the question) of every window of a passage.
+WindowScores = Callable[[Passage, np.ndarray | None], list[tuple[int, int, float]]]
 
 
 @dataclass(frozen=True)
 class Source:
-    """Where a passage comes from, as a source line shows it."""
+    """Where a passage comes from, as a source line shows it; ``sentence`` is its best sentence
+    when the source is listed under "Se også"."""
 
     document_id: str
     title: str
@@ -39,6 +51,7 @@ class Source:
     owner: str
     label: str  # "Heim kommune – styringsdokument"
     is_home: bool
+    sentence: str = ""
 
     def line(self) -> str:
         section = texts.SECTION.format(section=self.section) if self.section else ""
@@ -47,18 +60,57 @@ class Source:
 
 @dataclass(frozen=True)
 class Answer:
-    """An extractive answer, or an honest "nothing certain" (``answered`` False)."""
+    """An extractive answer in one of three tiers, or an honest "nothing certain" (``answered`` False)."""
 
     question: str
-    answered: bool
+    answered: bool  # tier is "sure" or "unsure"
     sentences: tuple[str, ...] = ()
-    passage: str = ""
+    passage: str = ""  # the shown part of the passage
     source: Source | None = None
-    example_from: str | None = None  # the owner, when the passage is from another municipality
+    example_from: str | None = None  # the owner, when the passage is not the home municipality's
     see_also: tuple[Source, ...] = ()
     hr_contact: str = ""
     note: str | None = None
     invalid: bool = False  # the input held no question (empty, only a mention, only emoji)
+    tier: str = "none"  # "sure" | "unsure" | "none"
+    full_passage: str = ""  # the whole passage, for "Vis mer"
+    origin: str = ""  # "Eksempel fra Trondheim kommune" / "Nasjonal veiledning fra KS"
+    context: str | None = None  # the previous question a follow-up was read with
+
+    def to_json(self) -> dict[str, Any]:
+        """The answer contract of ``lederbot ask --json`` (see ../shared/eval/answers.py)."""
+        return {
+            "query": self.question,
+            "confidence": self.tier if self.answered else "none",
+            "sentences": list(self.sentences) if self.answered else [],
+            "passage": (
+                {
+                    "text": self.passage,
+                    "document": self.source.document_id,
+                    "title": self.source.title,
+                    "section": self.source.section,
+                    "owner": self.source.owner,
+                }
+                if self.answered and self.source is not None
+                else None
+            ),
+            "see_also": [
+                {"document": s.document_id, "title": s.title, "section": s.section, "sentence": s.sentence}
+                for s in self.see_also
+            ]
+            if self.answered
+            else [],
+        }
+
+
+@dataclass(frozen=True)
+class ComposeSettings:
+    """Fitted with the search (bot/fitted.json, "answer"): how sentences and sources are chosen."""
+
+    lexical_weight: float = 0.05  # weight of the question's rare words against a window's cosine
+    length_penalty: float = 0.01  # per sentence beyond the first: the shortest window that answers
+    home_margin: float = 0.0  # a home passage leads when its fused score is this close to the best
+    see_also_margin: float = 0.03  # a "Se også" source's fused score is this close to the answer's
 
 
 class AnswerComposer:
@@ -72,6 +124,10 @@ class AnswerComposer:
         labels: Mapping[str, str],
         idf: Callable[[str], float],
         terms: Callable[[str], list[str]],
+        windows: WindowScores | None = None,
+        national: frozenset[str] = frozenset(),
+        owners: Mapping[str, str] | None = None,
+        settings: ComposeSettings | None = None,
     ) -> None:
         if not home:
             raise ValueError("home must name the home municipality")
@@ -80,60 +136,104 @@ class AnswerComposer:
         self._labels = dict(labels)
         self._idf = idf
         self._terms = terms
+        self._windows = windows
+        self._national = national  # document ids of national guidance
+        self._owner_names = _owner_names(owners or {})
+        self._settings = settings or ComposeSettings()
 
-    def compose(self, result: SearchResult, *, note: str | None = None) -> Answer:
+    def compose(self, result: SearchResult, *, note: str | None = None, vector: np.ndarray | None = None) -> Answer:
         if not result.answered or not result.hits:
             return Answer(question=result.query, answered=False, hr_contact=self._hr, note=note)
-        lead = self._lead(result.hits)
-        sentences = self.best_sentences(result.query, lead.passage)
+        lead = self.lead(result.query, result.hits)
+        chosen, sentences = self.answer_sentences(result.query, lead.passage, vector)
         source = self.source(lead.passage)
         see_also: list[Source] = []
         seen = {lead.passage.document_id}
         for hit in result.hits:
             if len(see_also) >= MAX_SEE_ALSO:
                 break
-            if hit.passage.document_id not in seen and hit is not lead and hit.dense >= lead.dense - SEE_ALSO_MARGIN:
+            if hit.passage.document_id in seen or hit.score < lead.score - self._settings.see_also_margin:
+                continue
+            _, best = self.answer_sentences(result.query, hit.passage, vector, max_sentences=2)
+            if best:
                 seen.add(hit.passage.document_id)
-                see_also.append(self.source(hit.passage))
+                see_also.append(Source(**{**self.source(hit.passage).__dict__, "sentence": " ".join(best)}))
+        origin = ""
+        if not source.is_home:
+            template = texts.NATIONAL_GUIDANCE if source.document_id in self._national else texts.EXAMPLE_FROM
+            origin = template.format(owner=self._short_owner(lead.passage))
         return Answer(
             question=result.query,
             answered=True,
             sentences=tuple(sentences),
-            passage=lead.passage.text,
+            passage=shown_passage(lead.passage.text, chosen),
             source=source,
-            example_from=None if source.is_home else lead.passage.owner,
+            example_from=None if source.is_home else self._short_owner(lead.passage),
             see_also=tuple(see_also),
             hr_contact=self._hr,
             note=note,
+            tier=result.tier,
+            full_passage=lead.passage.text,
+            origin=origin,
         )
 
-    def _lead(self, hits: tuple[Hit, ...]) -> Hit:
-        """The best hit, unless a home-municipality hit is nearly as good: local rules lead."""
+    def lead(self, question: str, hits: tuple[Hit, ...]) -> Hit:
+        """The passage to show: a municipality the question names leads; otherwise the home
+        municipality's passage when it scores about as well as the best (local rules lead)."""
+        named = {owner for word, owner in self._owner_names.items() if word in _words(question)}
+        if named:
+            return next((h for h in hits if h.passage.owner in named), hits[0])
         best = hits[0]
         if best.passage.owner == self._home:
             return best
         for hit in hits[1:3]:
-            if hit.passage.owner == self._home and hit.dense >= best.dense - HOME_MARGIN:
+            if hit.passage.owner == self._home and hit.score >= best.score - self._settings.home_margin:
                 return hit
         return best
 
-    def best_sentences(self, question: str, passage: Passage) -> list[str]:
-        """The one to three sentences of ``passage`` that share the most (rare) words with the question."""
+    def without_other_owners(self, context: str, question: str) -> str:
+        """``context`` without the municipalities it names when ``question`` names another one
+        ("… i Lørenskog?" then "og i Heim?": the follow-up is about Heim)."""
+        named = {self._owner_names[w] for w in _words(question) if w in self._owner_names}
+        if not named:
+            return context
+        others = [w for w, owner in self._owner_names.items() if owner not in named]
+        if not others:
+            return context
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in others) + r")\b", re.IGNORECASE)
+        return " ".join(pattern.sub(" ", context).split())
+
+    def answer_sentences(
+        self, question: str, passage: Passage, vector: np.ndarray | None, *, max_sentences: int = 3
+    ) -> tuple[list[int], list[str]]:
+        """The sentences of ``passage`` that answer (their indices and text): the best window by
+        cosine and rare shared words; a list lead-in brings its items."""
         sentences = split_sentences(passage.text)
-        if not sentences:
-            return []
+        windows = self._windows(passage, vector) if self._windows is not None else []
+        windows = [w for w in windows if w[1] <= max_sentences]
+        if not windows:  # no vectors at hand: single content sentences by shared words alone
+            windows = [(i, 1, 0.0) for i, s in enumerate(sentences) if is_content(s)]
+        if not windows:
+            return [], []
         wanted = set(self._terms(question))
-        scores = []
-        for sentence in sentences:
-            found = set(self._terms(sentence)) & wanted
-            scores.append(sum(self._idf(t) for t in found))
-        best = max(scores)
-        if best <= 0:
-            chosen = [0, 1][: len(sentences)]  # the question shares no word (another language): the opening
-        else:
-            chosen = [i for i, s in enumerate(scores) if s >= 0.6 * best]
-            chosen = sorted(sorted(chosen, key=lambda i: -scores[i])[:MAX_SENTENCES])
-        return _with_list_items(sentences, chosen)
+        total = sum(self._idf(t) for t in wanted) or 1.0
+        settings = self._settings
+
+        def score(window: tuple[int, int, float]) -> float:
+            start, size, cosine = window
+            if not settings.lexical_weight:
+                return cosine - settings.length_penalty * (size - 1)
+            found = set(self._terms(" ".join(sentences[start : start + size]))) & wanted
+            lexical = sum(self._idf(t) for t in found) / total
+            return cosine + settings.lexical_weight * lexical - settings.length_penalty * (size - 1)
+
+        for start, size, _ in sorted(windows, key=lambda w: (-score(w), w[1], w[0])):
+            chosen = _with_list_items(sentences, list(range(start, start + size)))
+            while chosen and sentences[chosen[-1]].rstrip().endswith(":"):
+                chosen = chosen[:-1]  # a lead-in with nothing after it in the passage is not an answer
+            if chosen:
+                return chosen, [sentences[i] for i in chosen]
+        return [], []
 
     def source(self, passage: Passage) -> Source:
         return Source(
@@ -145,20 +245,75 @@ class AnswerComposer:
             is_home=passage.owner == self._home,
         )
 
+    def _short_owner(self, passage: Passage) -> str:
+        label = self._labels.get(passage.document_id, "")
+        return label.split(" – ")[0] if label else passage.owner
 
-def _with_list_items(sentences: list[str], chosen: list[int]) -> list[str]:
-    """The chosen sentences; one that introduces a list ("Med lojalitet forstår vi:") brings its items."""
-    picked: list[int] = []
+
+def shown_passage(text: str, chosen: list[int]) -> str:
+    """The part of the passage around the chosen sentences, about SHOWN_CHARS long, without debris
+    or links; list items and lines keep their line breaks."""
+    lines = [(s, n == 0) for line in text.split("\n") for n, s in enumerate(split_sentences(line))]
+    if not lines:
+        return ""
+    if not chosen:
+        chosen = [0]
+    keep = {i for i in chosen if i < len(lines)}
+    size = sum(len(lines[i][0]) for i in keep)
+    low, high = min(keep), max(keep)
+    for distance in range(1, len(lines)):
+        if size >= SHOWN_CHARS:
+            break
+        for i in (high + distance, low - distance):  # after first: an answer is explained by what follows
+            if 0 <= i < len(lines) and size < SHOWN_CHARS and _showable(lines[i][0]):
+                keep.add(i)
+                size += len(lines[i][0])
+    out = ""
+    for i in sorted(keep):
+        sentence, new_line = lines[i]
+        out = f"{out}{chr(10) if new_line else ' '}{sentence}" if out else sentence
+    return out
+
+
+def _showable(sentence: str) -> bool:
+    return not _URL.search(sentence) and (is_content(sentence) or sentence.startswith("- "))
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[^\W\d_]+", text.lower()))
+
+
+def _owner_names(owners: Mapping[str, str]) -> dict[str, str]:
+    """Distinctive words of each owner's name ("levanger" → "Levanger kommune"); words that name
+    the kind of organisation ("kommune") are shared by all and name no one."""
+    counts: dict[str, int] = {}
+    per_owner = {owner: _words(f"{owner} {short}") for owner, short in owners.items()}
+    for words in per_owner.values():
+        for w in words:
+            counts[w] = counts.get(w, 0) + 1
+    return {w: owner for owner, words in per_owner.items() for w in words if counts[w] == 1 and len(w) >= 2}
+
+
+def _with_list_items(sentences: list[str], chosen: list[int]) -> list[int]:
+    """The chosen sentences; one that introduces something ("Med lojalitet forstår vi:") brings
+    what it introduces: its list items (and a nested lead-in's), or else the sentence after it."""
+    picked: set[int] = set()
     for i in chosen:
-        if i in picked:
+        picked.add(i)
+        if not sentences[i].rstrip().endswith(":"):
             continue
-        picked.append(i)
-        if sentences[i].rstrip().endswith(":"):
-            j = i + 1
-            while j < len(sentences) and j - i <= MAX_LIST_ITEMS and sentences[j].startswith("- "):
-                picked.append(j)
-                j += 1
-    return [sentences[i] for i in sorted(set(picked))]
+        j = i + 1
+        while j < len(sentences) and j - i <= MAX_LIST_ITEMS:
+            if is_question(sentences[j]):
+                break  # a list of reflection questions is not what a statement introduces
+            item = sentences[j].startswith(("- ", "• ")) or sentences[j].rstrip().endswith(":")
+            if not item and j > i + 1:
+                break
+            picked.add(j)
+            j += 1
+            if not item:
+                break
+    return sorted(picked)
 
 
 def idf_table(document_frequency: Mapping[str, int], total: int) -> Callable[[str], float]:
@@ -172,7 +327,8 @@ def idf_table(document_frequency: Mapping[str, int], total: int) -> Callable[[st
 
 
 def render_text(answer: Answer) -> str:
-    """The answer as plain text for the terminal: answering sentences marked with »…«."""
+    """The answer as plain text for the terminal: answering sentences marked with »…«; an unsure
+    answer says so first."""
     if answer.invalid:
         return answer.note or texts.EMPTY_QUESTION
     if not answer.answered:
@@ -185,17 +341,19 @@ def render_text(answer: Answer) -> str:
     lines = []
     if answer.note:
         lines.append(answer.note)
-    if answer.example_from:
-        lines.append(f"({texts.EXAMPLE_FROM.format(owner=answer.example_from)})")
-    lines.append(texts.ANSWER_INTRO)
+    if answer.origin:
+        lines.append(f"({answer.origin})")
+    lines.append(texts.UNSURE_INTRO if answer.tier == "unsure" else texts.ANSWER_INTRO)
     lines.extend(f"  » {s} «" for s in answer.sentences)
     lines.append("")
     lines.append(_mark(answer.passage, answer.sentences))
     lines.append("")
     if answer.source:
         lines.append(answer.source.line())
-    if answer.see_also:
-        lines.append(f"{texts.SEE_ALSO}: " + "; ".join(s.line().removeprefix("Kilde: ") for s in answer.see_also))
+    for also in answer.see_also:
+        lines.append(f"{texts.SEE_ALSO}: {also.line().removeprefix('Kilde: ')}")
+        if also.sentence:
+            lines.append(f"  «{also.sentence}»")
     return "\n".join(lines)
 
 

@@ -467,7 +467,7 @@ def search(
     if as_json:
         typer.echo(json.dumps(_result_json(result), ensure_ascii=False))
         return
-    typer.echo(f"{'Svar' if result.answered else 'Ikke sikkert svar'} (sikkerhet {result.confidence:.3f})")
+    typer.echo(f"{result.tier} (sannsynlighet {result.confidence:.3f})")
     for rank, hit in enumerate(result.hits, 1):
         section = " › ".join(hit.passage.heading_path)
         typer.echo(f"\n{rank}. {hit.passage.title} – {section} ({hit.passage.owner}) [{hit.dense:.3f}]")
@@ -499,17 +499,37 @@ def _result_json(result: object) -> dict[str, object]:
 
 
 @app.command("ask")
-def ask(question: Annotated[str, typer.Argument(help="Spørsmålet.")], config: ConfigOption = None) -> None:
-    """Still ett spørsmål og få svaret slik en leder leser det."""
+def ask(
+    question: Annotated[str | None, typer.Argument(help="Spørsmålet.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv svaret som JSON (svarkontrakten).")] = False,
+    batch: Annotated[
+        str | None, typer.Option("--batch", help="Fil med ett spørsmål per linje, eller - for stdin.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Still spørsmål og få svaret slik en leder leser det (med --json: ett JSON-objekt per spørsmål)."""
     from bot.answer import render_text
     from bot.assistant import build_assistant
 
+    if (question is None) == (batch is None):
+        raise typer.BadParameter("Oppgi enten et spørsmål eller --batch.")
     try:
         assistant = build_assistant(_settings(config))
         assistant.load()
-        typer.echo(render_text(assistant.ask(question)))
+        if batch is not None:
+            stream = sys.stdin if batch == "-" else open(batch, encoding="utf-8")  # noqa: SIM115
+            with stream:
+                for line in stream:
+                    answer = assistant.ask(line.rstrip("\n"))
+                    out = json.dumps(answer.to_json(), ensure_ascii=False) if as_json else render_text(answer) + "\n"
+                    sys.stdout.write(out + "\n")
+                    sys.stdout.flush()
+            return
+        assert question is not None
+        answer = assistant.ask(question)
     except LederbotError as exc:
         raise _fail(exc) from exc
+    typer.echo(json.dumps(answer.to_json(), ensure_ascii=False) if as_json else render_text(answer))
 
 
 @app.command("chat")

@@ -87,7 +87,10 @@ class Desk:
 
     def ask(self, question: str, *, asker: Asker) -> Asked:
         started = time.perf_counter()
-        answer = self._assistant.ask(question)
+        # Follow-ups ("og hva med enhetsledere?") are read with this asker's previous question.
+        answer = self._assistant.ask(
+            question, conversation=f"{asker.channel}\0{asker.workspace}\0{asker.user}\0{asker.kind}"
+        )
         elapsed = time.perf_counter() - started
         took_ms = int(elapsed * 1000)
         reference = secrets.token_hex(8)

@@ -1,11 +1,18 @@
-"""Hybrid search over the index: dense (FAISS) and BM25, fused, with a confidence decision.
+"""Hybrid search over the index: passage vectors, sentence windows and BM25, fused, with a tier.
+
+Candidates come from three places (the nearest passages, the passages of the nearest sentence
+windows, the best BM25 passages); each candidate is then scored exactly (its passage cosine, its
+best window's cosine, its BM25 score) and the scores are fused with the weights of the fitted
+model (bot/ranking.py). The fitted confidence model turns features of the ranked list into the
+tier: ``sure``, ``unsure`` or ``none``. Passages that are not answers (reflection boxes,
+reference lists, debris) are never candidates.
 
 Example:
     >>> service = SearchService(index_dir=Path("data/index"), embedder=BundledEmbedder(), settings=SearchSettings())
     >>> service.load()
     >>> result = service.search("Hva er en delegeringssperre?")
-    >>> result.answered, result.hits[0].passage.document_id
-    (True, 'heim-styring-og-ledelse')
+    >>> result.tier, result.hits[0].passage.document_id
+    ('sure', 'heim-styring-og-ledelse')
 """
 
 from __future__ import annotations
@@ -15,19 +22,23 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from bot.config import SearchSettings
 from bot.errors import NotLoadedError
-from bot.query import normalise_query
+from bot.query import is_english, normalise_query, nynorsk_to_bokmal
+from bot.ranking import FITTED_FILE, Candidates, FittedModel, features, order
 from index.documents import Passage
 from index.embed import Embedder
 from index.store import LoadedIndex, load_index
 from index.text import split_compound, terms
 
 _WORD = re.compile(r"[^\W_]+")
+# Windows asked of the window index per candidate passage wanted: a passage has many windows.
+_WINDOWS_PER_PASSAGE = 4
+_SCORE_ALL_WINDOWS = 200_000
 
 
 @dataclass(frozen=True)
@@ -36,48 +47,60 @@ class Hit:
 
     passage: Passage
     score: float  # fused score, for ordering
-    dense: float  # cosine similarity to the query
+    dense: float  # cosine of the passage vector to the query
     bm25: float  # BM25 score (0 when no term matched)
+    window: float = 0.0  # cosine of the passage's best sentence window
+    window_span: tuple[int, int] | None = None  # (first sentence, number of sentences) of that window
 
 
 @dataclass(frozen=True)
 class SearchResult:
-    """What a search found, and whether it is sure enough to answer."""
+    """What a search found, and how sure it is."""
 
     query: str
-    answered: bool
+    answered: bool  # the tier is not "none"
     hits: tuple[Hit, ...]
-    confidence: float  # margin of the best passage over the nearest out-of-scope topic
+    confidence: float  # probability that the first hit answers (the fitted model)
     seconds: float
+    tier: str = "none"
 
 
 class Retriever(Protocol):
     def search(self, query: str, *, top_k: int) -> SearchResult: ...
 
 
-def reciprocal_rank_fusion(rankings: list[tuple[list[int], float]], *, k: int) -> dict[int, float]:
-    """Weighted reciprocal-rank fusion: each ranking adds ``weight / (k + rank)`` to its items."""
-    fused: dict[int, float] = {}
-    for ranking, weight in rankings:
-        for rank, item in enumerate(ranking, start=1):
-            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
-    return fused
-
-
 class SearchService:
-    """Searches the index with both retrievers and decides whether the best passage answers."""
+    """Searches the index and decides how sure the best passage is."""
 
-    def __init__(self, *, index_dir: Path, embedder: Embedder, settings: SearchSettings, ef_search: int = 128) -> None:
+    def __init__(
+        self,
+        *,
+        index_dir: Path,
+        embedder: Embedder,
+        settings: SearchSettings,
+        ef_search: int = 128,
+        fitted: Path = FITTED_FILE,
+    ) -> None:
         self._index_dir = index_dir
         self._embedder = embedder
         self._settings = settings
         self._ef_search = ef_search
+        self._fitted_path = fitted
         self._index: LoadedIndex | None = None
+        self._model: FittedModel | None = None
 
     def load(self) -> None:
-        """Load the model and the index; raises IndexMissingError / IndexMismatchError / IndexCorruptError."""
+        """Load the model, the index and the fitted weights; raises the index errors or ConfigError."""
+        if self._model is None:
+            self._model = FittedModel.load(self._fitted_path)
         if self._index is None:
             self._index = load_index(self._index_dir, self._embedder, ef_search=self._ef_search)
+            from threadpoolctl import threadpool_limits
+
+            # The scoring products are small: one BLAS thread does them in microseconds, while several
+            # wait for the model's OpenMP threads that still spin after each embedding (measured:
+            # 0.09 ms against 10 ms per question on two busy cores).
+            threadpool_limits(limits=1, user_api="blas")
 
     @property
     def index(self) -> LoadedIndex:
@@ -86,119 +109,169 @@ class SearchService:
         return self._index
 
     @property
+    def model(self) -> FittedModel:
+        if self._model is None:
+            raise NotLoadedError("SearchService.load() must be called before searching")
+        return self._model
+
+    @property
     def ready(self) -> bool:
         return self._index is not None
 
-    def search(self, query: str, *, top_k: int | None = None) -> SearchResult:
-        """The best passages for ``query`` and whether they answer it."""
+    def embed(self, text: str) -> np.ndarray:
+        return self._embedder.embed_queries([text])[0]
+
+    def search(
+        self, query: str, *, top_k: int | None = None, context: str | None = None, vector: np.ndarray | None = None
+    ) -> SearchResult:
+        """The best passages for ``query`` and how sure the first one is.
+
+        ``context`` (the previous question, for a follow-up) is searched together with the query;
+        ``vector`` is the query's embedding when the caller has it already.
+        """
         started = time.perf_counter()
-        index = self.index
         top_k = top_k or self._settings.top_k
         if top_k < 1:
             raise ValueError(f"top_k must be positive, got {top_k}")
         text = normalise_query(query[: self._settings.max_query_chars])
         if not text:
             return SearchResult(query=query, answered=False, hits=(), confidence=0.0, seconds=0.0)
-        vector = self._embedder.embed_queries([text])
-        return self._rank(query, text, vector[0], index, top_k, started)
+        if context:
+            text = f"{normalise_query(context[: self._settings.max_query_chars])} {text}"
+        candidates = self.candidates(text, self.embed(text) if vector is None else vector, self.model.query)
+        return self.rank(query, candidates, top_k=top_k, started=started)
 
-    def _rank(
-        self, query: str, text: str, vector: np.ndarray, index: LoadedIndex, top_k: int, started: float
-    ) -> SearchResult:
-        settings = self._settings
-        n = len(index.passages)
-        depth = min(settings.candidates, n)
-        dense_scores, dense_ids = index.dense.search(vector[None, :].astype(np.float32), depth)
-        dense_ranking = [int(i) for i in dense_ids[0] if i >= 0]
-        dense_by_id = {int(i): float(s) for i, s in zip(dense_ids[0], dense_scores[0], strict=True) if i >= 0}
-
-        query_terms = self._query_terms(index, text)
-        bm25_scores = self._bm25_scores(index, query_terms)
-        if bm25_scores is not None:
-            top = np.argpartition(-bm25_scores, min(depth, n - 1))[:depth]
-            bm25_ranking = [int(i) for i in top[np.argsort(-bm25_scores[top])] if bm25_scores[i] > 0]
-        else:
-            bm25_ranking = []
-
-        fused = reciprocal_rank_fusion(
-            [(dense_ranking, settings.dense_weight), (bm25_ranking, settings.bm25_weight)], k=settings.rrf_k
-        )
-        order = sorted(fused, key=lambda i: (-fused[i], i))[:top_k]
-        missing = [i for i in order if i not in dense_by_id]
-        if missing:
-            # Passages only BM25 found still need their cosine for the confidence decision.
-            dense_by_id.update(self._cosines(index, vector, missing))
-        hits = tuple(
-            Hit(
-                passage=index.passages[i],
-                score=fused[i],
-                dense=dense_by_id.get(i, 0.0),
-                bm25=float(bm25_scores[i]) if bm25_scores is not None else 0.0,
+    def rank(self, query: str, candidates: Candidates, *, top_k: int, started: float) -> SearchResult:
+        model = self.model
+        ranked, fused = order(candidates, model.fusion)
+        tier, probability = model.decide(features(candidates, ranked, fused))
+        tier = tier if len(ranked) else "none"
+        index = self.index
+        hits = []
+        for position in ranked[:top_k]:
+            row = int(candidates.best_window[position])
+            span = (int(index.windows[row, 1]), int(index.windows[row, 2])) if row >= 0 else None
+            hits.append(
+                Hit(
+                    passage=index.passages[int(candidates.ids[position])],
+                    score=float(fused[position]),
+                    dense=float(candidates.passage[position]),
+                    bm25=float(candidates.bm25[position]),
+                    window=float(candidates.window[position]),
+                    window_span=span,
+                )
             )
-            for i in order
-        )
-        best = float(dense_scores[0][0]) if dense_ranking else 0.0
-        coverage = self._coverage(index, query_terms)
-        if len(index.anchors):
-            # Confidence: how much closer the question is to the documents than to the topics we
-            # know we do not cover. A close call also needs the question's words in the documents.
-            confidence = best - float((index.anchors @ vector).max())
-            sure = confidence >= settings.sure_margin or (
-                confidence >= settings.min_margin and coverage >= settings.min_coverage
-            )
-        else:
-            confidence = best
-            sure = True
-        answered = bool(hits) and best >= settings.min_dense_score and sure
         return SearchResult(
-            query=query, answered=answered, hits=hits, confidence=confidence, seconds=time.perf_counter() - started
+            query=query,
+            answered=tier != "none",
+            hits=tuple(hits),
+            confidence=probability,
+            seconds=time.perf_counter() - started,
+            tier=tier,
         )
 
-    @staticmethod
-    def _query_terms(index: LoadedIndex, text: str) -> list[str]:
+    def candidates(self, text: str, vector: np.ndarray, options: dict[str, bool]) -> Candidates:
+        """Every candidate passage for the question with its exact scores (see the module docstring)."""
+        index = self.index
+        lexical = nynorsk_to_bokmal(text) if options.get("nynorsk", False) else text
+        query_terms = self.query_terms(lexical, compounds=options.get("compounds", True))
+        bm25_all = self._bm25_scores(query_terms)
+        if len(index.windows) <= _SCORE_ALL_WINDOWS:
+            ids_array, passage_scores, window_scores, best = self._score_all(vector)
+        else:
+            ids_array, passage_scores, window_scores, best = self._score_candidates(vector, bm25_all)
+        anchor = float((index.anchors @ vector).max()) if len(index.anchors) else -1.0
+        return Candidates(
+            ids=ids_array,
+            passage=passage_scores,
+            window=window_scores,
+            best_window=best,
+            bm25=(bm25_all[ids_array] if bm25_all is not None else np.zeros(len(ids_array))).astype(np.float64),
+            coverage=self._coverage(query_terms),
+            anchor=anchor,
+            english=is_english(text),
+            words=len(_WORD.findall(text)),
+        )
+
+    def _score_all(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """A small index: every answer passage is a candidate, every window scored in one product."""
+        index = self.index
+        ids = np.flatnonzero(index.answerable)
+        passages = np.asarray(index.vectors @ vector, dtype=np.float64)
+        every = np.asarray(index.window_vectors @ vector, dtype=np.float64)
+        owner = index.windows[:, 0]
+        top = np.full(len(index.passages), -np.inf)
+        np.maximum.at(top, owner, every)
+        rows = np.full(len(index.passages), -1, dtype=np.int64)
+        at_top = np.flatnonzero(every >= top[owner])
+        _, first = np.unique(owner[at_top], return_index=True)
+        rows[owner[at_top[first]]] = at_top[first]
+        windows = np.where(rows >= 0, top, passages)
+        return ids, passages[ids], windows[ids], rows[ids]
+
+    def _score_candidates(
+        self, vector: np.ndarray, bm25_all: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """A large index: candidates from the passage and window ANN indexes and BM25, scored exactly."""
+        index = self.index
+        depth = min(self._settings.candidates, len(index.passages))
+        query = vector[None, :].astype(np.float32)
+        found: set[int] = set()
+        _, ids = index.dense.search(query, depth)
+        found.update(int(i) for i in ids[0] if i >= 0)
+        _, ids = index.window_dense.search(query, min(depth * _WINDOWS_PER_PASSAGE, len(index.windows)))
+        found.update(int(index.windows[i, 0]) for i in ids[0] if i >= 0)
+        if bm25_all is not None:
+            top = np.argpartition(-bm25_all, min(depth, len(bm25_all) - 1))[:depth]
+            found.update(int(i) for i in top if bm25_all[i] > 0)
+        ids_array = np.array(sorted(i for i in found if index.answerable[i]), dtype=np.int64)
+        passage_scores = np.asarray(index.vectors[ids_array] @ vector, dtype=np.float64)
+        window_scores = passage_scores.copy()
+        best = np.full(len(ids_array), -1, dtype=np.int64)
+        for n, i in enumerate(ids_array):
+            start, end = int(index.window_offsets[i]), int(index.window_offsets[i + 1])
+            if end > start:
+                scores = np.asarray(index.window_vectors[start:end] @ vector)
+                j = int(scores.argmax())
+                window_scores[n], best[n] = float(scores[j]), start + j
+        return ids_array, passage_scores, window_scores, best
+
+    def query_terms(self, text: str, *, compounds: bool = True) -> list[str]:
+        index = self.index
         vocab: dict[str, int] = index.bm25.vocab_dict
         query_terms: list[str] = []
         for word in _WORD.findall(text):
             found = terms(word, stopwords=index.stopwords)
-            if found and found[0] not in vocab and len(word) >= 8:
+            if compounds and found and found[0] not in vocab and len(word) >= 8:
                 # A compound the documents never use whole ("lojalitetsplikten") still matches its parts.
                 found = split_compound(word, vocab) or found
             query_terms.extend(found)
         return query_terms
 
-    @staticmethod
-    def _coverage(index: LoadedIndex, query_terms: list[str]) -> float:
+    def _coverage(self, query_terms: list[str]) -> float:
         """IDF-weighted share of the question's words that occur in the documents."""
         if not query_terms:
             return 0.0
+        index = self.index
         vocab: dict[str, int] = index.bm25.vocab_dict
         total = len(index.passages)
         unseen = math.log(1 + (total + 0.5) / 0.5)
-        weights = [
-            (
-                math.log(
-                    1 + (total - index.document_frequency[vocab[t]] + 0.5) / (index.document_frequency[vocab[t]] + 0.5)
-                ),
-                True,
-            )
-            if t in vocab
-            else (unseen, False)
-            for t in query_terms
-        ]
-        return sum(w for w, known in weights if known) / sum(w for w, _ in weights)
+        known = 0.0
+        weight = 0.0
+        for t in query_terms:
+            if t in vocab:
+                df = index.document_frequency[vocab[t]]
+                w = math.log(1 + (total - df + 0.5) / (df + 0.5))
+                known += w
+                weight += w
+            else:
+                weight += unseen
+        return known / weight
 
-    @staticmethod
-    def _bm25_scores(index: LoadedIndex, query_terms: list[str]) -> np.ndarray | None:
+    def _bm25_scores(self, query_terms: list[str]) -> np.ndarray | None:
+        index = self.index
         vocab: dict[str, int] = index.bm25.vocab_dict
         ids = [vocab[t] for t in query_terms if t in vocab]
         if not ids:
             return None
         return np.asarray(index.bm25.get_scores(ids), dtype=np.float32)
-
-    @staticmethod
-    def _cosines(index: LoadedIndex, vector: np.ndarray, ids: list[int]) -> dict[int, float]:
-        dense: Any = index.dense
-        out = {}
-        for i in ids:
-            out[i] = float(np.dot(dense.reconstruct(i), vector))
-        return out

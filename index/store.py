@@ -5,12 +5,15 @@ Layout::
     manifest.json     backend, model, dimension, version, document hashes, dense index kind
     passages.jsonl    one passage per line, with the key of its embedded text
     vectors.npy       float32 embeddings, row i for passage i
-    dense.faiss       FAISS index (exact inner product, or HNSW above a size)
+    dense.faiss       FAISS index over the passage vectors (exact inner product, or HNSW above a size)
+    windows.jsonl     the sentence windows of the answer candidates (index/windows.py): passage, start, size, key
+    window_vectors.npy  float32 embeddings, row j for window j
+    windows.faiss     FAISS index over the window vectors
     bm25/             bm25s arrays and vocabulary (JSON + .npy)
     anchors.npy       embeddings of the out-of-scope topics (knowledge/out_of_scope.yaml)
 
-A rebuild reuses the vectors of passages whose embedded text did not change, so adding one
-document embeds only that document.
+A rebuild reuses the vectors of passages and windows whose embedded text did not change, so adding
+one document embeds only that document.
 """
 
 from __future__ import annotations
@@ -35,29 +38,36 @@ from index.documents import Passage
 from index.embed import Embedder
 from index.ingest import Corpus
 from index.text import terms
+from index.windows import Window, head, is_answer_candidate, passage_windows, window_embedded_text
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 VECTORS = "vectors.npy"
 DENSE = "dense.faiss"
 BM25_DIR = "bm25"
 ANCHORS = "anchors.npy"
+WINDOWS = "windows.jsonl"
+WINDOW_VECTORS = "window_vectors.npy"
+WINDOW_DENSE = "windows.faiss"
 OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
 
 
 def embedded_text(passage: Passage) -> str:
-    """What the dense model sees: the document title and heading path give a passage its topic."""
-    heading = " › ".join(passage.heading_path)
-    head = f"{passage.title} – {heading}" if heading else passage.title
-    return f"{head}\n{passage.text}"
+    """What the dense model sees: the title, heading path and owner give a passage its topic and
+    make "lederne i Melhus" find Melhus' documents."""
+    return f"{head(passage)}\n{passage.text}"
 
 
 def indexed_terms_text(passage: Passage) -> str:
-    """What BM25 sees: the heading path counts once more than the text, the title once."""
-    return f"{passage.title}\n{' '.join(passage.heading_path)}\n{passage.text}"
+    """What BM25 sees: the owner, title and heading path once each, then the text."""
+    return f"{passage.owner}\n{passage.title}\n{' '.join(passage.heading_path)}\n{passage.text}"
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _stopwords() -> frozenset[str]:
@@ -112,18 +122,18 @@ class IndexBuilder:
         passages = corpus.passages
         if not passages:
             raise IndexCorruptError("Fant ingen tekst å indeksere i kunnskapsmappen.")
-        keys = [hashlib.sha256(embedded_text(p).encode()).hexdigest()[:32] for p in passages]
+        keys = [_key(embedded_text(p)) for p in passages]
+        windows: list[Window] = [w for i, p in enumerate(passages) for w in passage_windows(p, i)]
+        window_texts = [window_embedded_text(passages[w.passage], w) for w in windows]
+        window_keys = [_key(t) for t in window_texts]
         cached = _reusable_vectors(folder, self._embedder)
-        vectors = np.zeros((len(passages), self._embedder.dimension), dtype=np.float32)
-        todo = [i for i, k in enumerate(keys) if k not in cached]
-        for i, key in enumerate(keys):
-            if key in cached:
-                vectors[i] = cached[key]
-        for start in range(0, len(todo), self._batch):
-            batch = todo[start : start + self._batch]
-            vectors[batch] = self._embedder.embed_passages([embedded_text(passages[i]) for i in batch])
-            if self._progress is not None:
-                self._progress(len(batch))
+        vectors, embedded_passages = self._vectors([embedded_text(p) for p in passages], keys, cached)
+        # Many windows (a large corpus): half-precision vectors and a quantised inverted-file index
+        # keep memory within bounds; the exact rescoring of candidates reads the float16 rows.
+        large = len(windows) > self._hnsw_threshold
+        window_vectors, embedded_windows = self._vectors(
+            window_texts, window_keys, cached, dtype=np.float16 if large else np.float32
+        )
 
         topics = list(out_of_scope or [])
         anchors = (
@@ -132,6 +142,8 @@ class IndexBuilder:
 
         dense_kind = "hnsw" if len(passages) > self._hnsw_threshold else "flat"
         dense = _dense_index(vectors, dense_kind, self._hnsw_m)
+        window_kind = "ivf-sq8" if large else "flat"
+        window_dense = _dense_index(window_vectors, window_kind, self._hnsw_m)
 
         stop = _stopwords()
         corpus_terms = [terms(indexed_terms_text(p), stopwords=stop) for p in passages]
@@ -146,8 +158,14 @@ class IndexBuilder:
                     row = asdict(passage)
                     row["heading_path"] = list(passage.heading_path)
                     row["embed_key"] = key
+                    row["extra"] = {**passage.extra, "answer": "1" if is_answer_candidate(passage) else "0"}
                     out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            with (staging / WINDOWS).open("w", encoding="utf-8") as out:
+                for window, key in zip(windows, window_keys, strict=True):
+                    out.write(json.dumps([window.passage, window.start, window.size, key]) + "\n")
             np.save(staging / VECTORS, vectors, allow_pickle=False)
+            np.save(staging / WINDOW_VECTORS, window_vectors, allow_pickle=False)
+            faiss.write_index(window_dense, str(staging / WINDOW_DENSE))
             np.save(staging / ANCHORS, anchors, allow_pickle=False)
             faiss.write_index(dense, str(staging / DENSE))
             retriever.save(str(staging / BM25_DIR), show_progress=False)
@@ -159,6 +177,8 @@ class IndexBuilder:
                 "dimension": self._embedder.dimension,
                 "passages": len(passages),
                 "dense": dense_kind,
+                "windows": len(windows),
+                "window_dense": window_kind,
                 "out_of_scope_topics": len(topics),
                 "documents": {
                     d.meta.id: {
@@ -198,13 +218,32 @@ class IndexBuilder:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        embedded = embedded_passages + embedded_windows
         return BuildReport(
             passages=len(passages),
-            embedded=len(todo),
-            reused=len(passages) - len(todo),
+            embedded=embedded,
+            reused=len(passages) + len(windows) - embedded,
             seconds=time.perf_counter() - started,
             dense_kind=dense_kind,
         )
+
+    def _vectors(
+        self, texts: list[str], keys: list[str], cached: dict[str, np.ndarray], *, dtype: Any = np.float32
+    ) -> tuple[np.ndarray, int]:
+        """Vectors for ``texts``: reused by key where the previous build embedded the same text."""
+        vectors = np.zeros((len(texts), self._embedder.dimension), dtype=dtype)
+        todo = []
+        for i, key in enumerate(keys):
+            if key in cached:
+                vectors[i] = cached[key]
+            else:
+                todo.append(i)
+        for start in range(0, len(todo), self._batch):
+            batch = todo[start : start + self._batch]
+            vectors[batch] = self._embedder.embed_passages([texts[i] for i in batch])
+            if self._progress is not None:
+                self._progress(len(batch))
+        return vectors, len(todo)
 
 
 @dataclass
@@ -218,6 +257,12 @@ class LoadedIndex:
     stopwords: frozenset[str]
     anchors: np.ndarray  # out-of-scope topic vectors, shape (n, dimension)
     document_frequency: np.ndarray  # passages that contain each BM25 term, by term id
+    vectors: np.ndarray  # passage vectors (memory-mapped)
+    windows: np.ndarray  # (n, 3) int32: passage, first sentence, number of sentences
+    window_vectors: np.ndarray  # window vectors (memory-mapped)
+    window_dense: Any  # faiss.Index over the windows
+    window_offsets: np.ndarray  # windows of passage i are rows window_offsets[i]:window_offsets[i + 1]
+    answerable: np.ndarray  # bool per passage: an answer candidate
 
     def documents(self) -> dict[str, dict[str, Any]]:
         return dict(self.manifest.get("documents", {}))
@@ -275,7 +320,12 @@ def load_index(folder: Path, embedder: Embedder, *, ef_search: int = 128) -> Loa
                 row.pop("embed_key", None)
                 row["heading_path"] = tuple(row["heading_path"])
                 passages.append(Passage(**row))
+        with (folder / WINDOWS).open(encoding="utf-8") as lines:
+            windows = np.array([json.loads(line)[:3] for line in lines], dtype=np.int32).reshape(-1, 3)
         dense = faiss.read_index(str(folder / DENSE))
+        window_dense = faiss.read_index(str(folder / WINDOW_DENSE))
+        vectors = np.load(folder / VECTORS, mmap_mode="r", allow_pickle=False)
+        window_vectors = np.load(folder / WINDOW_VECTORS, mmap_mode="r", allow_pickle=False)
         bm25 = bm25s.BM25.load(str(folder / BM25_DIR), load_corpus=False, show_progress=False)
         anchors = np.load(folder / ANCHORS, allow_pickle=False)
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
@@ -287,13 +337,21 @@ def load_index(folder: Path, embedder: Embedder, *, ef_search: int = 128) -> Loa
         dense.ntotal != len(passages)
         or dense.d != manifest.get("dimension")
         or len(passages) != manifest.get("passages")
+        or len(windows) != manifest.get("windows")
+        or window_dense.ntotal != len(windows)
+        or window_vectors.shape != (len(windows), dense.d)
+        or vectors.shape != (len(passages), dense.d)
+        or (len(windows) and (windows[:, 0].max() >= len(passages) or np.any(np.diff(windows[:, 0]) < 0)))
     ):
         raise IndexCorruptError(
             f"Indeksen i {folder} henger ikke sammen (antall passasjer eller dimensjon stemmer ikke med manifestet). "
             "Bygg den på nytt med «lederbot index build»."
         )
-    if hasattr(dense, "hnsw"):
-        dense.hnsw.efSearch = ef_search
+    for loaded in (dense, window_dense):
+        if hasattr(loaded, "hnsw"):
+            loaded.hnsw.efSearch = ef_search
+        if hasattr(loaded, "nprobe"):
+            loaded.nprobe = max(1, ef_search // 2)  # the same setting sizes the inverted file's search
     if anchors.ndim != 2 or (len(anchors) and anchors.shape[1] != dense.d):
         raise IndexCorruptError(
             f"Indeksen i {folder} er skadet ({ANCHORS}). Bygg den på nytt med «lederbot index build»."
@@ -308,6 +366,12 @@ def load_index(folder: Path, embedder: Embedder, *, ef_search: int = 128) -> Loa
         stopwords=_stopwords(),
         anchors=anchors,
         document_frequency=document_frequency,
+        vectors=vectors,
+        windows=windows,
+        window_vectors=window_vectors,
+        window_dense=window_dense,
+        window_offsets=np.searchsorted(windows[:, 0], np.arange(len(passages) + 1)).astype(np.int64),
+        answerable=np.array([p.extra.get("answer", "1") == "1" for p in passages], dtype=bool),
     )
 
 
@@ -318,14 +382,18 @@ def _reusable_vectors(folder: Path, embedder: Embedder) -> dict[str, np.ndarray]
         check_compatible(manifest, embedder, folder)
         vectors = np.load(folder / VECTORS, allow_pickle=False)
         keys = [json.loads(line)["embed_key"] for line in (folder / PASSAGES).read_text(encoding="utf-8").splitlines()]
-    except (IndexMissingError, IndexMismatchError, IndexCorruptError, OSError, ValueError, KeyError):
+        window_vectors = np.load(folder / WINDOW_VECTORS, allow_pickle=False)
+        window_keys = [json.loads(line)[3] for line in (folder / WINDOWS).read_text(encoding="utf-8").splitlines()]
+    except (IndexMissingError, IndexMismatchError, IndexCorruptError, OSError, ValueError, KeyError, IndexError):
         return {}
-    if len(keys) != len(vectors):
+    if len(keys) != len(vectors) or len(window_keys) != len(window_vectors):
         return {}
-    return dict(zip(keys, vectors, strict=True))
+    return {**dict(zip(keys, vectors, strict=True)), **dict(zip(window_keys, window_vectors, strict=True))}
 
 
 def _dense_index(vectors: np.ndarray, kind: str, hnsw_m: int) -> Any:
+    """Exact inner product ("flat"), HNSW, or an inverted file over 8-bit scalar-quantised vectors
+    ("ivf-sq8": a quarter of the memory, for millions of sentence windows; searched with nprobe)."""
     import faiss
 
     dimension = vectors.shape[1]
@@ -333,9 +401,18 @@ def _dense_index(vectors: np.ndarray, kind: str, hnsw_m: int) -> Any:
     if kind == "hnsw":
         index = faiss.IndexHNSWFlat(dimension, hnsw_m, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 200
+    elif kind == "ivf-sq8":
+        lists = max(1, int(np.sqrt(len(vectors))))
+        index = faiss.IndexIVFScalarQuantizer(
+            faiss.IndexFlatIP(dimension), dimension, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+        )
+        rng = np.random.default_rng(0)
+        sample = vectors[np.sort(rng.choice(len(vectors), size=min(len(vectors), 40 * lists), replace=False))]
+        index.train(np.ascontiguousarray(sample, dtype=np.float32))
     else:
         index = faiss.IndexFlatIP(dimension)
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    for start in range(0, len(vectors), 65_536):  # in slices: a float32 copy of all at once would double memory
+        index.add(np.ascontiguousarray(vectors[start : start + 65_536], dtype=np.float32))
     return index
 
 

@@ -105,10 +105,7 @@ def answer_blocks(
     blocks: list[dict[str, Any]] = []
     if answer.note:
         blocks += _contexts(escape(answer.note))
-    if answer.example_from:
-        blocks += _contexts(escape(texts.EXAMPLE_FROM.format(owner=answer.example_from)))
-    quoted = "\n".join(f">{escape(s)}" for s in answer.sentences)
-    blocks += _sections(f"{texts.ANSWER_HEADING}\n{quoted}")
+    blocks += tier_blocks(answer)
     passage = answer.passage
     preview = (
         passage if len(passage) <= PASSAGE_PREVIEW_CHARS else passage[:PASSAGE_PREVIEW_CHARS].rsplit(" ", 1)[0] + " …"
@@ -119,9 +116,7 @@ def answer_blocks(
     blocks.append(passage_block)
     if answer.source is not None:
         blocks += _contexts(escape(answer.source.line()))
-    if answer.see_also:
-        lines = "; ".join(escape(s.line().removeprefix("Kilde: ")) for s in answer.see_also)
-        blocks += _contexts(f"{texts.SEE_ALSO}: {lines}")
+    blocks += see_also_blocks(answer)
     buttons = [
         _button(texts.BUTTON_USEFUL, "feedback_up", reference),
         _button(texts.BUTTON_NOT_USEFUL, "feedback_down", reference),
@@ -134,10 +129,35 @@ def answer_blocks(
     return blocks
 
 
+def tier_blocks(answer: Answer) -> list[dict[str, Any]]:
+    """Where the passage comes from, and the answer sentences: as the answer when the search is
+    sure, plainly as the closest match (a warning line, no answer heading) when it is not."""
+    blocks: list[dict[str, Any]] = []
+    if answer.origin:
+        blocks += _contexts(escape(answer.origin))
+    quoted = "\n".join(f">{escape(s)}" for s in answer.sentences)
+    if answer.tier == "unsure":
+        blocks += _sections(f":grey_question: _{texts.UNSURE_INTRO}_\n{quoted}")
+    else:
+        blocks += _sections(f"{texts.ANSWER_HEADING}\n{quoted}")
+    return blocks
+
+
+def see_also_blocks(answer: Answer) -> list[dict[str, Any]]:
+    """ "Se også": each source with its best sentence."""
+    blocks: list[dict[str, Any]] = []
+    for s in answer.see_also:
+        blocks += _contexts(
+            f"{texts.SEE_ALSO}: {escape(s.line().removeprefix('Kilde: '))}"
+            + (f"\n«{escape(s.sentence)}»" if s.sentence else "")
+        )
+    return blocks
+
+
 def full_passage_blocks(answer: Answer) -> list[dict[str, Any]]:
     if not answer.answered:
         return _sections(escape(render_text(answer)))
-    blocks = _sections(escape(answer.passage))
+    blocks = _sections(escape(answer.full_passage or answer.passage))
     if answer.source is not None:
         blocks += _contexts(escape(answer.source.line()))
     return blocks

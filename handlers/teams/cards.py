@@ -101,11 +101,7 @@ def answer_card(answer: Answer, *, reference: str) -> dict[str, Any]:
     body: list[dict[str, Any]] = []
     if answer.note:
         body += _lines(answer.note, isSubtle=True, size="Small")
-    if answer.example_from:
-        body += _lines(texts.EXAMPLE_FROM.format(owner=answer.example_from), isSubtle=True, size="Small")
-    body += _lines(texts.ANSWER_INTRO, weight="Bolder")
-    for sentence in answer.sentences:
-        body += _lines(f"» {sentence}", spacing="Small")
+    body += tier_elements(answer)
     passage = answer.passage
     preview = (
         passage if len(passage) <= PASSAGE_PREVIEW_CHARS else passage[:PASSAGE_PREVIEW_CHARS].rsplit(" ", 1)[0] + " …"
@@ -113,9 +109,7 @@ def answer_card(answer: Answer, *, reference: str) -> dict[str, Any]:
     body += _lines(preview, isSubtle=True, spacing="Medium")
     if answer.source is not None:
         body += _lines(answer.source.line(), size="Small", spacing="Medium")
-    if answer.see_also:
-        lines = "; ".join(s.line().removeprefix("Kilde: ") for s in answer.see_also)
-        body += _lines(f"{texts.SEE_ALSO}: {lines}", size="Small", isSubtle=True)
+    body += see_also_elements(answer)
     actions = [
         _submit(texts.BUTTON_USEFUL, {"cmd": "feedback", "value": "up", "ref": reference}),
         _submit(texts.BUTTON_NOT_USEFUL, {"cmd": "feedback", "value": "down", "ref": reference}),
@@ -145,6 +139,30 @@ def _group_form(title: str, group_id: int, index: int) -> dict[str, Any]:
             [_submit(texts.R_MODAL_SUBMIT, {"cmd": "group_answer", "group": group_id, "index": index})],
         ),
     }
+
+
+def tier_elements(answer: Answer) -> list[dict[str, Any]]:
+    """Where the passage comes from, and the answer sentences: as the answer when the search is
+    sure, plainly as the closest match (in the warning colour) when it is not."""
+    body: list[dict[str, Any]] = []
+    if answer.origin:
+        body += _lines(answer.origin, isSubtle=True, size="Small")
+    if answer.tier == "unsure":
+        body += _lines(texts.UNSURE_INTRO, weight="Bolder", color="Warning")
+    else:
+        body += _lines(texts.ANSWER_INTRO, weight="Bolder")
+    for sentence in answer.sentences:
+        body += _lines(f"» {sentence}", spacing="Small")
+    return body
+
+
+def see_also_elements(answer: Answer) -> list[dict[str, Any]]:
+    """ "Se også": each source with its best sentence."""
+    body: list[dict[str, Any]] = []
+    for s in answer.see_also:
+        line = f"{texts.SEE_ALSO}: {s.line().removeprefix('Kilde: ')}" + (f"\n«{s.sentence}»" if s.sentence else "")
+        body += _lines(line, size="Small", isSubtle=True)
+    return body
 
 
 def reply_card(reply: Reply) -> dict[str, Any]:

@@ -1,20 +1,28 @@
-"""Answer composition: marked sentences, source line, home-first ordering, the no-answer message."""
+"""Answer composition: marked sentences, the shown window, sources, "Se også", tiers, follow-ups,
+and sentence choice over every passage of the real index."""
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import pytest
 
-from bot.answer import Answer, AnswerComposer, render_text
-from bot.assistant import Assistant
+from bot.answer import Answer, AnswerComposer, ComposeSettings, render_text, shown_passage
+from bot.assistant import FOLLOW_UP_SECONDS, Assistant, is_follow_up
+from bot.config import Settings
 from bot.search import Hit, SearchResult
+from index.chunk import split_sentences
 from index.documents import Passage
 from index.text import terms
+from index.windows import is_content, is_question
 
 LABELS = {
     "heim": "Heim kommune – styringsdokument",
     "ks": "KS – nasjonal veileder",
     "lev": "Levanger kommune – saksframlegg",
 }
+OWNERS = {"Heim kommune": "", "KS (Kommunesektorens organisasjon)": "KS", "Levanger kommune": ""}
 
 
 def _passage(doc: str, owner: str, text: str, section: tuple[str, ...] = ("3.1 Delegering",)) -> Passage:
@@ -23,82 +31,180 @@ def _passage(doc: str, owner: str, text: str, section: tuple[str, ...] = ("3.1 D
     )
 
 
-def _composer() -> AnswerComposer:
+def _composer(**settings: float) -> AnswerComposer:
     return AnswerComposer(
-        home="Heim kommune", hr_contact="HR på 12345678", labels=LABELS, idf=lambda t: 1.0, terms=lambda x: terms(x)
+        home="Heim kommune",
+        hr_contact="HR på 12345678",
+        labels=LABELS,
+        idf=lambda t: 1.0,
+        terms=lambda x: terms(x),
+        national=frozenset({"ks"}),
+        owners=OWNERS,
+        settings=ComposeSettings(**settings),
     )
+
+
+def _result(question: str, hits: tuple[Hit, ...], tier: str = "sure") -> SearchResult:
+    return SearchResult(question, tier != "none", hits, 0.9, 0.0, tier=tier)
 
 
 HEIM = _passage(
     "heim",
     "Heim kommune",
     "Delegering vil si overføring av myndighet. Rådmannen delegerer myndighet til en enhetsleder, men sitter igjen "
-    "med ansvaret. Dette gjelder alle ledd. Været er fint.",
+    "med ansvaret. Dette gjelder alle ledd i organisasjonen. Se https://no.wikipedia.org/wiki/Delegering for mer.",
 )
 KS = _passage(
     "ks",
     "KS (Kommunesektorens organisasjon)",
-    "Rådmannen delegerer ansvar og myndighet til ledere.",
+    "Rådmannen delegerer ansvar og myndighet til ledere i organisasjonen.",
     ("Å skape tillit",),
 )
 LEV = _passage("lev", "Levanger kommune", "Rådmannen har myndighet til å vedta ny ledelsesplattform.", ("Vurdering",))
 
 
 @pytest.mark.unit
-def test_sentences_are_marked_and_sourced() -> None:
-    result = SearchResult("Hvem har ansvaret når myndighet delegeres?", True, (Hit(HEIM, 1.0, 0.9, 5.0),), 0.1, 0.0)
-    answer = _composer().compose(result)
-    assert answer.answered
+def test_sentences_are_marked_and_sourced_without_links() -> None:
+    answer = _composer().compose(_result("Hvem har ansvaret når myndighet delegeres?", (Hit(HEIM, 1.0, 0.9, 5.0),)))
+    assert answer.answered and answer.tier == "sure"
     assert answer.sentences == ("Rådmannen delegerer myndighet til en enhetsleder, men sitter igjen med ansvaret.",)
     assert answer.source is not None and answer.source.line() == (
         "Kilde: Tittel heim, 3.1 Delegering – Heim kommune – styringsdokument"
     )
     text = render_text(answer)
+    assert text.splitlines()[0] == "Dette sier dokumentene:"
     assert "»Rådmannen delegerer myndighet til en enhetsleder, men sitter igjen med ansvaret.«" in text
-    assert "Været er fint." in text  # the passage around the sentence, unmarked
-    assert answer.example_from is None
+    assert "Dette gjelder alle ledd" in answer.passage  # the passage around the sentence, unmarked
+    assert "wikipedia" not in answer.passage and "wikipedia" in answer.full_passage  # "Vis mer" has all
+    assert answer.example_from is None and answer.origin == ""
 
 
 @pytest.mark.unit
-def test_home_municipality_leads_when_nearly_as_good() -> None:
-    hits = (Hit(KS, 1.0, 0.90, 3.0), Hit(HEIM, 0.9, 0.88, 2.0), Hit(LEV, 0.8, 0.87, 1.0))
-    answer = _composer().compose(SearchResult("Hvem delegerer myndighet?", True, hits, 0.1, 0.0))
-    assert answer.source is not None and answer.source.document_id == "heim"
-    assert [s.document_id for s in answer.see_also] == ["ks", "lev"]
-    assert "Se også: Tittel ks, Å skape tillit – KS – nasjonal veileder" in render_text(answer)
+def test_home_leads_only_within_the_fitted_margin() -> None:
+    hits = (Hit(KS, 1.0, 0.90, 3.0), Hit(HEIM, 0.99, 0.88, 2.0), Hit(LEV, 0.98, 0.87, 1.0))
+    question = "Hvem delegerer myndighet?"
+    near = _composer(home_margin=0.02, see_also_margin=0.05).compose(_result(question, hits))
+    assert near.source is not None and near.source.document_id == "heim"
+    assert [s.document_id for s in near.see_also] == ["ks", "lev"]
+    assert all(s.sentence for s in near.see_also)  # each "Se også" with its best sentence
+    assert "Se også: Tittel ks, Å skape tillit – KS – nasjonal veileder" in render_text(near)
+    assert "«Rådmannen delegerer ansvar og myndighet til ledere i organisasjonen.»" in render_text(near)
+    far = _composer(home_margin=0.0, see_also_margin=0.005).compose(_result(question, hits))
+    assert far.source is not None and far.source.document_id == "ks"
+    assert far.see_also == ()  # nothing else is nearly as good
 
 
 @pytest.mark.unit
-def test_other_municipality_is_marked_as_example() -> None:
-    hits = (Hit(LEV, 1.0, 0.90, 3.0), Hit(HEIM, 0.9, 0.80, 2.0))
-    answer = _composer().compose(SearchResult("Hvem vedtar ledelsesplattformen?", True, hits, 0.1, 0.0))
+def test_national_guidance_and_other_municipalities_are_labelled() -> None:
+    ks = _composer().compose(_result("Hvem delegerer ansvar?", (Hit(KS, 1.0, 0.9, 3.0),)))
+    assert ks.origin == "Nasjonal veiledning fra KS"
+    assert "Eksempel" not in render_text(ks)
+    lev = _composer().compose(_result("Hvem vedtar ledelsesplattformen?", (Hit(LEV, 1.0, 0.9, 3.0),)))
+    assert lev.origin == "Eksempel fra Levanger kommune"
+    assert render_text(lev).startswith("(Eksempel fra Levanger kommune)")
+
+
+@pytest.mark.unit
+def test_a_named_municipality_leads() -> None:
+    hits = (Hit(HEIM, 1.0, 0.9, 3.0), Hit(LEV, 0.9, 0.8, 2.0))
+    answer = _composer(home_margin=0.5).compose(_result("Hvem har myndighet i Levanger?", hits))
     assert answer.source is not None and answer.source.document_id == "lev"
-    assert answer.example_from == "Levanger kommune"
-    assert render_text(answer).startswith("(Eksempel fra Levanger kommune)")
-    assert answer.see_also == ()  # Heim's passage is far from the question: no "Se også"
+
+
+@pytest.mark.unit
+def test_unsure_is_said_plainly() -> None:
+    answer = _composer().compose(_result("Hvem har ansvaret?", (Hit(HEIM, 1.0, 0.9, 5.0),), tier="unsure"))
+    assert answer.answered and answer.tier == "unsure"
+    assert render_text(answer).startswith("Jeg er ikke sikker, men dette er det nærmeste jeg fant:")
+    assert answer.to_json()["confidence"] == "unsure"
 
 
 @pytest.mark.unit
 def test_no_answer_message() -> None:
-    answer = _composer().compose(SearchResult("Hva er lunsjmenyen?", False, (Hit(HEIM, 1.0, 0.7, 0.0),), -0.1, 0.0))
+    answer = _composer().compose(_result("Hva er lunsjmenyen?", (Hit(HEIM, 1.0, 0.7, 0.0),), tier="none"))
     assert not answer.answered
     text = render_text(answer)
     assert text.startswith("Jeg fant ikke noe sikkert svar")
     assert "spørre på en annen måte" in text
     assert "HR på 12345678" in text
     assert "Delegering" not in text  # nothing from a passage it is not sure of
+    assert answer.to_json() == {
+        "query": "Hva er lunsjmenyen?",
+        "confidence": "none",
+        "sentences": [],
+        "passage": None,
+        "see_also": [],
+    }
 
 
 @pytest.mark.unit
-def test_lead_in_brings_its_list_items() -> None:
+def test_lead_in_brings_what_it_introduces() -> None:
     passage = _passage(
         "heim",
         "Heim kommune",
         "Begrepet er viktig.\nMed lojalitet forstår vi:\n- Snakke med og ikke om.\n- Stå for avgjørelser.\nAndre ting.",
         ("10.1 Lojalitet",),
     )
-    sentences = _composer().best_sentences("Hva forstår vi med lojalitet?", passage)
+    _, sentences = _composer().answer_sentences("Hva forstår vi med lojalitet?", passage, None)
     assert sentences == ["Med lojalitet forstår vi:", "- Snakke med og ikke om.", "- Stå for avgjørelser."]
+    definition = _passage("heim", "Heim kommune", "Begrepet kan defineres slik:\nDe aktiviteter som settes i gang.")
+    _, sentences = _composer().answer_sentences("Hvordan defineres begrepet?", definition, None)
+    assert sentences == ["Begrepet kan defineres slik:", "De aktiviteter som settes i gang."]
+
+
+@pytest.mark.unit
+def test_shown_passage_is_a_window_without_debris() -> None:
+    text = "1 Y a - Lytte og\n" + " ".join(f"Setning nummer {i} handler om ledelse i kommunen." for i in range(40))
+    shown = shown_passage(text, [20])
+    assert "Setning nummer 19" in shown and "Setning nummer 20" in shown
+    assert "1 Y a" not in shown and len(shown) < 1000 < len(text)
+
+
+@pytest.mark.unit
+def test_follow_up_shape() -> None:
+    assert is_follow_up("og hva med enhetsledere?")
+    assert is_follow_up("what about loyalty?")
+    assert is_follow_up("hvem bestemmer det?")
+    assert not is_follow_up("Hvem kan delegere myndighet videre til enhetslederne i kommunen?")
+
+
+@pytest.mark.integration
+def test_sentence_choice_never_marks_a_heading_question_or_lone_lead_in(assistant: Assistant) -> None:
+    """Over every answer passage of the real index, asked with its own heading and with its vector."""
+    index = assistant.search_service.index
+    composer = assistant.composer
+    checked = 0
+    for i, passage in enumerate(index.passages):
+        if not index.answerable[i]:
+            continue
+        headings = set(passage.heading_path) | {passage.title}
+        for question in (" ".join(passage.heading_path) or passage.title, "Hva sier dokumentet om dette?"):
+            chosen, sentences = composer.answer_sentences(question, passage, np.asarray(index.vectors[i]))
+            assert 1 <= len(chosen) <= 3 + 6, passage.id
+            assert not any(s in headings for s in sentences), (passage.id, sentences)
+            assert not any(is_question(s) for s in sentences), (passage.id, sentences)
+            assert not (len(sentences) == 1 and sentences[0].endswith(":")), (passage.id, sentences)
+            first = sentences[0]
+            assert is_content(first) or first.startswith("- "), (passage.id, first)
+            all_sentences = split_sentences(passage.text)
+            assert chosen == sorted(chosen) and all(
+                all_sentences[c] == s for c, s in zip(chosen, sentences, strict=True)
+            )
+            checked += 1
+    assert checked > 200
+
+
+@pytest.mark.integration
+def test_shown_passages_hold_no_links_or_debris(assistant: Assistant) -> None:
+    index = assistant.search_service.index
+    for i, passage in enumerate(index.passages):
+        if index.answerable[i]:
+            chosen, _ = assistant.composer.answer_sentences(passage.title, passage, np.asarray(index.vectors[i]))
+            shown = shown_passage(passage.text, chosen)
+            assert "http" not in shown and "www." not in shown, passage.id
+            marked = {split_sentences(passage.text)[c] for c in chosen}
+            for sentence in split_sentences(shown):
+                assert sentence in marked or is_content(sentence) or sentence.startswith("- "), (passage.id, sentence)
 
 
 @pytest.mark.integration
@@ -108,6 +214,34 @@ def test_real_answer_for_delegation_block(assistant: Assistant) -> None:
     assert answer.source.document_id == "heim-styring-og-ledelse"
     assert any("delegeringssperre" in s for s in answer.sentences)
     assert "Enhetsleder / stabsleder selv" in answer.passage
+    row = answer.to_json()
+    assert list(row) == ["query", "confidence", "sentences", "passage", "see_also"]
+    assert set(row["passage"]) == {"text", "document", "title", "section", "owner"}
+    json.dumps(row)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.integration
+def test_follow_up_uses_the_previous_question_until_it_expires(assistant: Assistant, settings: Settings) -> None:
+    clock = _Clock()
+    chat = Assistant(search=assistant.search_service, settings=settings, clock=clock)
+    chat.load()
+    first = "Hvem kan delegere myndighet i Heim?"
+    chat.ask(first, conversation="terminal:me")
+    follow = chat.ask("og hva med enhetsledere?", conversation="terminal:me")
+    assert follow.context == first
+    assert chat.ask("og hva med enhetsledere?", conversation="terminal:someone-else").context is None
+    chat.ask(first, conversation="dm:a")
+    clock.now += FOLLOW_UP_SECONDS + 1
+    assert chat.ask("og hva med enhetsledere?", conversation="dm:a").context is None
+    assert chat.ask("og hva med enhetsledere?").context is None  # no conversation: no memory
 
 
 @pytest.mark.integration
@@ -123,3 +257,45 @@ def test_huge_question_is_cut_and_still_answered(assistant: Assistant) -> None:
     answer = assistant.ask("Hva er en delegeringssperre? " + "bla " * 10_000)
     assert isinstance(answer, Answer)
     assert answer.note is not None and "de første" in answer.note
+
+
+@pytest.mark.integration
+def test_ask_json_batch_contract(built_index) -> None:  # type: ignore[no-untyped-def]
+    """`lederbot ask --json --batch -`: one JSON object per line in, same order, exactly the contract's fields."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import KNOWLEDGE, ROOT
+
+    questions = ["Hva er en delegeringssperre?", "", "Hva blir været i Trondheim på lørdag?", "Kven har ansvaret?"]
+    env = {
+        **os.environ,
+        "LEDERBOT_INDEX__PATH": str(built_index),
+        "LEDERBOT_INDEX__KNOWLEDGE_DIR": str(KNOWLEDGE),
+        "LEDERBOT_DATA_DIR": str(built_index.parent / "ask-data"),
+        "LEDERBOT_CONFIG": "",
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "--json", "--batch", "-"],
+        input="\n".join(questions) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(rows) == 4
+    for row in rows:
+        assert list(row) == ["query", "confidence", "sentences", "passage", "see_also"]
+        assert row["confidence"] in ("sure", "unsure", "none")
+        for also in row["see_also"]:
+            assert set(also) == {"document", "title", "section", "sentence"} and also["sentence"]
+    first = rows[0]
+    assert first["query"] == questions[0] and first["confidence"] != "none"
+    assert first["passage"]["document"] == "heim-styring-og-ledelse"
+    assert set(first["passage"]) == {"text", "document", "title", "section", "owner"}
+    assert rows[1] == {"query": "", "confidence": "none", "sentences": [], "passage": None, "see_also": []}
+    assert rows[2]["confidence"] != "sure"

@@ -1,11 +1,19 @@
-"""Search on the real index with the real model: finding, languages, and the confidence decision."""
+"""Search on the real index with the real model: finding, languages, the tiers and the fitted model."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pytest
 
 from bot.assistant import Assistant
-from bot.query import normalise_query
+from bot.config import Settings
+from bot.errors import ConfigError
+from bot.query import normalise_query, nynorsk_to_bokmal
+from bot.ranking import FITTED_FILE, FittedModel
+from bot.search import SearchService
+from index.embed import BundledEmbedder
 
 pytestmark = pytest.mark.integration
 
@@ -36,7 +44,7 @@ def test_delegation_block_finds_heim(assistant: Assistant) -> None:
 def test_languages_find_the_bokmal_passage(assistant: Assistant, question: str) -> None:
     result = assistant.search(question)
     assert result.answered
-    texts = [h.passage.text for h in result.hits[:3]]
+    texts = [h.passage.text for h in result.hits[:5]]  # R@5, the figure the issue sets for every style
     assert any("sitter igjen med ansvaret" in " ".join(t.split()) for t in texts), question
 
 
@@ -50,15 +58,16 @@ def test_languages_find_the_bokmal_passage(assistant: Assistant, question: str) 
         "Hva er lunsjmenyen?",
     ],
 )
-def test_off_topic_questions_are_declined(assistant: Assistant, question: str) -> None:
-    assert not assistant.search(question).answered
+def test_off_topic_questions_are_never_sure(assistant: Assistant, question: str) -> None:
+    assert assistant.search(question).tier != "sure"
 
 
 @pytest.mark.parametrize(
     "question", ["Hva betyr lojalitet?", "delegeringssperre", "Hva er lojalitetsplikten?", "Hva er en lederavtale?"]
 )
 def test_covered_questions_are_answered(assistant: Assistant, question: str) -> None:
-    assert assistant.search(question).answered
+    result = assistant.search(question)
+    assert result.answered and result.tier in ("sure", "unsure")
 
 
 def test_compound_query_matches_its_parts(assistant: Assistant) -> None:
@@ -69,13 +78,63 @@ def test_compound_query_matches_its_parts(assistant: Assistant) -> None:
 
 def test_query_normalisation() -> None:
     assert (
-        normalise_query("<@U123> Kva er ein *delegeringssperre* :thinking_face:?") == "hva er ein delegeringssperre ?"
+        normalise_query("<@U123> Kva er ein *delegeringssperre* :thinking_face:?") == "Kva er ein delegeringssperre ?"
     )
-    assert (
-        normalise_query("Korleis skal leiarar følgje opp sjukefråvær?") == "hvordan skal ledere følge opp sykefravær?"
-    )
-    assert "lojalitet" in normalise_query("What does loyalty mean here?")
-    assert normalise_query("Hva er lojalitet?") == "Hva er lojalitet?"
+    assert normalise_query("What does loyalty mean here?") == "What does loyalty mean here?"  # no glossary
+    assert nynorsk_to_bokmal("Kva gjer leiarar?") == "hva gjer ledere?"
+
+
+def test_non_answer_passages_are_never_hits(assistant: Assistant) -> None:
+    index = assistant.search_service.index
+    excluded = {p.id for p, ok in zip(index.passages, index.answerable, strict=True) if not ok}
+    sections = {" ".join(p.heading_path) for p in index.passages if p.id in excluded}
+    assert any("REFLEKSJON" in s for s in sections) and any("Referanse" in s for s in sections)
+    for question in [
+        "Hvilken av de ulike rollene du har som leder trives du best i?",  # a reflection box's own question
+        "Hvilke verdier skal vår organisasjon bygge på?",
+        "Organisasjonskultur Bang 2003",  # a reference-list entry
+        "Hva betyr lojalitet?",
+    ]:
+        assert not {h.passage.id for h in assistant.search(question, top_k=10).hits} & excluded, question
+
+
+def test_owner_makes_a_document_findable_by_its_municipality(assistant: Assistant) -> None:
+    result = assistant.search("Hva gjør lederne i Lørenskog?")
+    assert result.hits[0].passage.owner == "Lørenskog kommune"
+
+
+def _model_with(tmp_path: Path, **tiers: float) -> Path:
+    data = json.loads(FITTED_FILE.read_text(encoding="utf-8"))
+    data["tiers"].update(tiers)
+    path = tmp_path / "fitted.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_the_fitted_model_is_loaded_from_its_data_file(settings: Settings, tmp_path: Path) -> None:
+    shipped = FittedModel.load()
+    assert shipped.report["cross_validated"]["all"]["confident_wrong"] <= 0.06
+    question = "Hva er en delegeringssperre?"
+    outcomes = {}
+    for name, tiers in {"all-none": {"scope": 1.0}, "all-sure": {"scope": 0.0, "sure": 0.0}}.items():
+        service = SearchService(
+            index_dir=settings.index_dir,
+            embedder=BundledEmbedder(),
+            settings=settings.search,
+            fitted=_model_with(tmp_path, **tiers),
+        )
+        service.load()
+        outcomes[name] = service.search(question).tier
+    assert outcomes == {"all-none": "none", "all-sure": "sure"}
+
+
+def test_a_broken_fitted_model_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "fitted.json"
+    path.write_text('{"fusion": {}}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="fit_confidence"):
+        FittedModel.load(path)
+    with pytest.raises(ConfigError, match="mellom 0 og 1"):
+        FittedModel.load(_model_with(tmp_path, sure=1.5))
 
 
 def test_hits_are_ordered_and_bounded(assistant: Assistant) -> None:

@@ -63,28 +63,43 @@ def test_round_trip_with_each_backend(tmp_path: Path, make_embedder) -> None:
     assert hits[0].passage.document_id == "delegering"
 
 
-def test_rebuild_embeds_only_changed_documents(tmp_path: Path) -> None:
+def _rows_of(folder: Path, documents: set[str]) -> int:
+    """Passages and sentence windows of ``documents`` in the index in ``folder``."""
+    passages = [json.loads(line)["document_id"] for line in (folder / "passages.jsonl").read_text().splitlines()]
+    windows = [json.loads(line)[0] for line in (folder / "windows.jsonl").read_text().splitlines()]
+    return sum(d in documents for d in passages) + sum(passages[w] in documents for w in windows)
+
+
+def test_rebuild_embeds_only_changed_documents_and_their_windows(tmp_path: Path) -> None:
     knowledge = _knowledge(tmp_path)
     folder = tmp_path / "index"
     embedder = BundledEmbedder()
     first = IndexBuilder(embedder=embedder).build(Ingestor().ingest_folder(knowledge), folder)
-    assert (first.embedded, first.reused) == (3, 0)
+    manifest = read_manifest(folder)
+    assert manifest["windows"] >= 4  # 1–3 sentence windows of the answer passages
+    assert (first.embedded, first.reused) == (3 + manifest["windows"], 0)
     vectors_before = np.load(folder / "vectors.npy")
+    windows_before = np.load(folder / "window_vectors.npy")
 
     again = IndexBuilder(embedder=embedder).build(Ingestor().ingest_folder(knowledge), folder)
-    assert (again.embedded, again.reused) == (0, 3)
+    assert (again.embedded, again.reused) == (0, first.embedded)
 
     (knowledge / "lojalitet.md").write_text(
-        "# Lojalitet\n\nLojalitet betyr å si ifra på en ryddig måte.\n", encoding="utf-8"
+        "# Lojalitet\n\nLojalitet betyr å si ifra på en ryddig måte. Det gjelder alle ansatte.\n", encoding="utf-8"
     )
     (knowledge / "ny.txt").write_text(
-        "Ny rutine\n\nLedere skal gjennomføre medarbeidersamtaler hvert år.\n", encoding="utf-8"
+        "Ny rutine\n\nLedere skal gjennomføre medarbeidersamtaler hvert år med hver ansatt.\n", encoding="utf-8"
     )
     changed = IndexBuilder(embedder=embedder).build(Ingestor().ingest_folder(knowledge), folder)
-    assert (changed.embedded, changed.reused) == (2, 2)
+    fresh = _rows_of(folder, {"lojalitet", "ny"})
+    total = _rows_of(folder, {"lojalitet", "ny", "delegering", "kantine"})
+    assert (changed.embedded, changed.reused) == (fresh, total - fresh)
     vectors_after = np.load(folder / "vectors.npy")
     ids = [json.loads(line)["document_id"] for line in (folder / "passages.jsonl").read_text().splitlines()]
     assert np.allclose(vectors_after[ids.index("delegering")], vectors_before[0])
+    windows = [json.loads(line)[0] for line in (folder / "windows.jsonl").read_text().splitlines()]
+    delegering = [j for j, p in enumerate(windows) if ids[p] == "delegering"]
+    assert np.allclose(np.load(folder / "window_vectors.npy")[delegering], windows_before[: len(delegering)])
 
 
 def test_index_built_by_another_model_is_refused(tmp_path: Path) -> None:
@@ -99,7 +114,7 @@ def test_missing_index(tmp_path: Path) -> None:
         load_index(tmp_path / "nowhere", BundledEmbedder())
 
 
-@pytest.mark.parametrize("damage", ["manifest", "version", "passages", "faiss"])
+@pytest.mark.parametrize("damage", ["manifest", "version", "passages", "faiss", "windows"])
 def test_corrupt_index(tmp_path: Path, damage: str) -> None:
     folder = tmp_path / "index"
     IndexBuilder(embedder=BundledEmbedder()).build(Ingestor().ingest_folder(_knowledge(tmp_path)), folder)
@@ -114,6 +129,10 @@ def test_corrupt_index(tmp_path: Path, damage: str) -> None:
     elif damage == "passages":
         lines = (folder / "passages.jsonl").read_text().splitlines()
         (folder / "passages.jsonl").write_text("\n".join(lines[:-1]) + "\n")
+        expected = IndexCorruptError
+    elif damage == "windows":
+        lines = (folder / "windows.jsonl").read_text().splitlines()
+        (folder / "windows.jsonl").write_text("\n".join(lines[:-1]) + "\n")
         expected = IndexCorruptError
     else:
         (folder / "dense.faiss").write_bytes(b"garbage")

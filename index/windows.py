@@ -1,0 +1,104 @@
+"""Sentence windows and answer candidates: what of a passage can answer a question.
+
+A passage is scored for search by its passage vector and by its best *window* of one to three
+consecutive sentences, each embedded with the document's owner, title and heading in front (a
+window is about one statement, so a short question meets it without the rest of the passage
+diluting it). Only *content* sentences form windows: a reflection question, a reference-list
+entry, a heading line left in the text or figure debris is not something a leader should be
+shown as the answer. A passage without content sentences is not an answer candidate at all (the
+KS guide's "TIL REFLEKSJON" boxes, reference lists, tables of contents); the reflection engine
+reads those boxes from its own data, not through search.
+
+Everything here is decided by the form of the text, never by a document's particular strings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.chunk import split_sentences
+from index.documents import Passage
+
+MAX_WINDOW = 3
+# A passage needs this much content text to be an answer.
+MIN_CONTENT_CHARS = 60
+_WORD = re.compile(r"[^\W\d_]+")
+_URL = re.compile(r"https?://|www\.|\.no/|\.com/")
+# "Bang, H. (2003): Organisasjonskultur." — an entry of a reference list.
+_CITATION = re.compile(r"^[-•*]?\s*[A-ZÆØÅ][^\s,]+,\s*(?:[A-ZÆØÅ]\.\s*)+.*\(\s*(?:19|20)\d\d\s*\)")
+_DOT_LEADER = re.compile(r"\.{4,}\s*\d+\s*$")  # "Forord ..... 4": a table of contents
+# Headings of sections that hold no answers, by the words such sections are called in Norwegian.
+_NON_ANSWER_SECTION = re.compile(r"refleksjon|referanse|litteratur(?:liste)?$|^innhold(?:sfortegnelse)?$", re.I)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Sentences ``start`` .. ``start + size - 1`` of one passage."""
+
+    passage: int
+    start: int
+    size: int
+    text: str  # the sentences joined, as shown
+
+
+def is_question(sentence: str) -> bool:
+    return sentence.rstrip(" »«\"'”)").endswith("?")
+
+
+def is_content(sentence: str) -> bool:
+    """A sentence that can state an answer: not a question, a citation, a link, a heading-like
+    line (short, mostly capitalised words, no full stop) or debris (few real words)."""
+    text = sentence.strip()
+    if is_question(text) or _CITATION.search(text) or _URL.search(text) or _DOT_LEADER.search(text):
+        return False
+    words = _WORD.findall(text)
+    real = [w for w in words if len(w) >= 2]
+    if len(real) < 4:
+        return False
+    if sum(len(w) for w in real) < 0.6 * len(text.replace(" ", "")):
+        return False  # mostly digits, symbols and one-letter pieces: figure debris
+    capitalised = sum(w[0].isupper() for w in real)
+    ends = text.endswith((".", "!", ":", ";", "…", "»", ")"))
+    # "Enhetsoppgaver Faglig ledelse Økonomistyring": labels of a figure, or a heading line.
+    return not (capitalised > 0.5 * len(real) and not ends)
+
+
+def sentences_of(passage: Passage) -> list[str]:
+    return split_sentences(passage.text)
+
+
+def is_answer_candidate(passage: Passage) -> bool:
+    """Whether the passage may be shown as an answer (see the module docstring)."""
+    if passage.heading_path and _NON_ANSWER_SECTION.search(passage.heading_path[-1].strip(" :")):
+        return False
+    content = sum(len(s) for s in sentences_of(passage) if is_content(s))
+    return content >= MIN_CONTENT_CHARS
+
+
+def head(passage: Passage) -> str:
+    """The owner, title and heading path a window or passage is embedded under."""
+    heading = " › ".join(passage.heading_path)
+    parts = [passage.title, heading] if heading else [passage.title]
+    owner = passage.owner
+    return f"{' – '.join(parts)} ({owner})" if owner and owner not in passage.title else " – ".join(parts)
+
+
+def passage_windows(passage: Passage, index: int) -> list[Window]:
+    """The windows of 1..MAX_WINDOW consecutive content sentences of one answer-candidate passage."""
+    if not is_answer_candidate(passage):
+        return []
+    sentences = sentences_of(passage)
+    keep = [is_content(s) for s in sentences]
+    windows = []
+    for start in range(len(sentences)):
+        for size in range(1, MAX_WINDOW + 1):
+            end = start + size
+            if end > len(sentences) or not all(keep[start:end]):
+                break
+            windows.append(Window(index, start, size, " ".join(sentences[start:end])))
+    return windows
+
+
+def window_embedded_text(passage: Passage, window: Window) -> str:
+    return f"{head(passage)}\n{window.text}"
