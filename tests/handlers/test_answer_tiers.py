@@ -57,10 +57,15 @@ def test_teams_renders_each_tier() -> None:
     def body(tier: str) -> list[dict]:
         return answer_card(_answer(tier), reference="r")["body"]
 
+    def runs(elements: list[dict]) -> list[dict]:
+        # Text sits in TextRuns inside RichTextBlocks (shown as written); the colour is the run's.
+        return [run for e in elements for run in e.get("inlines", [])]
+
     sure, unsure, none = body("sure"), body("unsure"), body("none")
-    assert any(e.get("text") == texts.ANSWER_INTRO and "color" not in e for e in sure)
-    assert any(e.get("text") == texts.UNSURE_INTRO and e.get("color") == "Warning" for e in unsure)
-    assert not any(e.get("text") == texts.ANSWER_INTRO for e in unsure)
+    assert any(r.get("text") == texts.ANSWER_INTRO and "color" not in r for r in runs(sure))
+    assert any(r.get("text") == texts.UNSURE_INTRO and r.get("color") == "Warning" for r in runs(unsure))
+    assert not any(r.get("text") == texts.ANSWER_INTRO for r in runs(unsure))
+    assert not any(r.get("color") == "Warning" for r in runs(sure))
     assert all("Tillit bygges over tid." in json.dumps(b, ensure_ascii=False) for b in (sure, unsure))
     assert texts.NO_ANSWER in json.dumps(none, ensure_ascii=False)
     assert "Rådmannen" not in json.dumps(none, ensure_ascii=False)
