@@ -29,7 +29,10 @@ _URL = re.compile(r"https?://|www\.|\.no/|\.com/")
 _CITATION = re.compile(r"^[-•*]?\s*[A-ZÆØÅ][^\s,]+,\s*(?:[A-ZÆØÅ]\.\s*)+.*\(\s*(?:19|20)\d\d\s*\)")
 _DOT_LEADER = re.compile(r"\.{4,}\s*\d+\s*$")  # "Forord ..... 4": a table of contents
 # Headings of sections that hold no answers, by the words such sections are called in Norwegian.
-_NON_ANSWER_SECTION = re.compile(r"refleksjon|referanse|litteratur(?:liste)?$|^innhold(?:sfortegnelse)?$", re.I)
+_NON_ANSWER_SECTION = re.compile(r"referanse|litteratur(?:liste)?$|^innhold(?:sfortegnelse)?$", re.I)
+# A box of questions to reflect on ("TIL REFLEKSJON"). A converted PDF gives the box no end, so the
+# text after it runs on under its heading: the box ends with its last question.
+_QUESTION_BOX = re.compile(r"refleksjon", re.I)
 
 
 @dataclass(frozen=True)
@@ -68,11 +71,26 @@ def sentences_of(passage: Passage) -> list[str]:
     return split_sentences(passage.text)
 
 
+def content_flags(passage: Passage) -> list[bool]:
+    """For each sentence of the passage, whether it can state an answer: a content sentence, not
+    in a reference list or a table of contents, and not inside a box of reflection questions (the
+    box's own instructions, "Tenk deg en situasjon …", are part of it)."""
+    sentences = sentences_of(passage)
+    heading = passage.heading_path[-1].strip(" :") if passage.heading_path else ""
+    if heading and _NON_ANSWER_SECTION.search(heading):
+        return [False] * len(sentences)
+    flags = [is_content(s) for s in sentences]
+    if heading and _QUESTION_BOX.search(heading):
+        questions = [i for i, s in enumerate(sentences) if is_question(s)]
+        if questions:
+            flags[: questions[-1] + 1] = [False] * (questions[-1] + 1)
+    return flags
+
+
 def is_answer_candidate(passage: Passage) -> bool:
     """Whether the passage may be shown as an answer (see the module docstring)."""
-    if passage.heading_path and _NON_ANSWER_SECTION.search(passage.heading_path[-1].strip(" :")):
-        return False
-    content = sum(len(s) for s in sentences_of(passage) if is_content(s))
+    sentences = sentences_of(passage)
+    content = sum(len(s) for s, ok in zip(sentences, content_flags(passage), strict=True) if ok)
     return content >= MIN_CONTENT_CHARS
 
 
@@ -89,7 +107,7 @@ def passage_windows(passage: Passage, index: int) -> list[Window]:
     if not is_answer_candidate(passage):
         return []
     sentences = sentences_of(passage)
-    keep = [is_content(s) for s in sentences]
+    keep = content_flags(passage)
     windows = []
     for start in range(len(sentences)):
         for size in range(1, MAX_WINDOW + 1):

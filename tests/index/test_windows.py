@@ -1,0 +1,55 @@
+"""What of a passage can answer: a box of reflection questions never does, the text after it does."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.documents import Passage
+from index.windows import content_flags, is_answer_candidate, passage_windows, sentences_of
+
+pytestmark = pytest.mark.unit
+
+
+def _passage(text: str, heading: str) -> Passage:
+    return Passage("p", "d", "Guide", "KS", ("Kjernen i god ledelse", heading), 0, text)
+
+
+BOX = (
+    "Hvilken av de ulike rollene trives du best i, og hvorfor?\n"
+    "- Tenk deg en situasjon der rollene kommer i konflikt med hverandre.\n"
+    "Hva gjør du da?\n"
+)
+AFTER = "Uklare rolleavklaringer kan oppleves frustrerende for alle. Tydelige roller reduserer stress og konflikter."
+
+
+def test_a_box_of_questions_ends_with_its_last_question() -> None:
+    passage = _passage(BOX + AFTER, "TIL REFLEKSJON")
+    sentences = sentences_of(passage)
+    shown = [s for s, ok in zip(sentences, content_flags(passage), strict=True) if ok]
+    assert shown == [
+        "Uklare rolleavklaringer kan oppleves frustrerende for alle.",
+        "Tydelige roller reduserer stress og konflikter.",
+    ]
+    assert is_answer_candidate(passage)
+    windows = passage_windows(passage, 0)
+    assert windows and all("Tenk deg" not in w.text and "?" not in w.text for w in windows)
+
+
+def test_a_box_alone_is_no_answer() -> None:
+    assert not is_answer_candidate(_passage(BOX, "TIL REFLEKSJON"))
+    assert passage_windows(_passage(BOX, "TIL REFLEKSJON"), 0) == []
+
+
+def test_a_title_naming_reflection_is_not_a_box() -> None:
+    # A book called "Refleksjonshåndbok …" is described in statements: they answer.
+    passage = _passage(
+        "I boken finner du stoff om lederrollen og etikk i helse- og omsorgstjenestene.", "Refleksjonshåndbok"
+    )
+    assert is_answer_candidate(passage)
+
+
+def test_reference_lists_are_no_answer() -> None:
+    passage = _passage(
+        "(2001): Norske ledere i omskiftelige tider, Bergen, Fagbokforlaget og flere andre steder.", "Referanseliste"
+    )
+    assert not is_answer_candidate(passage)
