@@ -51,7 +51,7 @@ from bot.ranking import FEATURES, FITTED_FILE, Candidates, FittedModel, Logistic
 from bot.search import SearchService  # noqa: E402
 
 MAX_CHARS = 1500  # as score.py: only the first 1,500 characters of a passage count
-SURE_WRONG = 0.03  # share of the training questions allowed to be sure and wrong
+SURE_WRONG = 0.02  # share of the training questions allowed to be sure and wrong
 IN_NONE = 0.03  # share of the training in-scope questions allowed to be declined
 OPTIONS = [{"nynorsk": n, "compounds": c} for n in (False, True) for c in (False, True)]
 # Fusion: the window cosine counts 1; the passage cosine and the relative BM25 score are added

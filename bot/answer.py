@@ -148,15 +148,17 @@ class AnswerComposer:
         chosen, sentences = self.answer_sentences(result.query, lead.passage, vector)
         source = self.source(lead.passage)
         see_also: list[Source] = []
-        seen = {lead.passage.document_id}
+        # One source per section: another section of the lead's own document often holds the rest
+        # of the answer (the delegation rules and the authority levels of the same governance document).
+        seen = {_section_key(lead.passage)}
         for hit in result.hits:
             if len(see_also) >= MAX_SEE_ALSO:
                 break
-            if hit.passage.document_id in seen or hit.score < lead.score - self._settings.see_also_margin:
+            if _section_key(hit.passage) in seen or hit.score < lead.score - self._settings.see_also_margin:
                 continue
             _, best = self.answer_sentences(result.query, hit.passage, vector, max_sentences=2)
             if best:
-                seen.add(hit.passage.document_id)
+                seen.add(_section_key(hit.passage))
                 see_also.append(Source(**{**self.source(hit.passage).__dict__, "sentence": " ".join(best)}))
         origin = ""
         if not source.is_home:
@@ -273,6 +275,10 @@ def shown_passage(text: str, chosen: list[int]) -> str:
         sentence, new_line = lines[i]
         out = f"{out}{chr(10) if new_line else ' '}{sentence}" if out else sentence
     return out
+
+
+def _section_key(passage: Passage) -> tuple[str, tuple[str, ...]]:
+    return passage.document_id, passage.heading_path
 
 
 def _showable(sentence: str) -> bool:

@@ -95,6 +95,23 @@ def test_home_leads_only_within_the_fitted_margin() -> None:
 
 
 @pytest.mark.unit
+def test_see_also_may_name_another_section_of_the_same_document() -> None:
+    levels = _passage(
+        "heim",
+        "Heim kommune",
+        "Enhetsleder kan delegere videre til avdelingsleder innenfor sin fullmakt.",
+        ("3.2 Fullmakter",),
+    )
+    same_section = _passage("heim", "Heim kommune", "Delegert myndighet følges opp i linjen hvert år av rådmannen.")
+    hits = (Hit(HEIM, 1.0, 0.9, 3.0), Hit(same_section, 0.995, 0.89, 2.0), Hit(levels, 0.99, 0.88, 2.0))
+    answer = _composer(see_also_margin=0.05).compose(_result("Kan enhetslederen delegere videre?", hits))
+    assert answer.source is not None and answer.source.section == "3.1 Delegering"
+    # The other section of the same document is named with its sentence; the lead's own section is not repeated.
+    assert [(s.document_id, s.section) for s in answer.see_also] == [("heim", "3.2 Fullmakter")]
+    assert answer.see_also[0].sentence == "Enhetsleder kan delegere videre til avdelingsleder innenfor sin fullmakt."
+
+
+@pytest.mark.unit
 def test_national_guidance_and_other_municipalities_are_labelled() -> None:
     ks = _composer().compose(_result("Hvem delegerer ansvar?", (Hit(KS, 1.0, 0.9, 3.0),)))
     assert ks.origin == "Nasjonal veiledning fra KS"
