@@ -97,12 +97,16 @@ class _Cell:
     activities: list[Activity] = field(default_factory=list)
 
     def people(self) -> int:
+        """The fewest different people these activities can be, so a threshold is never passed by
+        counting one person twice. Within one channel every key is its own person; an unregistered
+        key may be a registered leader's other channel (a Teams user not linked by aad_id), or the
+        same person as an unregistered key in another channel. So: the registered people, or the
+        most keys seen in one channel, whichever is larger."""
         registered = {a.person for a in self.activities if a.registered}
-        buckets: dict[str, set[str]] = {}
+        per_channel: dict[str, set[str]] = {}
         for a in self.activities:
-            if not a.registered:
-                buckets.setdefault(a.bucket, set()).add(a.person)
-        return len(registered) + max((len(s) for s in buckets.values()), default=0)
+            per_channel.setdefault(a.bucket, set()).add(a.person)
+        return max(len(registered), max((len(s) for s in per_channel.values()), default=0))
 
     def registered(self) -> int:
         return len({a.person for a in self.activities if a.registered})

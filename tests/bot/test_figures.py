@@ -103,6 +103,18 @@ def test_unregistered_keys_count_as_few_people_as_they_could_be(db: Database) ->
     assert all(g.get("suppressed") for g in report["groups"] if g["key"] in ("slack", "teams"))
 
 
+def test_a_leader_unlinked_in_one_channel_is_not_counted_twice(db: Database) -> None:
+    # Linked on Slack by e-mail; on Teams without an aad_id, so their Teams keys are unregistered.
+    users = _register(db, {"Helse": 10}, channels=("slack",))
+    for user in users[:3]:
+        _ask(db, user, WEEK45, channel="slack")
+        _ask(db, user, WEEK45, channel="teams")
+    for by in ("unit", "channel", "level", "week"):
+        report = usage(db, by=by, min_group_size=5, now=LATER, period=None if by == "week" else "2026-U45")
+        assert report["total"] == {"suppressed": True}, by  # 3 people, not 3 + 3 keys
+        assert all(g.get("suppressed") or g["leaders"] == 0 for g in report["groups"]), (by, report["groups"])
+
+
 def test_periods_are_whole_ended_weeks_or_months(db: Database) -> None:
     users = _register(db, {"Helse": 9})
     for user in users[:6]:
