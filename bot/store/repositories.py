@@ -19,6 +19,15 @@ def iso_week(when: datetime) -> str:
     return f"{year}-U{week:02d}"
 
 
+def week_end(when: datetime) -> datetime:
+    """Midnight after the Sunday of ``when``'s ISO week (same time zone). A text kept apart from
+    the person expires a whole number of days after this, never after the moment it was written:
+    an expiry to the microsecond would give away the question row (``asked_at``, ``feedback_at``)
+    and with it the person."""
+    start = when.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=when.isocalendar()[2] - 1)
+    return start + timedelta(days=7)
+
+
 class QuestionRepository:
     def __init__(self, *, session: Session) -> None:
         self._s = session
@@ -37,7 +46,7 @@ class QuestionRepository:
                     text=scrub(text)[:2000],
                     asker_tag=tagger(record.person or record.leader_key),
                     week=iso_week(record.asked_at),
-                    expires_at=expires,
+                    expires_at=week_end(record.asked_at) + timedelta(days=(expires - record.asked_at).days),
                 )
             )
             self._s.flush()
@@ -65,7 +74,7 @@ class QuestionRepository:
                     reason=scrub(reason)[:2000],
                     document=(sources[0].get("document") if sources else None),
                     week=iso_week(at),
-                    expires_at=at + timedelta(days=keep_days),
+                    expires_at=week_end(at) + timedelta(days=keep_days),
                 )
             )
         self._s.flush()

@@ -19,7 +19,7 @@ from bot.store.models import (
     ReflectionSession,
     UnansweredQuestion,
 )
-from bot.store.repositories import EventRepository, QuestionRepository, ThreadRepository
+from bot.store.repositories import EventRepository, QuestionRepository, ThreadRepository, week_end
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -70,7 +70,7 @@ def test_question_log_and_feedback(db: Database) -> None:
         assert all(q.question_text is None for q in session.scalars(select(QuestionLog)))
         [note] = session.scalars(select(FeedbackNote))
         assert note.reason == "Svaret var for generelt" and note.document == "heim"
-        assert note.expires_at == NOW + timedelta(days=30)
+        assert _aware(note.expires_at) == week_end(NOW) + timedelta(days=30)  # from the week, not the moment
         [text] = session.scalars(select(UnansweredQuestion))
         assert text.week == "2026-U48" and text.asker_tag == TAG("k" * 64)
         assert "k" * 64 not in {text.asker_tag, text.id}
@@ -99,9 +99,48 @@ def test_a_down_reason_expires(db: Database) -> None:
     with db.session() as session:
         QuestionRepository(session=session).forget_expired_texts(now=NOW + timedelta(days=9))
         assert QuestionRepository(session=session).feedback_reasons() == ["Feil kapittel"]
-        QuestionRepository(session=session).forget_expired_texts(now=NOW + timedelta(days=11))
+        QuestionRepository(session=session).forget_expired_texts(now=week_end(NOW) + timedelta(days=10))
         assert QuestionRepository(session=session).feedback_reasons() == []
         assert QuestionRepository(session=session).by_reference("a1").feedback == "down"  # type: ignore[union-attr]
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=UTC)  # SQLite gives naive UTC back
+
+
+def test_texts_apart_do_not_join_to_their_question_on_time(db: Database) -> None:
+    """The attacker's join: every time stored beside a text, less any whole number of days, against
+    every time on the question rows. Five people ask unanswered questions and give 👎 reasons at
+    different moments of one week: their texts must be indistinguishable but for the text itself."""
+    moments = [
+        NOW + timedelta(days=d, hours=h, seconds=s)
+        for d, h, s in ((0, 1, 7), (1, 3, 11), (2, 0, 0), (3, 5, 3), (4, 7, 9))
+    ]
+    with db.session() as session:
+        repo = QuestionRepository(session=session)
+        for n, at in enumerate(moments):
+            question = _question(f"q{n}", answered=False, text=f"Spørsmål nummer {n}?")
+            question.asked_at, question.text_expires_at, question.leader_key = at, at + timedelta(days=90), f"{n}" * 64
+            repo.add(question, tagger=TAG)
+            answered = _question(f"a{n}", answered=True)
+            answered.asked_at, answered.leader_key = at, f"{n}" * 64
+            repo.add(answered, tagger=TAG)
+            repo.set_feedback(f"a{n}", value="down", at=at + timedelta(minutes=1), reason=f"Grunn {n}", keep_days=30)
+    with db.session() as session:
+        row_times = {
+            _aware(t)
+            for q in session.scalars(select(QuestionLog))
+            for t in (q.asked_at, q.feedback_at, q.text_expires_at)
+            if t is not None
+        }
+        texts = list(session.scalars(select(UnansweredQuestion)))
+        notes = list(session.scalars(select(FeedbackNote)))
+        assert len(texts) == len(notes) == 5
+        for rows in (texts, notes):
+            assert len({(r.week, _aware(r.expires_at)) for r in rows}) == 1  # one week, one expiry for all
+        for row in [*texts, *notes]:
+            stored = _aware(row.expires_at)
+            assert not any(stored - timedelta(days=k) in row_times for k in range(0, 400)), row.id
 
 
 def test_real_teams_ids_and_long_names_fit(db: Database) -> None:
@@ -163,7 +202,7 @@ def test_retention_forgets_texts_but_keeps_counts(db: Database) -> None:
         repo.add(_question("old", answered=False, text="gammelt spørsmål", days=1), tagger=TAG)
         repo.add(_question("new", answered=False, text="nytt spørsmål", days=90), tagger=TAG)
     with db.session() as session:
-        assert QuestionRepository(session=session).forget_expired_texts(now=NOW + timedelta(days=2)) == 1
+        assert QuestionRepository(session=session).forget_expired_texts(now=week_end(NOW) + timedelta(days=1)) == 1
     with db.session() as session:
         repo = QuestionRepository(session=session)
         assert repo.unanswered_texts() == ["nytt spørsmål"]
