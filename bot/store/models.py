@@ -46,6 +46,17 @@ class DateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class UserText(TypeDecorator[str]):
+    """Text a person wrote. PostgreSQL refuses a NUL character in text (a DataError that would lose
+    the whole answer); nobody means one, so it is dropped on the way in, on every backend alike."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return value.replace("\x00", "") if value else value
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -72,10 +83,10 @@ class QuestionLog(Base):
     sources: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     took_ms: Mapped[int] = mapped_column(Integer)
     # Never kept here since revision 0004: the repository moves the text to ``unanswered_question``.
-    question_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    question_text: Mapped[str | None] = mapped_column(UserText, nullable=True)
     text_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
     feedback: Mapped[str | None] = mapped_column(String(8), nullable=True)  # up, down
-    feedback_reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # never set since 0004: see FeedbackNote
+    feedback_reason: Mapped[str | None] = mapped_column(UserText, nullable=True)  # never set since 0004: see FeedbackNote
     feedback_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
@@ -133,8 +144,8 @@ class ReflectionAnswer(Base):
     theme_id: Mapped[str] = mapped_column(String(128))
     question_id: Mapped[str] = mapped_column(String(160))
     question_version: Mapped[str] = mapped_column(String(16))
-    question_text: Mapped[str] = mapped_column(Text)  # the wording that was answered
-    answer_text: Mapped[str] = mapped_column(Text)
+    question_text: Mapped[str] = mapped_column(UserText)  # the wording that was answered
+    answer_text: Mapped[str] = mapped_column(UserText)
     # The display name shown with a shared answer; never a user id or mention (see ``validate_shared_as``).
     shared_as: Mapped[str | None] = mapped_column(String(200), nullable=True)
     event_id: Mapped[str | None] = mapped_column(String(128), unique=True, nullable=True)
@@ -148,7 +159,7 @@ class ReflectionAnswer(Base):
             return None
         if _CHAT_ID.search(value):
             return SHARED_LABEL
-        return " ".join(value.split())[:200] or SHARED_LABEL
+        return " ".join(value.replace("\x00", "").split())[:200] or SHARED_LABEL
 
 
 class GroupSession(Base):
@@ -259,7 +270,7 @@ class UnansweredQuestion(Base):
     __tablename__ = "unanswered_question"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(UserText)
     asker_tag: Mapped[str] = mapped_column(String(64), index=True)
     week: Mapped[str] = mapped_column(String(8))  # ISO week, "2026-U19"
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
@@ -271,7 +282,7 @@ class FeedbackNote(Base):
     __tablename__ = "feedback_note"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(UserText)
     document: Mapped[str | None] = mapped_column(String(200), nullable=True)  # the source the answer stood on
     week: Mapped[str] = mapped_column(String(8))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

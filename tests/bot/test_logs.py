@@ -10,14 +10,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from bot.assistant import Assistant
 from bot.logs import configure, uninstall_record_factory
-from bot.store.db import Database, make_engine
+from bot.store.db import Database
 from tests.dialogs import make_dialog
 from tests.handlers.slack_harness import payload, running_bot
 
@@ -66,15 +65,17 @@ def _dm(n: int, message: str) -> dict[str, object]:
     return event
 
 
-def test_no_personal_data_in_any_log_record(assistant: Assistant, tmp_path: Path, captured: Capture) -> None:
-    database = Database(make_engine(f"sqlite:///{tmp_path / 'logs.db'}"))
-    database.migrate()
+def test_no_personal_data_in_any_log_record(assistant: Assistant, db: Database, captured: Capture) -> None:
+    """On SQLite and on PostgreSQL, whose driver errors carry the statement and its parameters."""
+    database = db
     dialog = make_dialog(assistant, database)
 
     async def scenario() -> None:
         async with running_bot(dialog) as bot:
             sent = 0
-            for n, message in enumerate((QUESTION, "refleksjon verdier", ANSWER, "mine svar"), start=1):
+            # A NUL character, which PostgreSQL refuses in text, inside a reflection answer.
+            steps = (QUESTION, "refleksjon verdier", ANSWER, f"{ANSWER}\x00 {NAME}", "mine svar")
+            for n, message in enumerate(steps, start=1):
                 response = await bot.post_event(_dm(n, message))
                 assert response.status == 200
                 sent += 1
@@ -85,13 +86,12 @@ def test_no_personal_data_in_any_log_record(assistant: Assistant, tmp_path: Path
             with database.engine.begin() as connection:
                 connection.execute(text("DROP TABLE reflection_answer"))
                 connection.execute(text("DROP TABLE question_log"))
-            await bot.post_event(_dm(5, SECOND))
+            await bot.post_event(_dm(8, SECOND))
             await bot.slack.wait_for("chat.postMessage", sent + 1)
 
     asyncio.run(scenario())
-    database.engine.dispose()
     everything = "\n".join(captured.records)
-    assert "could not record a question (OperationalError)" in everything  # the failure was logged
+    assert "could not record a question (" in everything  # the failure was logged
     assert len(captured.records) > 5
     for secret in (USER, NAME, EMAIL, QUESTION, ANSWER, SECOND, "delegering for meg", "private svar"):
         assert secret not in everything, secret

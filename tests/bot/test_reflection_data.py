@@ -29,6 +29,15 @@ def test_duplicate_delivery_logs_one_answer(db: Database) -> None:
     assert [r["answer"] for r in data.answers_of(db, CATALOG, "a")] == ["Mitt svar"]
 
 
+def test_an_answer_with_a_nul_character_is_kept(db: Database) -> None:
+    # PostgreSQL refuses NUL in text: the answer would be lost with a DataError. It is kept without it.
+    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None)
+    engine.handle("a", "refleksjon verdier")
+    reply = engine.handle("a", "Mitt\x00 svar")
+    assert reply is not None and "Spørsmål 2 av 3" in reply.text
+    assert [r["answer"] for r in data.answers_of(db, CATALOG, "a")] == ["Mitt svar"]
+
+
 def test_retention_keeps_participation_only(db: Database) -> None:
     clock = FakeClock(datetime(2024, 1, 10, tzinfo=UTC))
     engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None, clock=clock)
