@@ -86,9 +86,8 @@ class QuestionLog(Base):
     question_text: Mapped[str | None] = mapped_column(UserText, nullable=True)
     text_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
     feedback: Mapped[str | None] = mapped_column(String(8), nullable=True)  # up, down
-    feedback_reason: Mapped[str | None] = mapped_column(
-        UserText, nullable=True
-    )  # never set since 0004: see FeedbackNote
+    # Never set since 0004: see FeedbackNote.
+    feedback_reason: Mapped[str | None] = mapped_column(UserText, nullable=True)
     feedback_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
