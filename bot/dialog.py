@@ -97,7 +97,24 @@ class Dialog:
         assert reply is not None  # "refleksjon ..." is always a reflection command
         return reply
 
-    def plan(self, args: str, *, asker: Asker, address: str, is_group: bool, timezone: str | None) -> Reply:
+    def plan(
+        self,
+        args: str,
+        *,
+        asker: Asker,
+        address: str,
+        is_group: bool,
+        timezone: str | None,
+        reply_to: str | None = None,
+    ) -> Reply:
+        """A reflection plan, sent later through the asker's channel to ``address`` (``reply_to``: where
+        that channel takes proactive messages, when it needs to be told)."""
         return self.scheduler.plan(
-            owner=self.owner(asker), address=address, is_group=is_group, text=args, timezone=timezone
+            owner=self.owner(asker),
+            address=address,
+            is_group=is_group,
+            text=args,
+            timezone=timezone,
+            channel=asker.channel,
+            reply_to=reply_to,
         )

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from bot.analytics.service import HrService
 from bot.assistant import build_assistant
 from bot.config import Settings
-from bot.desk import Desk
+from bot.desk import Clock, Desk, utc_now
 from bot.dialog import Dialog
 from bot.errors import ConfigError
 from bot.identity import KEY_FILE, Pseudonymizer, local_key, parse_keys
@@ -21,10 +21,12 @@ from bot.reflection.engine import ReflectionEngine
 from bot.reflection.schedule import Scheduler
 from bot.store.db import Database, make_engine
 from bot.upkeep import Retention, together
+from handlers.jobs import ReflectionJobs, Sender
 from handlers.server import build_server, run_server
 from handlers.slack.app import SlackOptions, build_slack_app
-from handlers.slack.jobs import Jobs
+from handlers.slack.jobs import SlackSender
 from handlers.teams.app import TeamsOptions, build_teams_agent
+from handlers.teams.proactive import TeamsSender
 
 log = logging.getLogger(__name__)
 
@@ -120,10 +122,14 @@ def warm_up(desk: Desk) -> None:
     desk.assistant.load()
 
 
-def periodic_work(dialog: Dialog, settings: Settings, *, slack_jobs: Jobs | None) -> Callable[[], Awaitable[None]]:
-    """What the server runs every tick: retention always (whatever channels are set up), Slack's jobs if any."""
+def periodic_work(
+    dialog: Dialog, settings: Settings, *, senders: Mapping[str, Sender], clock: Clock = utc_now
+) -> Callable[[], Awaitable[None]]:
+    """What the server runs every tick, whatever channels are set up: retention, and the scheduled
+    reflection messages of every channel it serves (``senders``: channel → how to send there)."""
     retention = Retention(desk=dialog.desk, months=settings.privacy.reflection_answer_months)
-    return together(slack_jobs.run if slack_jobs is not None else None, retention.run)
+    jobs = ReflectionJobs(dialog=dialog, senders=senders, clock=clock) if senders else None
+    return together(jobs.run if jobs is not None else None, retention.run)
 
 
 def serve(
@@ -153,15 +159,17 @@ def serve(
         else None
     )
     teams = build_teams_agent(dialog=dialog, options=teams_options, intake=intake) if teams_options else None
-    jobs = None
+    senders: dict[str, Sender] = {}
     if slack is not None:
-        jobs = Jobs(dialog=dialog, client=slack.client, reflection_months=settings.privacy.reflection_answer_months)
+        senders["slack"] = SlackSender(client=slack.client)
+    if teams is not None and teams_options is not None:
+        senders["teams"] = TeamsSender(agent=teams, app_id=teams_options.app_id)
     server = build_server(
         warm_up=lambda: warm_up(dialog.desk),
         metrics=dialog.desk.metrics,
         slack=slack,
         teams=teams,
-        periodic=periodic_work(dialog, settings, slack_jobs=jobs),
+        periodic=periodic_work(dialog, settings, senders=senders),
         period=settings.reflection.tick_seconds,
         intake=intake,
     )

@@ -13,11 +13,11 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -231,8 +231,16 @@ class ReflectionEngine:
 
     # -- groups ------------------------------------------------------------------------------------
     def start_group(
-        self, *, channel_id: str, facilitator: str, word: str, deadline: datetime | None = None
+        self,
+        *,
+        channel_id: str,
+        facilitator: str,
+        word: str,
+        deadline: datetime | None = None,
+        channel: str = "slack",
+        reply_to: str | None = None,
     ) -> tuple[int, Reply]:
+        """Start a group reflection in ``channel_id`` of ``channel`` (its deadline summary goes out there)."""
         theme = self.catalog.find(word, kinds=("group",)) or self.catalog.find(word)
         if theme is None:
             return 0, Reply(texts.R_NO_THEME.format(word=word.strip()[:80]))
@@ -246,6 +254,8 @@ class ReflectionEngine:
                 state="open",
                 deadline=deadline,
                 created_at=self._clock(),
+                channel=channel,
+                reply_to=reply_to,
             )
             session.add(group)
             session.flush()
@@ -337,13 +347,17 @@ class ReflectionEngine:
                 return Reply(texts.R_GROUP_ONLY_FACILITATOR)
             return self._group_end(session, group, self._theme(group))
 
-    def due_groups(self, now: datetime) -> list[tuple[GroupSession, Reply]]:
-        """Asynchronous group sessions whose deadline has passed, ended now (once)."""
+    def due_groups(self, now: datetime, channels: Collection[str] | None = None) -> list[tuple[GroupSession, Reply]]:
+        """Asynchronous group sessions (of ``channels``, or all) whose deadline has passed, ended now (once)."""
         out = []
+        served = GroupSession.channel.in_(list(channels)) if channels is not None else true()
         with self._db.session() as session:
             for group in session.scalars(
                 select(GroupSession).where(
-                    GroupSession.state == "open", GroupSession.deadline.is_not(None), GroupSession.deadline <= now
+                    GroupSession.state == "open",
+                    GroupSession.deadline.is_not(None),
+                    GroupSession.deadline <= now,
+                    served,
                 )
             ):
                 out.append((group, self._group_end(session, group, self._theme(group))))

@@ -9,11 +9,12 @@ replicas, nothing is sent twice.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select, update
+from sqlalchemy import select, true, update
 
 from bot import texts
 from bot.desk import Clock, utc_now
@@ -35,6 +36,8 @@ class Outgoing:
 
     address: str
     reply: Reply
+    channel: str = "slack"  # the channel the plan was made in, which sends it
+    reply_to: str | None = None  # Teams: the conversation's service URL
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,17 @@ class Scheduler:
         self._catalog = catalog
         self._clock = clock
 
-    def plan(self, *, owner: str, address: str, is_group: bool, text: str, timezone: str | None = None) -> Reply:
+    def plan(
+        self,
+        *,
+        owner: str,
+        address: str,
+        is_group: bool,
+        text: str,
+        timezone: str | None = None,
+        channel: str = "slack",
+        reply_to: str | None = None,
+    ) -> Reply:
         """Handle `/refleksjon plan ...`: create a plan, or pause/resume/stop/snooze/skip the current one."""
         command = text.strip().lower()
         if command in ("pause", "fortsett", "stopp", "utsett", "hopp"):
@@ -134,6 +147,8 @@ class Scheduler:
                     state="active",
                     next_run_at=first,
                     created_at=now,
+                    channel=channel,
+                    reply_to=reply_to,
                 )
             )
         days = ", ".join(texts.WEEKDAY_NAMES[d] for d in parsed.weekdays)
@@ -144,15 +159,17 @@ class Scheduler:
             )
         )
 
-    def tick(self) -> list[Outgoing]:
-        """Claim and return every prompt and reminder due now. Safe to run on several replicas."""
+    def tick(self, channels: Collection[str] | None = None) -> list[Outgoing]:
+        """Claim and return every prompt and reminder due now (of plans made in ``channels``, or all):
+        a server claims only what it can send. Safe to run on several replicas."""
         now = self._clock()
         out: list[Outgoing] = []
+        served = ReflectionSchedule.channel.in_(list(channels)) if channels is not None else true()
         with self._db.session() as session:
             due = list(
                 session.scalars(
                     select(ReflectionSchedule).where(
-                        ReflectionSchedule.state == "active", ReflectionSchedule.next_run_at <= now
+                        ReflectionSchedule.state == "active", ReflectionSchedule.next_run_at <= now, served
                     )
                 )
             )
@@ -164,7 +181,7 @@ class Scheduler:
             reminders = list(
                 session.scalars(
                     select(ReflectionSchedule).where(
-                        ReflectionSchedule.state == "active", ReflectionSchedule.reminder_due_at <= now
+                        ReflectionSchedule.state == "active", ReflectionSchedule.reminder_due_at <= now, served
                     )
                 )
             )
@@ -200,13 +217,20 @@ class Scheduler:
             return None
         if plan.is_group:
             word = theme.title.split()[-1].lower()
-            return Outgoing(plan.address, Reply(texts.R_PLAN_GROUP_PROMPT.format(title=theme.title, word=word)))
+            return Outgoing(
+                plan.address,
+                Reply(texts.R_PLAN_GROUP_PROMPT.format(title=theme.title, word=word)),
+                plan.channel,
+                plan.reply_to,
+            )
         return Outgoing(
             plan.address,
             Reply(
                 texts.R_PLAN_PROMPT.format(title=theme.title),
                 (Choice(texts.R_PLAN_START_BUTTON, f"refleksjon {theme.id}", "primary"),),
             ),
+            plan.channel,
+            plan.reply_to,
         )
 
     def _claim_reminder(self, plan: ReflectionSchedule) -> Outgoing | None:
@@ -234,6 +258,8 @@ class Scheduler:
                 texts.R_PLAN_REMINDER.format(title=theme.title),
                 (Choice(texts.R_PLAN_START_BUTTON, f"refleksjon {theme.id}", "primary"),),
             ),
+            plan.channel,
+            plan.reply_to,
         )
 
     def _change(self, owner: str, address: str, command: str) -> Reply:

@@ -178,6 +178,8 @@ class GroupSession(Base):
     state: Mapped[str] = mapped_column(String(16), index=True)  # open, ended
     deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    channel: Mapped[str] = mapped_column(String(16), default="slack", server_default="slack")
+    reply_to: Mapped[str | None] = mapped_column(String(500), nullable=True)  # Teams: the conversation's service URL
 
 
 class ReflectionSchedule(Base):
@@ -200,6 +202,8 @@ class ReflectionSchedule(Base):
     last_theme: Mapped[str | None] = mapped_column(String(128), nullable=True)
     reminder_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    channel: Mapped[str] = mapped_column(String(16), default="slack", server_default="slack")
+    reply_to: Mapped[str | None] = mapped_column(String(500), nullable=True)  # Teams: the conversation's service URL
 
 
 class Leader(Base):

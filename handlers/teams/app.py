@@ -34,7 +34,15 @@ from bot.intake import Intake
 from bot.recent import RecentAnswers
 from bot.reflection.engine import Reply
 from handlers.teams.auth import TokenPolicy
-from handlers.teams.cards import CHOICE, answer_card, answer_summary, attachment, reply_card, text_card, text_cards
+from handlers.teams.cards import (
+    CHOICE,
+    answer_card,
+    answer_summary,
+    card_message,
+    reply_card,
+    text_card,
+    text_cards,
+)
 
 log = logging.getLogger(__name__)
 _AT = re.compile(r"<at>[^<]*</at>")
@@ -97,10 +105,7 @@ class _Handler:
 
     @staticmethod
     async def _send_card(context: TurnContext, card: dict[str, Any], summary: str) -> None:
-        """One message per reply: the card, with ``summary`` for notifications (no separate text message)."""
-        await context.send_activity(
-            Activity(type=ActivityTypes.message, summary=summary[:300], attachments=[attachment(card)])
-        )
+        await context.send_activity(card_message(card, summary))
 
     async def _say(self, context: TurnContext, text: str) -> None:
         await self._send_card(context, text_card(text), text)
@@ -195,6 +200,8 @@ class _Handler:
                 facilitator=self._dialog.owner(asker),
                 word=parsed.text,
                 deadline=parsed.deadline,
+                channel="teams",
+                reply_to=activity.service_url,
             )
             await self._send_reply(context, reply)
             return
@@ -206,6 +213,7 @@ class _Handler:
                 address=conversation.id if conversation else "",
                 is_group=parsed.group_plan and not personal,
                 timezone=None,
+                reply_to=activity.service_url,
             )
             await self._send_reply(context, reply)
             return

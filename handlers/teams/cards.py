@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from microsoft_agents.activity import Attachment
+from microsoft_agents.activity import Activity, ActivityTypes, Attachment
 
 from bot import texts
 from bot.answer import Answer, render_text
@@ -25,6 +25,11 @@ CHOICE = "choice"  # the Input.ChoiceSet id; its submit sends {"cmd": CHOICE, "c
 
 def attachment(card: dict[str, Any]) -> Attachment:
     return Attachment(content_type=CARD, content=card)
+
+
+def card_message(card: dict[str, Any], summary: str) -> Activity:
+    """One message per reply: the card, with ``summary`` for notifications (no separate text message)."""
+    return Activity(type=ActivityTypes.message, summary=summary[:300], attachments=[attachment(card)])
 
 
 def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> dict[str, Any]:

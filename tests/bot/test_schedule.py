@@ -110,3 +110,31 @@ def test_group_plan_and_timezone(db: Database) -> None:
     assert prompt.address == "C1" and "Rekruttere nye ledere" in prompt.reply.text
     clock.now += timedelta(hours=6)
     assert scheduler.tick() == []  # groups get no reminder
+
+
+def test_a_server_claims_only_the_plans_of_its_channels(db: Database) -> None:
+    # With Slack and Teams on different servers (or one of them alone), a plan made in Teams is never
+    # claimed by a server that cannot send to Teams, and it carries where Teams takes the message.
+    clock = FakeClock(MONDAY_0700)
+    scheduler = Scheduler(database=db, catalog=CATALOG, clock=clock)
+    scheduler.plan(
+        owner="a", address="a:1chat", is_group=False, text="man kl 08:30", channel="teams", reply_to="https://smba/"
+    )
+    scheduler.plan(owner="b", address="D2", is_group=False, text="man kl 08:30")
+    clock.now = MONDAY_0700 + timedelta(minutes=31)
+    [slack] = scheduler.tick(channels={"slack"})
+    assert (slack.address, slack.channel, slack.reply_to) == ("D2", "slack", None)
+    [teams] = scheduler.tick(channels={"teams"})
+    assert (teams.address, teams.channel, teams.reply_to) == ("a:1chat", "teams", "https://smba/")
+    assert scheduler.tick() == []  # each sent once
+
+
+def test_a_group_deadline_is_ended_by_a_server_of_its_channel(db: Database) -> None:
+    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None)
+    deadline = MONDAY_0700 + timedelta(days=1)
+    engine.start_group(
+        channel_id="19:g", facilitator="f", word="verdier", deadline=deadline, channel="teams", reply_to="u"
+    )
+    assert engine.due_groups(deadline + timedelta(minutes=1), channels={"slack"}) == []
+    [(group, _)] = engine.due_groups(deadline + timedelta(minutes=1), channels={"teams"})
+    assert (group.channel_id, group.channel, group.reply_to) == ("19:g", "teams", "u")

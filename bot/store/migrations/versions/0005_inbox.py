@@ -1,7 +1,7 @@
 """The durable inbox: every channel event stored (id, payload, state) before it is acknowledged.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-23
 """
 
@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-# Another branch adds 0004; the chain is re-linked when both land.
 down_revision = "0004"
 branch_labels = None
 depends_on = None
