@@ -287,6 +287,15 @@ class ReflectionEngine:
             return theme, min(max(index, 0), len(theme.questions) - 1)
 
     def group_answer(self, group_id: int, *, member: str, index: int, text: str, shared_as: str | None) -> Reply:
+        """Store a member's answer to a group question (a second submit replaces the first)."""
+        try:
+            return self._group_answer(group_id, member=member, index=index, text=text, shared_as=shared_as)
+        except IntegrityError:
+            # A double click sent twice at once: both found no answer and both inserted. The other one
+            # is stored now, so this one becomes the replacement.
+            return self._group_answer(group_id, member=member, index=index, text=text, shared_as=shared_as)
+
+    def _group_answer(self, group_id: int, *, member: str, index: int, text: str, shared_as: str | None) -> Reply:
         now = self._clock()
         with self._db.session() as session:
             group = session.get(GroupSession, group_id)

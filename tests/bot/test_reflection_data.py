@@ -80,3 +80,33 @@ def test_edit_keeps_the_answered_question_version(db: Database) -> None:
     assert theme is not None
     assert row["answer"] == "Andre versjon" and row["question_version"] == theme.questions[0].version
     assert datetime.fromisoformat(row["updated_at"]) >= datetime.fromisoformat(row["answered_at"]) - timedelta(0)
+
+
+def test_two_submits_at_once_keep_one_group_answer(db: Database) -> None:
+    """The second of two simultaneous submits finds no answer, and the first commits before it: its
+    insert hits the unique (session, question) and is retried as the replacement, not an error."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from bot.store.models import ReflectionAnswer
+
+    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None)
+    group_id, _ = engine.start_group(channel_id="C1", facilitator="f", word="verdier")
+    engine.group_answer(group_id, member="m", index=0, text="Første spørsmål", shared_as=None)
+    raced: list[bool] = []
+
+    def the_other_submit_commits_first(session: Session, _context: object, _instances: object) -> None:
+        if raced or not any(isinstance(o, ReflectionAnswer) for o in session.new):
+            return
+        raced.append(True)
+        engine.group_answer(group_id, member="m", index=1, text="Dobbeltklikk", shared_as=None)
+
+    event.listen(Session, "before_flush", the_other_submit_commits_first)
+    try:
+        reply = engine.group_answer(group_id, member="m", index=1, text="Dobbeltklikk", shared_as=None)
+    finally:
+        event.remove(Session, "before_flush", the_other_submit_commits_first)
+    assert raced and "lagret" in reply.text
+    with db.session() as session:
+        texts = sorted(session.scalars(select(ReflectionAnswer.answer_text)))
+    assert texts == ["Dobbeltklikk", "Første spørsmål"]
