@@ -3,7 +3,8 @@
 The SDK verifies the signature, audience and expiry. Before it: a token without ``kid`` (the SDK
 would fail with a KeyError, a 500) is refused. After it, on the verified claims: the issuer must
 be the Bot Framework or Entra for our tenant; an Entra token must carry our tenant (``tid``) and
-come from an allowed calling app (``appid`` / ``azp``). Anything else is a 401 with no detail.
+come from an allowed calling app (``appid`` / ``azp``); a Bot Framework token names no tenant, so
+the activity must be from ours. Anything else is a 401 with no detail.
 """
 
 from __future__ import annotations
@@ -33,12 +34,14 @@ class TokenPolicy:
         if not self.tenant_id:
             raise ValueError("TokenPolicy needs the tenant id")
 
-    def refusal(self, claims: dict[str, Any]) -> str | None:
-        """Why verified ``claims`` are not accepted, or None when they are."""
+    def refusal(self, claims: dict[str, Any], activity_tenant: str | None = None) -> str | None:
+        """Why verified ``claims`` are not accepted, or None when they are. A Bot Framework token
+        names no tenant: then the activity's own tenant (``activity_tenant``) must be ours, or any
+        Teams tenant with our bot installed could talk to it."""
         issuer = str(claims.get("iss") or "")
-        if issuer in BOT_FRAMEWORK_ISSUERS:
-            return None
         tenant = self.tenant_id.lower()
+        if issuer in BOT_FRAMEWORK_ISSUERS:
+            return None if (activity_tenant or "").lower() == tenant else "activity tenant"
         if issuer.lower() not in (
             f"https://login.microsoftonline.com/{tenant}/v2.0",
             f"https://sts.windows.net/{tenant}/",
@@ -83,9 +86,27 @@ def after_sdk(handler: Handler, *, policy: TokenPolicy | None) -> Handler:
     async def checked(request: web.Request) -> web.StreamResponse:
         identity = request.get("claims_identity")
         claims = dict(getattr(identity, "claims", None) or {})
-        reason = policy.refusal(claims) if claims else "no claims"
+        reason = policy.refusal(claims, await _activity_tenant(request)) if claims else "no claims"
         if reason is not None:
             return _refuse(reason)
         return await handler(request)
 
     return checked
+
+
+async def _activity_tenant(request: web.Request) -> str | None:
+    """The tenant an activity says it comes from (aiohttp keeps the body for the handler after us)."""
+    try:
+        body = await request.json()
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    conversation = _object(body.get("conversation"))
+    tenant = _object(_object(body.get("channelData")).get("tenant"))
+    found = conversation.get("tenantId") or tenant.get("id")
+    return str(found) if found else None
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

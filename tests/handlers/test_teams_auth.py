@@ -100,7 +100,16 @@ def test_the_policy_accepts_exactly_the_good_claims() -> None:
     # so acceptance is checked on the policy the endpoint applies, refusal end to end above.
     policy = TokenPolicy(tenant_id=TENANT, callers=frozenset({APP_ID}))
     for case, (claims, accepted) in CASES.items():
-        assert (policy.refusal(claims) is None) == accepted, case
+        assert (policy.refusal(claims, TENANT) is None) == accepted, case
+    bot_framework = CASES["accepted: Bot Framework"][0]
+    assert policy.refusal(bot_framework, OTHER_TENANT) == "activity tenant"
+    assert policy.refusal(bot_framework, None) == "activity tenant"
+
+
+def test_a_bot_framework_token_for_another_tenants_activity_is_refused(dialog: Dialog, trusted_keys: None) -> None:
+    # The Bot Framework signs for every tenant that installed the bot: the activity must be from ours.
+    token = _token(**CASES["accepted: Bot Framework"][0])
+    assert asyncio.run(_post(dialog, {"Authorization": f"Bearer {token}"}, tenant=OTHER_TENANT)) == 401
 
 
 @pytest.mark.parametrize("token", [_token(kid=None, iss=ENTRA, tid=TENANT, azp=APP_ID), "a.b.c", "not-a-jwt"])
@@ -108,7 +117,7 @@ def test_a_token_without_kid_or_malformed_is_401_not_500(dialog: Dialog, token: 
     assert asyncio.run(_post(dialog, {"Authorization": f"Bearer {token}"})) == 401
 
 
-async def _post(dialog: Dialog, headers: dict[str, str]) -> int:
+async def _post(dialog: Dialog, headers: dict[str, str], *, tenant: str = TENANT) -> int:
     import aiohttp
 
     options = TeamsOptions(app_id=APP_ID, app_password="secret", tenant_id=TENANT)
@@ -117,6 +126,7 @@ async def _post(dialog: Dialog, headers: dict[str, str]) -> int:
     try:
         # A typing activity: nothing to answer, so no outgoing call needs a real token.
         activity = _activity("http://127.0.0.1:9/", "hei") | {"type": "typing"}
+        activity["conversation"]["tenantId"] = activity["channelData"]["tenant"]["id"] = tenant
         url = f"http://127.0.0.1:{port}/api/messages"
         async with aiohttp.ClientSession() as session, session.post(url, json=activity, headers=headers) as r:
             return r.status

@@ -72,7 +72,8 @@ def test_a_teams_only_server_sends_plans_and_deadlines(assistant: Assistant, tmp
             path, body, _ = (await connector.wait(3))[2]
             assert path == f"/v3/conversations/{personal['conversation']['id']}/activities"
             prompt = _content(body)
-            assert "Tid for refleksjon:" in prompt and "refleksjon verdier" in prompt  # the prompt, with its button
+            # The prompt, with the button that starts the theme.
+            assert "Tid for refleksjon:" in prompt and '"cmd": "refleksjon a-lede-med-tydelige-verdier"' in prompt
             await periodic()
             assert len(connector.received) == 3  # sent once
 
