@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -140,6 +141,8 @@ class AnswerComposer:
         self._national = national  # document ids of national guidance
         self._owner_names = _owner_names(owners or {})
         self._settings = settings or ComposeSettings()
+        # The documents' sentences recur from question to question: stem each once (bounded).
+        self._sentence_terms = functools.lru_cache(maxsize=50_000)(lambda sentence: frozenset(terms(sentence)))
 
     def compose(self, result: SearchResult, *, note: str | None = None, vector: np.ndarray | None = None) -> Answer:
         if not result.answered or not result.hits:
@@ -225,7 +228,7 @@ class AnswerComposer:
             start, size, cosine = window
             if not settings.lexical_weight:
                 return cosine - settings.length_penalty * (size - 1)
-            found = set(self._terms(" ".join(sentences[start : start + size]))) & wanted
+            found = frozenset().union(*map(self._sentence_terms, sentences[start : start + size])) & wanted
             lexical = sum(self._idf(t) for t in found) / total
             return cosine + settings.lexical_weight * lexical - settings.length_penalty * (size - 1)
 
