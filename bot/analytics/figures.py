@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot.analytics.disclosure import LOCAL, Activity, Membership, Publication, publish, week_of
 from bot.errors import LederbotError
 from bot.store.db import Database
-from bot.store.models import LeaderMembership, QuestionLog, ReflectionSession
+from bot.store.models import LeaderMembership, QuestionLog, ReflectionSession, is_one_person
 
 BY = ("unit", "level", "month", "week", "channel", "theme")
 UNREGISTERED = "Ikke registrert"
@@ -81,7 +81,7 @@ def load(database: Database) -> tuple[list[Activity], list[Membership]]:
         activities.append(
             Activity(
                 person=who,
-                registered=_exact(who),
+                registered=is_one_person(who),
                 bucket=channel,
                 unit=unit or UNREGISTERED,
                 level=level or UNREGISTERED,
@@ -103,7 +103,7 @@ def load(database: Database) -> tuple[list[Activity], list[Membership]]:
         activities.append(
             Activity(
                 person=who,
-                registered=_exact(who),
+                registered=is_one_person(who),
                 bucket=s_channel or UNKNOWN_CHANNEL,
                 unit=s_unit or UNREGISTERED,
                 level=s_level or UNREGISTERED,
@@ -164,12 +164,6 @@ def usage(
     total = published.cell("total", "*", period)
     report["total"] = {"suppressed": True} if total is None else total
     return report
-
-
-def _exact(person: str) -> bool:
-    # One id is one person: a register entry ("p<id>"), or the random token a deleted person's rows
-    # keep ("x…"). A chat key without the register may be one of several keys of the same person.
-    return (person.startswith("p") and person[1:].isdigit()) or person.startswith("x")
 
 
 def _row(key: str, figures: dict[str, Any] | None) -> dict[str, Any]:

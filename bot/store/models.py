@@ -12,7 +12,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy import DateTime as _DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
@@ -44,6 +44,15 @@ class DateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def is_one_person(person: str | None) -> bool:
+    """Whether an activity's ``person`` is one person for certain: a register entry ("p<id>"), or the
+    random token a deleted person's rows keep ("x…"). A chat key without the register may be one of
+    several keys of the same person (another channel, an earlier pseudonym key)."""
+    if not person:
+        return False
+    return (person.startswith("p") and person[1:].isdigit()) or person.startswith("x")
 
 
 class UserText(TypeDecorator[str]):
@@ -277,6 +286,8 @@ class UnansweredQuestion(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     text: Mapped[str] = mapped_column(UserText)
     asker_tag: Mapped[str] = mapped_column(String(64), index=True)
+    # Whether the asker was in the register: only then is the tag one per person (see 0007).
+    registered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     week: Mapped[str] = mapped_column(String(8))  # ISO week, "2026-U19"
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 

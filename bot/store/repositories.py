@@ -10,8 +10,17 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.store.models import AnswerThread, FeedbackNote, ProcessedEvent, QuestionLog, UnansweredQuestion
+from bot.store.models import (
+    AnswerThread,
+    FeedbackNote,
+    ProcessedEvent,
+    QuestionLog,
+    UnansweredQuestion,
+    is_one_person,
+)
 from bot.store.scrub import scrub
+
+UNREGISTERED_ASKER = "unregistered"
 
 
 def iso_week(when: datetime) -> str:
@@ -45,6 +54,7 @@ class QuestionRepository:
                     id=secrets.token_hex(16),
                     text=scrub(text)[:2000],
                     asker_tag=tagger(record.person or record.leader_key),
+                    registered=is_one_person(record.person),
                     week=iso_week(record.asked_at),
                     expires_at=week_end(record.asked_at) + timedelta(days=(expires - record.asked_at).days),
                 )
@@ -90,11 +100,16 @@ class QuestionRepository:
         return [t for t in self._s.scalars(select(UnansweredQuestion.text)) if t]
 
     def unanswered(self) -> list[tuple[str, str]]:
-        """(text, asker tag) of every kept unanswered question: the tag counts people, it names nobody."""
-        return [
-            (row.text, row.asker_tag)
-            for row in self._s.execute(select(UnansweredQuestion.text, UnansweredQuestion.asker_tag))
-        ]
+        """(text, asker tag) of every kept unanswered question: the tag counts people, it names nobody.
+
+        Unregistered askers all get one tag: their tags are per chat key (one person on Slack and
+        Teams, or before and after a key rotation, has several), so together they count as at most
+        one person and can never carry a group past the threshold.
+        """
+        rows = self._s.execute(
+            select(UnansweredQuestion.text, UnansweredQuestion.asker_tag, UnansweredQuestion.registered)
+        )
+        return [(row.text, row.asker_tag if row.registered else UNREGISTERED_ASKER) for row in rows]
 
     def forget_expired_texts(self, *, now: datetime) -> int:
         """Delete question texts and 👎 reasons past their retention; the usage rows stay for the figures."""

@@ -293,3 +293,17 @@ def test_upgrade_to_0004_moves_texts_out_and_keeps_attribution(kind: str, tmp_pa
             scenario(engine)
         finally:
             engine.dispose()
+
+
+def test_unregistered_askers_count_as_at_most_one_person(db: Database) -> None:
+    # One unregistered person on Slack and on Teams has two chat keys, so two tags: together they may
+    # not count as two askers, or two people could carry a group of unanswered questions past 5.
+    with db.session() as session:
+        repo = QuestionRepository(session=session)
+        for n, (person, key) in enumerate((("p1", "a" * 64), ("p2", "b" * 64), (None, "s" * 64), (None, "t" * 64))):
+            question = _question(f"u{n}", answered=False, text="Hvor er kantina?")
+            question.person, question.leader_key = person, key
+            repo.add(question, tagger=TAG)
+    with db.session() as session:
+        tags = {tag for _, tag in QuestionRepository(session=session).unanswered()}
+    assert tags == {TAG("p1"), TAG("p2"), "unregistered"}
