@@ -70,7 +70,7 @@ def test_question_log_and_feedback(db: Database) -> None:
         assert all(q.question_text is None for q in session.scalars(select(QuestionLog)))
         [note] = session.scalars(select(FeedbackNote))
         assert note.reason == "Svaret var for generelt" and note.document == "heim"
-        assert _aware(note.expires_at) == week_end(NOW) + timedelta(days=30)  # from the week, not the moment
+        assert note.expires_at == week_end(NOW) + timedelta(days=30)  # from the week, not the moment
         [text] = session.scalars(select(UnansweredQuestion))
         assert text.week == "2026-U48" and text.asker_tag == TAG("k" * 64)
         assert "k" * 64 not in {text.asker_tag, text.id}
@@ -104,10 +104,6 @@ def test_a_down_reason_expires(db: Database) -> None:
         assert QuestionRepository(session=session).by_reference("a1").feedback == "down"  # type: ignore[union-attr]
 
 
-def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo else when.replace(tzinfo=UTC)  # SQLite gives naive UTC back
-
-
 def test_texts_apart_do_not_join_to_their_question_on_time(db: Database) -> None:
     """The attacker's join: every time stored beside a text, less any whole number of days, against
     every time on the question rows. Five people ask unanswered questions and give 👎 reasons at
@@ -128,7 +124,7 @@ def test_texts_apart_do_not_join_to_their_question_on_time(db: Database) -> None
             repo.set_feedback(f"a{n}", value="down", at=at + timedelta(minutes=1), reason=f"Grunn {n}", keep_days=30)
     with db.session() as session:
         row_times = {
-            _aware(t)
+            t
             for q in session.scalars(select(QuestionLog))
             for t in (q.asked_at, q.feedback_at, q.text_expires_at)
             if t is not None
@@ -137,9 +133,9 @@ def test_texts_apart_do_not_join_to_their_question_on_time(db: Database) -> None
         notes = list(session.scalars(select(FeedbackNote)))
         assert len(texts) == len(notes) == 5
         for rows in (texts, notes):
-            assert len({(r.week, _aware(r.expires_at)) for r in rows}) == 1  # one week, one expiry for all
+            assert len({(r.week, r.expires_at) for r in rows}) == 1  # one week, one expiry for all
         for row in [*texts, *notes]:
-            stored = _aware(row.expires_at)
+            stored = row.expires_at
             assert not any(stored - timedelta(days=k) in row_times for k in range(0, 400)), row.id
 
 
