@@ -1,7 +1,7 @@
 """Acknowledgements and modals under load: 20 and 50 long questions in flight, then new events,
 clicks that open a modal and health checks, timed from the request to Slack's side.
 
-Usage:  python bench/ack_latency.py [--in-flight 20,50] [--seconds 6] [--mode http]
+Usage:  python bench/ack_latency.py [--in-flight 20,50] [--seconds 6] [--mode http|socket|both]
 
 Reported per level: ack time of new events (HTTP response to the signed POST) p50/p99/max,
 modal-open time (click sent → `views.open` received by the mock Web API; Slack's trigger ids
@@ -9,8 +9,8 @@ expire after 3 s; alternately 👎 and a group reflection's «Svar») p50/p99/ma
 and how many long questions were still in flight when the probes ended (so the load was really
 there). Target: ack and modal p99 within 1 s.
 
-Transports: `http` (signed requests to /slack/events). Socket Mode is rewired on another branch;
-a transport with the same two methods (`event`, `action`) plugs in here when it lands.
+Transports: `http` (signed requests to /slack/events) and `socket` (envelopes on a local WebSocket
+standing in for Slack's Socket Mode; the ack is the bot's envelope reply). `--mode both` runs each.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ from bench.stats import percentile  # noqa: E402
 from bot.assistant import build_assistant  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.store.db import Database, make_engine  # noqa: E402
+from handlers.slack.socket_mode import socket_mode_starter  # noqa: E402
 from tests.dialogs import make_dialog  # noqa: E402
-from tests.handlers.slack_harness import Running, payload, running_bot  # noqa: E402
+from tests.handlers.slack_harness import APP_TOKEN, Running, payload, running_bot  # noqa: E402
 
 
 class Transport(Protocol):
@@ -52,6 +53,21 @@ class HttpTransport:
 
     async def action(self, body: dict[str, Any]) -> int:
         return (await self._bot.post_action(body)).status
+
+
+class SocketTransport:
+    """Slack's side of Socket Mode: an envelope out, the bot's ack back on the same WebSocket."""
+
+    def __init__(self, bot: Running) -> None:
+        self._bot = bot
+
+    async def event(self, body: dict[str, Any]) -> int:
+        await self._bot.slack.send_envelope("events_api", body, timeout=60)
+        return 200
+
+    async def action(self, body: dict[str, Any]) -> int:
+        await self._bot.slack.send_envelope("interactive", body, timeout=60)
+        return 200
 
 
 def long_question(questions: list[str], i: int) -> str:
@@ -181,14 +197,22 @@ async def run(levels: list[int], seconds: float, mode: str) -> list[dict[str, An
         database = Database(make_engine(f"sqlite:///{tmp}/ack.db"))
         database.migrate()
         async with running_bot(make_dialog(assistant, database)) as bot:
-            if mode != "http":
-                raise SystemExit(f"transport {mode!r} is not available yet (Socket Mode lands on another branch)")
-            transport = HttpTransport(bot)
-            await transport.event(dm("EvWarm", "DWARM", questions[0]))
-            await bot.slack.wait_for("chat.postMessage", 1, timeout=120)
-            group = await start_group(bot, transport)
-            for n in levels:
-                results.append({"mode": mode, **await level(bot, transport, questions, n, seconds, group)})
+            socket = None
+            transport: Transport = HttpTransport(bot)
+            if mode == "socket":
+                assert bot.bolt is not None
+                socket = await socket_mode_starter(bot.bolt, app_token=APP_TOKEN)()
+                await bot.slack.wait_for_socket()
+                transport = SocketTransport(bot)
+            try:
+                await transport.event(dm(f"EvWarm{mode}", "DWARM", questions[0]))
+                await bot.slack.wait_for("chat.postMessage", 1, timeout=120)
+                group = await start_group(bot, transport)
+                for n in levels:
+                    results.append({"mode": mode, **await level(bot, transport, questions, n, seconds, group)})
+            finally:
+                if socket is not None:
+                    await socket.close_async()
     return results
 
 
@@ -196,9 +220,11 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--in-flight", default="20,50")
     parser.add_argument("--seconds", type=float, default=6.0)
-    parser.add_argument("--mode", default="http", choices=["http", "socket"])
+    parser.add_argument("--mode", default="both", choices=["http", "socket", "both"])
     args = parser.parse_args()
-    results = asyncio.run(run([int(n) for n in args.in_flight.split(",")], args.seconds, args.mode))
+    levels = [int(n) for n in args.in_flight.split(",")]
+    modes = ["http", "socket"] if args.mode == "both" else [args.mode]
+    results = [r for mode in modes for r in asyncio.run(run(levels, args.seconds, mode))]
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "ack_latency.json").write_text(json.dumps(results, indent=2), encoding="utf-8")

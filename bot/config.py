@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -117,6 +117,17 @@ class InboxSettings(BaseModel):
     sweep_seconds: float = Field(default=1.0, gt=0, le=60)
     search_threads: int = Field(default=2, ge=1, le=64)
     store_threads: int = Field(default=4, ge=1, le=64)
+
+    @model_validator(mode="after")
+    def _lease_spans_sweeps(self) -> InboxSettings:
+        # A live replica renews once a sweep; a lease shorter than a few sweeps would let another
+        # replica take over (and answer again) events that are still being handled.
+        if self.lease_seconds < 3 * self.sweep_seconds:
+            raise ValueError(
+                f"inbox.lease_seconds ({self.lease_seconds}) must be at least "
+                f"3 × inbox.sweep_seconds ({self.sweep_seconds})"
+            )
+        return self
 
 
 class Settings(BaseSettings):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import text
@@ -20,8 +21,9 @@ log = logging.getLogger(__name__)
 
 
 class DatabaseHealth:
-    def __init__(self, *, metrics: Metrics | None = None) -> None:
+    def __init__(self, *, metrics: Metrics | None = None, clock: Callable[[], datetime] | None = None) -> None:
         self._up = True
+        self._clock = clock or (lambda: datetime.now(UTC))
         self.recovered_at: datetime | None = None  # when the database last came back after an outage
         self._lock = threading.Lock()
         self._metrics = metrics
@@ -40,7 +42,7 @@ class DatabaseHealth:
             self._metrics.database_up.set(1 if up else 0)
         if changed:
             if up:
-                self.recovered_at = datetime.now(UTC)
+                self.recovered_at = self._clock()
                 log.warning("database reachable again")
             else:
                 log.warning("database unreachable: events are handled from memory until it is back")

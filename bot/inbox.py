@@ -16,6 +16,9 @@ With the database down nothing can be stored. Then (see README, "Når databasen 
   whether another one already handled the first delivery, and answering twice is worse than later.
   For a few seconds after the database is back, retries of events the store does not know are
   still refused: the other replicas are writing back what they answered meanwhile.
+- leases that ran out during the outage say nothing about their holder: it could not renew them.
+  For one lease after this replica sees the database back it takes nothing over, so a live
+  holder renews its leases and writes back what it finished first (the lease spans several sweeps).
 
 Example:
     >>> inbox = Inbox(database=db, health=DatabaseHealth(), owner="replica-1", lease_seconds=30)
@@ -182,9 +185,12 @@ class Inbox:
 
     def take_over(self, *, channels: Collection[str], limit: int = 20) -> list[Held]:
         """Claim events of ``channels`` whose holder's lease ran out (it died); each is won by
-        exactly one replica."""
+        exactly one replica. Nothing for one lease after an outage (see the module docstring)."""
         now = self._clock()
         held: list[Held] = []
+        back = self.health.recovered_at
+        if back is not None and now - back < self._lease:
+            return held
         with self._db.session() as session:
             expired = session.execute(
                 select(InboxEvent.key)

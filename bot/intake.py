@@ -63,7 +63,13 @@ class Intake:
     ) -> Intake:
         """An intake with its inbox, health flag and pools over ``database``."""
         metrics = metrics or Metrics()
-        inbox = Inbox(database=database, health=DatabaseHealth(metrics=metrics), lease_seconds=lease_seconds)
+        inbox = Inbox(
+            database=database,
+            health=DatabaseHealth(metrics=metrics),
+            lease_seconds=lease_seconds,
+            # Every replica writes back within a sweep or two of the database's return.
+            write_back_grace=max(5.0, 3 * sweep_seconds),
+        )
         workers = Workers(search_threads=search_threads, store_threads=store_threads)
         return cls(inbox=inbox, workers=workers, database=database, metrics=metrics, sweep_seconds=sweep_seconds)
 

@@ -162,6 +162,10 @@ R_GROUP_ONLY_FACILITATOR = "Bare den som startet gruppe-refleksjonen kan gå vid
 R_GROUP_ENDED = "Gruppe-refleksjonen «{title}» er avsluttet. {count} deltok."
 R_GROUP_SHARED_TITLE = "Delte svar:"
 R_GROUP_NONE_SHARED = "Ingen delte svar denne gangen."
+R_GROUP_NOT_SAVED = (
+    "Jeg får ikke lagret svaret ditt akkurat nå (databasen svarer ikke). Det er *ikke lagret*: "
+    "send det på nytt om noen minutter."
+)
 R_GROUP_CLOSED = "Denne gruppe-refleksjonen er avsluttet."
 R_GROUP_NEEDS_THEME = "Skriv temaet etter kommandoen, f.eks. `/refleksjon gruppe verdier`."
 R_MODAL_TITLE = "Ditt svar"

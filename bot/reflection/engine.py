@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, true
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot import texts
@@ -53,6 +53,7 @@ class Reply:
     choices: tuple[Choice, ...] = ()
     export: Export | None = None
     duplicate: bool = False  # a repeated delivery: send nothing
+    unsaved: bool = False  # the database refused it: the leader must send it again
 
 
 Related = Callable[[str], tuple[str, str] | None]  # question → (source line, excerpt)
@@ -287,13 +288,17 @@ class ReflectionEngine:
             return theme, min(max(index, 0), len(theme.questions) - 1)
 
     def group_answer(self, group_id: int, *, member: str, index: int, text: str, shared_as: str | None) -> Reply:
-        """Store a member's answer to a group question (a second submit replaces the first)."""
+        """Store a member's answer to a group question (a second submit replaces the first).
+        With the database down the answer is not stored, and the reply says so (``unsaved``)."""
         try:
-            return self._group_answer(group_id, member=member, index=index, text=text, shared_as=shared_as)
-        except IntegrityError:
-            # A double click sent twice at once: both found no answer and both inserted. The other one
-            # is stored now, so this one becomes the replacement.
-            return self._group_answer(group_id, member=member, index=index, text=text, shared_as=shared_as)
+            try:
+                return self._group_answer(group_id, member=member, index=index, text=text, shared_as=shared_as)
+            except IntegrityError:
+                # A double click sent twice at once: both found no answer and both inserted. The other
+                # one is stored now, so this one becomes the replacement.
+                return self._group_answer(group_id, member=member, index=index, text=text, shared_as=shared_as)
+        except SQLAlchemyError:
+            return Reply(texts.R_GROUP_NOT_SAVED, unsaved=True)
 
     def _group_answer(self, group_id: int, *, member: str, index: int, text: str, shared_as: str | None) -> Reply:
         now = self._clock()

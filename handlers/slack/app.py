@@ -153,6 +153,7 @@ class _Handlers:
         self._options = options
         self._recent = RecentAnswers()
         self._workers = intake.workers
+        self._health = intake.inbox.health
 
     async def handle_event(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         """An event from the inbox (stored and acknowledged already)."""
@@ -376,17 +377,21 @@ class _Handlers:
     async def on_group_answer_modal(
         self, ack: Any, view: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        await ack()
         meta = json.loads(view.get("private_metadata") or "{}")
         values = (view.get("state") or {}).get("values") or {}
         text = ((values.get("answer") or {}).get("text") or {}).get("value") or ""
+        if not self._health.up:
+            # Keep the form open with the leader's text in it: closed, the words would be lost.
+            await ack(response_action="errors", errors={"answer": texts.without_emphasis(texts.R_GROUP_NOT_SAVED)})
+            return
+        await ack()
         choice = (((values.get("visibility") or {}).get("choice") or {}).get("selected_option") or {}).get("value")
         user = body.get("user", {}).get("id", "")
         asker = Asker("slack", (body.get("team") or {}).get("id", ""), user, "group")
         shared = choice == "shared"
         # Stored with the answer: a display name, never the user id (the mention is only posted live).
         shared_as = ((body.get("user") or {}).get("name") or "Et medlem") if shared else None
-        reply = await asyncio.to_thread(
+        reply = await self._workers.store(
             self._dialog.engine.group_answer,
             int(meta.get("g", 0)),
             member=self._dialog.owner(asker),
@@ -395,8 +400,8 @@ class _Handlers:
             shared_as=shared_as,
         )
         channel = str(meta.get("c", ""))
-        thread = await asyncio.to_thread(self._dialog.engine.group_thread_ts, int(meta.get("g", 0)))
-        if shared and text.strip():
+        if shared and text.strip() and not reply.unsaved:
+            thread = await self._workers.store(self._dialog.engine.group_thread_ts, int(meta.get("g", 0)))
             await client.chat_postMessage(
                 channel=channel,
                 thread_ts=thread,

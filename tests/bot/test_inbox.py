@@ -166,3 +166,42 @@ def test_in_request_channel_redelivery_taken_over_only_after_the_lease(db: Datab
     assert alive.accept(key, channel="teams", payload={"id": "act1"}, retry=False, take_expired=True) is (
         Accepted.DUPLICATE
     )
+
+
+def test_an_outage_longer_than_the_lease_does_not_hand_a_live_holders_event_to_another(db: Database) -> None:
+    """The holder could not renew while the database was down: its expired lease is no sign of death.
+    Once the database is back, the holder writes back what it finished; nobody answers it again."""
+    clock = FakeClock(START)
+    holder_health, other_health = DatabaseHealth(clock=clock), DatabaseHealth(clock=clock)
+    holder = Inbox(database=db, health=holder_health, owner="holder", lease_seconds=10, clock=clock)
+    other = Inbox(database=db, health=other_health, owner="other", lease_seconds=10, clock=clock)
+    holder.accept("slack:Ev8", channel="slack", payload={"event": {"text": "svar"}}, retry=False)
+    # The outage: both see it; the holder finishes its work meanwhile and cannot record it.
+    holder_health.mark_down(RuntimeError("down"))
+    other_health.mark_down(RuntimeError("down"))
+    clock.now = START + timedelta(seconds=40)
+    holder._unwritten["slack:Ev8"] = ""  # what done() keeps when the database refuses it
+    # Back: the other replica sweeps first; the lease ran out 30 s ago, yet it takes nothing.
+    other_health.mark_up()
+    assert other.take_over(channels=["slack"]) == []
+    clock.now = START + timedelta(seconds=45)
+    assert other.take_over(channels=["slack"]) == []
+    holder_health.mark_up()
+    assert holder.write_back() == 1
+    assert holder.state_of("slack:Ev8") == ("done", "holder", 1)
+    clock.now = START + timedelta(seconds=60)
+    assert other.take_over(channels=["slack"]) == []  # done: nothing to take, ever
+    # A holder that really died is still taken over, one lease after the return.
+    holder.accept("slack:Ev9", channel="slack", payload={}, retry=False)
+    clock.now = START + timedelta(seconds=75)
+    assert [h.key for h in other.take_over(channels=["slack"])] == ["slack:Ev9"]
+
+
+def test_a_lease_shorter_than_three_sweeps_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.config import Settings
+    from bot.errors import ConfigError
+
+    monkeypatch.setenv("LEDERBOT_INBOX__LEASE_SECONDS", "2")
+    monkeypatch.setenv("LEDERBOT_INBOX__SWEEP_SECONDS", "1")
+    with pytest.raises(ConfigError, match="lease_seconds"):
+        Settings.load()

@@ -9,8 +9,14 @@ from typing import Any
 
 import pytest
 
+from bot import texts
+from bot.assistant import Assistant
 from bot.dialog import Dialog
+from bot.reflection import data
+from bot.store.db import Database, make_engine
+from tests.dialogs import make_dialog
 from tests.handlers.slack_harness import Running, payload, running_bot
+from tests.pgserver import PostgresServer
 
 pytestmark = pytest.mark.integration
 
@@ -36,12 +42,15 @@ async def _press(bot: Running, user: str, action_id: str, value: str) -> None:
     assert response.status == 200
 
 
-async def _answer(bot: Running, user: str, value: str, text: str, share: bool) -> None:
+async def _open_form(bot: Running, user: str, value: str) -> dict[str, Any]:
     opened_before = len(bot.slack.of("views.open"))
     await _press(bot, user, "reflection_answer_0", value)
     opened = await bot.slack.wait_for("views.open", opened_before + 1)
     view = opened[-1].data["view"]
-    view = json.loads(view) if isinstance(view, str) else view
+    return json.loads(view) if isinstance(view, str) else view  # type: ignore[no-any-return]
+
+
+def _submission(user: str, view: dict[str, Any], text: str, share: bool) -> dict[str, Any]:
     state = {
         "values": {
             "answer": {"text": {"type": "plain_text_input", "value": text}},
@@ -50,14 +59,18 @@ async def _answer(bot: Running, user: str, value: str, text: str, share: bool) -
             },
         }
     }
-    submission = {
+    return {
         "type": "view_submission",
         "team": {"id": "T0HEIM"},
         "user": {"id": user},
         "view": {**view, "id": "V1", "state": state},
     }
+
+
+async def _answer(bot: Running, user: str, value: str, text: str, share: bool) -> None:
+    view = await _open_form(bot, user, value)
     ephemeral_before = len(bot.slack.of("chat.postEphemeral"))
-    assert (await bot.post_action(submission)).status == 200
+    assert (await bot.post_action(_submission(user, view, text, share))).status == 200
     await bot.slack.wait_for("chat.postEphemeral", ephemeral_before + 1)
 
 
@@ -120,3 +133,51 @@ def _asker(user: str):  # type: ignore[no-untyped-def]
     from bot.desk import Asker
 
     return Asker("slack", "T0HEIM", user, "group")
+
+
+@pytest.mark.slow
+def test_a_group_answer_sent_while_the_database_is_down_stays_in_its_form(
+    assistant: Assistant, own_postgres: PostgresServer
+) -> None:
+    """Closed, the form would take the leader's words with it and nothing would be saved: it stays
+    open with a plain «ikke lagret», and the same words sent again once the database is back are saved."""
+    database = Database(make_engine(own_postgres.create_database()))
+    database.migrate()
+    dialog = make_dialog(assistant, database)
+
+    async def scenario() -> None:
+        async with running_bot(dialog) as bot:
+            assert bot.intake is not None
+            health = bot.intake.inbox.health
+            command = payload("slash_leder", response_url=bot.slack.response_url("cmd"))
+            command.update(command="/refleksjon", text="gruppe verdier", user_id="U0FASIL")
+            assert (await bot.post_form(command)).status == 200
+            [opening] = await bot.slack.wait_for("chat.postMessage")
+            view = await _open_form(bot, "U0ANNE", _button(opening.data, "reflection_answer"))
+
+            own_postgres.stop()
+            deadline = asyncio.get_running_loop().time() + 30
+            while health.up:  # the inbox's sweep finds the database gone
+                assert asyncio.get_running_loop().time() < deadline, "the outage was never noticed"
+                await asyncio.sleep(0.05)
+            ephemerals = len(bot.slack.of("chat.postEphemeral"))
+            response = await bot.post_action(_submission("U0ANNE", view, "Åpenhet først.", share=True))
+            assert response.status == 200
+            ack = await response.json()
+            assert ack["response_action"] == "errors" and "ikke lagret" in ack["errors"]["answer"]
+            assert len(bot.slack.of("chat.postEphemeral")) == ephemerals  # no «lagret» to the leader
+
+            own_postgres.start()
+            deadline = asyncio.get_running_loop().time() + 60
+            while not health.up:
+                assert asyncio.get_running_loop().time() < deadline, "the database never came back"
+                await asyncio.sleep(0.05)
+            response = await bot.post_action(_submission("U0ANNE", view, "Åpenhet først.", share=False))
+            assert response.status == 200
+            [saved] = (await bot.slack.wait_for("chat.postEphemeral", ephemerals + 1))[ephemerals:]
+            assert saved.data["text"] == texts.R_GROUP_SAVED_PRIVATE
+
+    asyncio.run(scenario())
+    anne = dialog.owner(_asker("U0ANNE"))
+    assert [r["answer"] for r in data.answers_of(database, dialog.engine.catalog, anne)] == ["Åpenhet først."]
+    database.engine.dispose()
