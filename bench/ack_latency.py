@@ -6,8 +6,8 @@ Usage:  python bench/ack_latency.py [--in-flight 20,50] [--seconds 6] [--mode ht
 Reported per level: ack time of new events (HTTP response to the signed POST) p50/p99/max,
 modal-open time (click sent → `views.open` received by the mock Web API; Slack's trigger ids
 expire after 3 s; alternately 👎 and a group reflection's «Svar») p50/p99/max, /healthz p99,
-and how many long questions were still in flight when the probes ended (so the load was really
-there). Target: ack and modal p99 within 1 s.
+and the fewest long questions waiting for their answer when a probe was sent (the load is kept up:
+each answered long question is replaced at once). Target: ack and modal p99 within 1 s.
 
 Transports: `http` (signed requests to /slack/events) and `socket` (envelopes on a local WebSocket
 standing in for Slack's Socket Mode; the ack is the bot's envelope reply). `--mode both` runs each.
@@ -112,30 +112,76 @@ async def start_group(bot: Running, transport: Transport) -> str:
     raise RuntimeError("the group reflection has no «Svar» button")
 
 
+async def answered_refs(
+    bot: Running, transport: Transport, tag: str, count: int, questions: list[str]
+) -> list[tuple[int, str]]:
+    """Real answers to click 👎 on (only the asker's own answer opens the reason modal): (asker, reference).
+    Twice as many questions as needed are asked: a «nothing certain» reply has no buttons."""
+    before = len(bot.slack.of("chat.postMessage"))
+    asked = 2 * count
+    await asyncio.gather(
+        *(transport.event(dm(f"Ev{tag}Fb{i}", f"D{tag}FB{i}", questions[i % len(questions)])) for i in range(asked))
+    )
+    posts = (await bot.slack.wait_for("chat.postMessage", before + asked, timeout=300))[before:]
+    refs: dict[str, str] = {}
+    for post in posts:
+        blocks = post.data.get("blocks") or []
+        blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+        for block in blocks:
+            for element in block.get("elements", []):
+                if element.get("action_id") == "feedback_down":
+                    refs[str(post.data["channel"])] = str(element["value"])
+    found = [(i, refs[f"D{tag}FB{i}"]) for i in range(asked) if f"D{tag}FB{i}" in refs]
+    if len(found) < count:
+        raise RuntimeError(f"only {len(found)} of {asked} questions got an answer with buttons")
+    return found[:count]
+
+
+def long_answers(bot: Running, tag: str) -> int:
+    prefix = f"D{tag}LONG"
+    return sum(1 for c in bot.slack.of("chat.postMessage") if str(c.data.get("channel", "")).startswith(prefix))
+
+
 async def level(
     bot: Running, transport: Transport, questions: list[str], n: int, seconds: float, group: str
 ) -> dict[str, Any]:
     tag = f"L{n}"
-    long_channels = [f"D{tag}LONG{i}" for i in range(n)]
-    await asyncio.gather(
-        *(transport.event(dm(f"Ev{tag}Long{i}", c, long_question(questions, i))) for i, c in enumerate(long_channels))
-    )
+    probes = int(seconds / 0.2) + 1
+    refs = await answered_refs(bot, transport, tag, (probes + 1) // 2, questions)
     acks: list[float] = []
     modals: list[float] = []
     health: list[float] = []
+    in_flight: list[int] = []
+    sent = 0
+
+    async def keep_loaded(stop: asyncio.Event) -> None:
+        # Keep n long questions waiting for an answer the whole time the probes run.
+        nonlocal sent
+        while not stop.is_set():
+            missing = n - (sent - long_answers(bot, tag))
+            batch = [sent + k for k in range(max(missing, 0))]
+            sent += len(batch)
+            await asyncio.gather(
+                *(transport.event(dm(f"Ev{tag}Long{k}", f"D{tag}LONG{k}", long_question(questions, k))) for k in batch)
+            )
+            await asyncio.sleep(0.05)
 
     async def probe_event(i: int) -> None:
+        in_flight.append(sent - long_answers(bot, tag))
         started = time.monotonic()
         status = await transport.event(dm(f"Ev{tag}Probe{i}", f"D{tag}PROBE{i}", questions[i % len(questions)]))
         acks.append(time.monotonic() - started if status == 200 else float("inf"))
 
     async def probe_modal(i: int) -> None:
-        # Alternately 👎 (asks why) and the group's «Svar» (the private answer form).
+        # Alternately 👎 on the asker's own answer (asks why) and the group's «Svar» (the private form).
         trigger = f"{tag}.trigger.{i}"
         if i % 2:
+            k, reference = refs[i // 2]
             reply_to = bot.slack.response_url(f"{tag}{i}")
             click = payload("block_actions", response_url=reply_to, action_id="feedback_down")
-            click["actions"][0]["value"] = f"ref{tag}{i}"
+            click["actions"][0]["value"] = reference
+            click["user"] = {"id": f"U{tag}FB{k}", "username": "leder", "team_id": "T0HEIM"}
+            click["channel"] = {"id": f"D{tag}FB{k}", "name": "directmessage"}
         else:
             click = payload("block_actions", response_url=bot.slack.response_url(), action_id="reflection_answer_0")
             click["actions"][0]["value"] = group
@@ -151,31 +197,31 @@ async def level(
             await response.read()
         health.append(time.monotonic() - started)
 
+    stop = asyncio.Event()
+    loader = asyncio.create_task(keep_loaded(stop))
+    while sent < n:  # the load is there before the first probe
+        await asyncio.sleep(0.01)
     tasks = []
     started = time.monotonic()
-    i = 0
-    while time.monotonic() - started < seconds:
+    for i in range(probes):
         tasks += [
             asyncio.create_task(probe_event(i)),
             asyncio.create_task(probe_modal(i)),
             asyncio.create_task(probe_health()),
         ]
-        i += 1
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(max(0.0, started + 0.2 * (i + 1) - time.monotonic()))
     await asyncio.gather(*tasks)
-    answered = {c.data.get("channel") for c in bot.slack.of("chat.postMessage")}
-    still = sum(1 for c in long_channels if c not in answered)
+    stop.set()
+    await loader
     # Let the backlog drain before the next level (bounded).
     deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        answered = {c.data.get("channel") for c in bot.slack.of("chat.postMessage")}
-        if all(c in answered for c in long_channels):
-            break
+    while long_answers(bot, tag) < sent and time.monotonic() < deadline:
         await asyncio.sleep(0.2)
     return {
         "in_flight": n,
-        "still_in_flight_after_probes": still,
-        "probes": i,
+        "long_in_flight_at_probe_min": min(in_flight),
+        "long_questions_sent": sent,
+        "probes": probes,
         "ack_ms_p50": round(1000 * percentile(acks, 0.5), 1),
         "ack_ms_p99": round(1000 * percentile(acks, 0.99), 1),
         "ack_ms_max": round(1000 * max(acks), 1),

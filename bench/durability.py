@@ -40,7 +40,7 @@ from bot.store.db import Database, make_engine  # noqa: E402
 from bot.store.inbox_table import InboxEvent  # noqa: E402
 from tests.handlers.slack_harness import MockSlack, _start  # noqa: E402
 from tests.pgserver import PostgresServer  # noqa: E402
-from tests.scenarios.replica import Replica, dm_event  # noqa: E402
+from tests.scenarios.replica import LEASE, Replica, dm_event  # noqa: E402
 
 QUESTIONS = [
     "Hva er en delegeringssperre?",
@@ -70,6 +70,19 @@ class Run:
     async def settle(self, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and self.open_events():
+            await asyncio.sleep(0.2)
+
+    async def quiet(self, seconds: float, timeout: float = 300) -> None:
+        """Until no event is open and no answer has come for ``seconds``: a late second answer (a
+        take-over after the lease, a write-back) must have had its chance before anything is counted."""
+        deadline = time.monotonic() + timeout
+        last, since = len(self.slack.of("chat.postMessage")), time.monotonic()
+        while time.monotonic() < deadline:
+            count = len(self.slack.of("chat.postMessage"))
+            if count != last:
+                last, since = count, time.monotonic()
+            elif time.monotonic() - since >= seconds and not self.open_events():
+                return
             await asyncio.sleep(0.2)
 
 
@@ -177,6 +190,8 @@ async def main_async(kill_trials: int, outage_trials: int, outage_seconds: float
                 lost, misfiled = await outage_trial(run, server, t, outage_seconds)
                 reflection_lost += lost
                 reflection_misfiled += misfiled
+            # Two leases and a few sweeps: longer than any take-over or write-back can wait.
+            await run.quiet(seconds=3 * LEASE + 2)
             with database.session() as session:
                 taken_over = session.query(InboxEvent).filter(InboxEvent.attempts > 1).count()
             per_channel = Counter(str(c.data.get("channel")) for c in slack.of("chat.postMessage"))

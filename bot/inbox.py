@@ -226,6 +226,11 @@ class Inbox:
 
     def done(self, key: str) -> None:
         """Mark handled and blank the payload; with the database down, written when it is back."""
+        if not self.health.up:
+            # Known down: do not wait for a connect timeout on the way out of every handler.
+            with self._lock:
+                self._unwritten[key] = ""
+            return
         try:
             with self._db.session() as session:
                 session.execute(

@@ -175,9 +175,11 @@ class Intake:
                 log.exception("inbox sweep failed")
             await asyncio.sleep(self._sweep)
 
-    async def close(self) -> None:
-        """Stop: events still being handled are left to their lease (another replica, or this one
-        after a restart, takes them over); then the pools stop."""
+    async def close(self, grace: float = 10.0) -> None:
+        """Stop: events being handled get ``grace`` seconds to finish (a rolling deploy then answers
+        nothing twice); what is still running is left to its lease (another replica, or this one
+        after a restart, takes it over); then the pools stop."""
+        await self.drain(grace)
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()

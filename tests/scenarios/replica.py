@@ -18,13 +18,15 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.handlers.slack_harness import MockSlack, payload, sign
 from tests.scenarios.test_reflection_slack import Bot
 
+# Short leases so a dead replica's events move on within seconds in the tests.
+LEASE = 2.0
+
 
 class Replica(Bot):
-    def __init__(self, index: Path, data: Path, slack: MockSlack, *, database_url: str, lease: float = 2.0) -> None:
+    def __init__(self, index: Path, data: Path, slack: MockSlack, *, database_url: str, lease: float = LEASE) -> None:
         super().__init__(index, data, slack)
         self.env.update(
             LEDERBOT_DATABASE_URL=database_url,
-            # Short leases so a dead replica's events move on within seconds in the tests.
             LEDERBOT_INBOX__LEASE_SECONDS=str(lease),
             LEDERBOT_INBOX__SWEEP_SECONDS="0.25",
         )
