@@ -110,6 +110,9 @@ class RepairReport:
     valid_after: int
     damaged: bool
     changed_tokens: int
+    # Repair can split glued words, so the text after has its own count (a share over the count
+    # before would pass 100 %).
+    word_tokens_after: int = 0
 
     @property
     def share_before(self) -> float:
@@ -117,7 +120,7 @@ class RepairReport:
 
     @property
     def share_after(self) -> float:
-        return self.valid_after / self.word_tokens if self.word_tokens else 1.0
+        return self.valid_after / self.word_tokens_after if self.word_tokens_after else 1.0
 
 
 class NorwegianLexicon:
@@ -489,6 +492,7 @@ class OcrRepairer:
             valid_after=sum(1 for t in words_after if self._lex.is_valid(t.lower())),
             damaged=damaged,
             changed_tokens=changed,
+            word_tokens_after=len(words_after),
         )
 
 

@@ -83,7 +83,7 @@ def test_heim_document_before_and_after(repairer: OcrRepairer) -> None:
     fixed = repairer.repair(raw, damaged=True)
     report = repairer.report(raw, fixed, damaged=True)
     assert report.share_before < 0.95
-    assert report.share_after > 0.99
+    assert 0.99 < report.share_after <= 1.0  # a share of the words after (split glued words count)
     flat = " ".join(fixed.split())
     assert "Ledere på fullmaktsnivå 2 kan videredelegere" in flat
     assert "Rådmannen delegerer myndighet til en enhetsleder eller stabsleder, men sitter igjen med ansvaret" in flat
