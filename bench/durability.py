@@ -196,7 +196,8 @@ async def main_async(kill_trials: int, outage_trials: int, outage_seconds: float
                 taken_over = session.query(InboxEvent).filter(InboxEvent.attempts > 1).count()
             per_channel = Counter(str(c.data.get("channel")) for c in slack.of("chat.postMessage"))
             lost_events = sum(1 for c in run.expected if per_channel[c] == 0)
-            doubled = sum(1 for c in run.expected if per_channel[c] > 1)
+            doubled_in = sorted(c for c in run.expected if per_channel[c] > 1)
+            doubled = len(doubled_in)
             database.engine.dispose()
             return {
                 "kill_trials": kill_trials,
@@ -205,6 +206,7 @@ async def main_async(kill_trials: int, outage_trials: int, outage_seconds: float
                 "events": len(run.expected),
                 "lost": lost_events,
                 "doubled": doubled,
+                "doubled_in": doubled_in,  # DUBK…: a kill trial, DUBO…: an outage trial
                 "reflection_answers_lost": reflection_lost,
                 "reflection_answers_misfiled": reflection_misfiled,
                 "deliveries": len(run.acks),
