@@ -38,10 +38,10 @@ from handlers.teams.cards import (
     CHOICE,
     answer_card,
     answer_summary,
-    card_message,
+    card_messages,
+    group_form_values,
     reply_card,
     text_card,
-    text_cards,
 )
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,9 @@ class _Handler:
 
     @staticmethod
     async def _send_card(context: TurnContext, card: dict[str, Any], summary: str) -> None:
-        await context.send_activity(card_message(card, summary))
+        """``card`` as one message, or over as many as Teams' message size needs (never cut)."""
+        for message in card_messages(card, summary):
+            await context.send_activity(message)
 
     async def _say(self, context: TurnContext, text: str) -> None:
         await self._send_card(context, text_card(text), text)
@@ -234,13 +236,12 @@ class _Handler:
         )
 
     async def _group_answer(self, context: TurnContext, asker: Asker, value: dict[str, Any], *, name: str) -> None:
-        answer = str(value.get("answer") or "").strip()
-        shared = value.get("visibility") == "shared" and bool(answer)
+        index, answer, shared = group_form_values(value)
         reply = await asyncio.to_thread(
             self._dialog.engine.group_answer,
-            int(value.get("group", 0)),
+            _int(value.get("group")),
             member=self._dialog.owner(asker),
-            index=int(value.get("index", 0)),
+            index=index,
             text=answer,
             shared_as=(name or "Et medlem") if shared else None,
         )
@@ -257,8 +258,9 @@ class _Handler:
         text = texts.without_emphasis(reply.text)
         if reply.export is not None:
             # The whole export, over as many messages as it needs (the chat takes no files from the bot).
-            for card in text_cards(f"{texts.TEAMS_EXPORT_INLINE}\n\n{reply.export.content}"):
-                await self._send_card(context, card, texts.TEAMS_EXPORT_INLINE)
+            await self._send_card(
+                context, text_card(f"{texts.TEAMS_EXPORT_INLINE}\n\n{reply.export.content}"), texts.TEAMS_EXPORT_INLINE
+            )
             return
         await self._send_card(context, reply_card(reply), text)
 

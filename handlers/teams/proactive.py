@@ -14,7 +14,7 @@ from microsoft_agents.hosting.core import ClaimsIdentity, TurnContext
 from bot import texts
 from bot.reflection.engine import Reply
 from handlers.teams.app import TeamsAgent
-from handlers.teams.cards import card_message, reply_card
+from handlers.teams.cards import card_messages, reply_card
 
 TEAMS_CHANNEL = ChannelId("msteams")
 ANONYMOUS_AGENT = "lederbot"  # a local connector in anonymous mode knows no app id
@@ -39,10 +39,12 @@ class TeamsSender:
         )
         # No activity id: the message starts in the conversation instead of replying to a made-up activity.
         continuation = reference.get_continuation_activity().model_copy(update={"id": None})
-        card = card_message(reply_card(reply), texts.without_emphasis(reply.text))
+        # Split by size like every reply: a long summary goes out whole, over several messages.
+        messages = card_messages(reply_card(reply), texts.without_emphasis(reply.text))
 
         async def deliver(context: TurnContext) -> None:
-            await context.send_activity(card)
+            for message in messages:
+                await context.send_activity(message)
 
         adapter = self._agent.adapter
         if self._agent.auth.ANONYMOUS_ALLOWED:

@@ -20,6 +20,7 @@ from bot.dialog import Dialog
 from handlers.server import build_server
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from tests.conftest import ROOT
+from tests.handlers.cards.check import record, teams_cards_are_valid  # noqa: F401  (autouse: every card checked)
 from tests.handlers.slack_harness import PAYLOADS, _start
 
 pytestmark = pytest.mark.integration
@@ -33,7 +34,9 @@ class MockConnector:
         self.port = 0
 
     async def handle(self, request: web.Request) -> web.Response:
-        self.received.append((request.path, await request.json(), request.headers.get("Authorization")))
+        body = await request.json()
+        record(body)
+        self.received.append((request.path, body, request.headers.get("Authorization")))
         return web.json_response({"id": f"reply-{len(self.received)}"})
 
     async def wait(self, count: int = 1, timeout: float = 30) -> list[tuple[str, dict[str, Any], str | None]]:
@@ -253,6 +256,7 @@ def test_group_reflection_in_a_team_channel(dialog: Dialog) -> None:
 
         flow = TestFlow(adapter, agent.application.on_turn).send("<at>lederbot</at> refleksjon gruppe verdier")
         await flow.assert_reply(opening).start_test()
+        form = group["form"]  # the form's inputs are answer_<form> and visibility_<form>
         answers = [
             ("aad-a", "Anne", "Åpenhet i alt vi gjør", "shared"),
             ("aad-b", "Bjørn", "Respekt for innbyggerne", "shared"),
@@ -260,7 +264,7 @@ def test_group_reflection_in_a_team_channel(dialog: Dialog) -> None:
         ]
         for user, name, text, visibility in answers:
             flow = TestFlow(adapter, agent.application.on_turn).send(
-                submit(user, name, {**group, "answer": text, "visibility": visibility})
+                submit(user, name, {**group, f"answer_{form}": text, f"visibility_{form}": visibility})
             )
             # A private answer gets no reply in the channel («bare du ser det» there would tell everyone).
             await (flow.assert_reply(record) if visibility == "shared" else flow).start_test()

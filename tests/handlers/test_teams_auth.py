@@ -21,6 +21,7 @@ from bot.dialog import Dialog
 from handlers.server import build_server
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.teams.auth import TokenPolicy
+from tests.handlers.cards.check import teams_cards_are_valid  # noqa: F401  (autouse: every card checked)
 from tests.handlers.slack_harness import _start
 from tests.handlers.test_teams import _activity
 

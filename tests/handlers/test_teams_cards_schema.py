@@ -7,9 +7,7 @@ each card and reports every warning; the test accepts none.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -17,11 +15,12 @@ import pytest
 from bot.assistant import Assistant
 from bot.desk import Asker
 from bot.dialog import Dialog
+from bot.reflection.engine import Choice, Reply
 from handlers.teams.cards import answer_card, reply_card, text_cards
+from tests.handlers.cards.check import validate
 
 pytestmark = pytest.mark.integration
 
-CHECKER = Path(__file__).with_name("cards")
 QUESTIONS = (
     "Hva er en delegeringssperre?",
     "Hva betyr lojalitet i Heim kommune?",
@@ -33,26 +32,22 @@ QUESTIONS = (
 )
 
 
-def validate(cards: list[dict[str, Any]]) -> list[list[str]]:
-    node = shutil.which("node")
-    assert node is not None, "node is needed for the Adaptive Cards check (apt-get install nodejs)"
-    assert (CHECKER / "node_modules" / "adaptivecards").is_dir(), "run `make setup` (npm ci in tests/handlers/cards)"
-    out = subprocess.run(
-        [node, str(CHECKER / "validate.js")],
-        input=json.dumps(cards),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return list(json.loads(out.stdout)["results"])
+def _with_actions(count: int) -> dict[str, Any]:
+    actions = [{"type": "Action.Submit", "title": f"Valg {n}", "data": {"cmd": str(n)}} for n in range(count)]
+    return {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": "x"}], "actions": actions}
 
 
 def test_the_checker_catches_a_broken_card() -> None:
     broken = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "Tekstblokk", "text": "x"}]}
     old = {"type": "AdaptiveCard", "version": "1.2", "body": []}
-    [first, second] = validate([broken, old])
+    text = {"type": "Input.Text", "id": "answer"}
+    form = {"type": "AdaptiveCard", "version": "1.5", "body": [text]}
+    twice = {**_with_actions(0), "actions": [{"type": "Action.ShowCard", "title": "Svar", "card": form}] * 2}
+    [first, second, duplicate, six, seven] = validate([broken, old, twice, _with_actions(6), _with_actions(7)])
     assert first and second
+    assert any("Duplicate Id" in p for p in duplicate), duplicate
+    assert not six  # Teams shows six actions (Teams' host config, not the library's default of five)
+    assert seven
 
 
 def test_every_kind_of_card_is_valid_adaptive_cards_1_5(assistant: Assistant, dialog: Dialog) -> None:
@@ -65,6 +60,14 @@ def test_every_kind_of_card_is_valid_adaptive_cards_1_5(assistant: Assistant, di
     cards.append(reply_card(dialog.engine.handle(owner, "slett mine svar")))  # type: ignore[arg-type]
     _, group = dialog.engine.start_group(channel_id="19:g@thread.tacv2", facilitator=owner, word="verdier")
     cards.append(reply_card(group))
+    deadline = datetime(2099, 12, 1, 16, tzinfo=UTC)
+    _, by_deadline = dialog.engine.start_group(
+        channel_id="19:h@thread.tacv2", facilitator=owner, word="verdier", deadline=deadline
+    )
+    assert sum(c.value.startswith("group:") for c in by_deadline.choices) >= 2  # a form per question
+    cards.append(reply_card(by_deadline))
+    many = tuple(Choice(f"Svar {i + 1}", f"group:9:answer:{i}") for i in range(8))
+    cards.append(reply_card(Reply("Åtte spørsmål", many)))
     export = dialog.engine.handle(owner, "eksporter mine svar")
     assert export is not None and export.export is not None
     cards += text_cards(export.export.content)

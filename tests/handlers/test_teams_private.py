@@ -20,6 +20,7 @@ from bot.reflection.engine import Choice, Reply
 from bot.store.models import QuestionLog, ReflectionAnswer
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.teams.cards import answer_card, reply_card
+from tests.handlers.cards.check import teams_cards_are_valid  # noqa: F401  (autouse: every card checked)
 from tests.handlers.test_teams import card_text, shows
 
 pytestmark = pytest.mark.integration
@@ -60,7 +61,7 @@ def test_group_actions_count_only_in_the_groups_own_conversation(dialog: Dialog)
             .assert_reply(opening)
             .start_test()
         )
-        forged = {**form, "answer": "lagt inn fra feil sted", "visibility": "shared"}
+        forged = {**form, f"answer_{form['form']}": "lagt inn fra feil sted", f"visibility_{form['form']}": "shared"}
         await (
             TestFlow(other, agent.application.on_turn)
             .send(_from("aad-x", value=forged))

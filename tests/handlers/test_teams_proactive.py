@@ -21,6 +21,7 @@ from handlers.server import build_server
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.teams.proactive import TeamsSender
 from tests.dialogs import make_dialog
+from tests.handlers.cards.check import teams_cards_are_valid  # noqa: F401  (autouse: every card checked)
 from tests.handlers.slack_harness import _start
 from tests.handlers.test_teams import MockConnector, _activity, _content
 from tests.storage import FakeClock
