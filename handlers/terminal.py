@@ -13,12 +13,15 @@ from typing import TextIO
 
 from bot import texts
 from bot.answer import render_text
-from bot.commands import Command, parse
+from bot.commands import Done, Place, execute, parse
 from bot.desk import Asker
 from bot.dialog import Dialog
 from bot.reflection.engine import Choice, Reply
 
 log = logging.getLogger(__name__)
+
+# Whoever runs the terminal runs the bot and holds its database: they see what `lederbot report` shows.
+_TERMINAL = Place(conversation="terminal", shared=False, turn=True, hr=True)
 
 
 def render_reply(reply: Reply) -> str:
@@ -45,24 +48,9 @@ def run_chat(dialog: Dialog, *, stdin: TextIO, stdout: TextIO, export_dir: Path,
         if text.isdigit() and 1 <= int(text) <= len(choices):
             text = choices[int(text) - 1].value
         try:
-            command = parse(text)
-            if command.kind != "dialog":
-                stdout.write("\n" + _channel_command(dialog, command, asker) + "\n\n")
-                handled += 1
-                continue
-            outcome = dialog.message(text, asker=asker)
-            if outcome.reply is not None:
-                choices = outcome.reply.choices
-                reply = render_reply(outcome.reply)
-                if outcome.reply.export is not None:
-                    export_dir.mkdir(parents=True, exist_ok=True)
-                    path = export_dir / outcome.reply.export.filename
-                    path.write_text(outcome.reply.export.content, encoding="utf-8")
-                    reply += "\n" + texts.CHAT_EXPORTED.format(path=path)
-            else:
-                assert outcome.asked is not None
-                choices = ()
-                reply = render_text(outcome.asked.answer)
+            done = execute(dialog, parse(text), asker=asker, place=_TERMINAL)
+            choices = done.reply.choices if done.reply is not None else ()
+            reply = _render(done, export_dir)
         except Exception:  # one error handler for the adapter: log it, tell the user, keep the chat alive
             log.exception("a message failed in the terminal chat")
             reply = texts.INTERNAL_ERROR.format(hr_contact=hr_contact)
@@ -72,15 +60,22 @@ def run_chat(dialog: Dialog, *, stdin: TextIO, stdout: TextIO, export_dir: Path,
     return handled
 
 
-def _channel_command(dialog: Dialog, command: Command, asker: Asker) -> str:
-    """The commands that Slack and Teams also take, as the terminal can do them."""
-    if command.kind == "report":
-        # Whoever runs the terminal runs the bot and holds its database: the same figures `lederbot report` gives.
-        return dialog.hr.report(actor="terminal", by=command.by).summary
-    if command.kind == "plan":
-        reply = dialog.plan(command.text, asker=asker, address="terminal", is_group=False, timezone=None)
-        return render_reply(reply)
-    return texts.CHAT_GROUP_NEEDS_CHANNEL
+def _render(done: Done, export_dir: Path) -> str:
+    """The outcome of a command as terminal text (an export is written to ``export_dir``)."""
+    if done.refusal is not None:
+        return texts.CHAT_GROUP_NEEDS_CHANNEL  # the only refusal here: groups need a channel
+    if done.report is not None:
+        return done.report.summary
+    if done.reply is not None:
+        text = render_reply(done.reply)
+        if done.reply.export is not None:
+            export_dir.mkdir(parents=True, exist_ok=True)
+            path = export_dir / done.reply.export.filename
+            path.write_text(done.reply.export.content, encoding="utf-8")
+            text += "\n" + texts.CHAT_EXPORTED.format(path=path)
+        return text
+    assert done.asked is not None
+    return render_text(done.asked.answer)
 
 
 def _local_user() -> str:

@@ -29,7 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
 from bot.answer import Answer
-from bot.commands import Command, parse
+from bot.commands import Command, Done, Place, Refusal, execute, parse, parse_reflection
 from bot.desk import Asked, Asker
 from bot.dialog import Dialog
 from bot.inbox import Accepted
@@ -53,6 +53,14 @@ log = logging.getLogger(__name__)
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
+# bot/commands.py's refusals in Slack's words.
+_REFUSALS = {
+    Refusal.HR_ONLY: texts.HR_ONLY,
+    Refusal.HR_PRIVATE_ONLY: texts.TEAMS_HR_PERSONAL_ONLY,
+    Refusal.NEEDS_CHANNEL: texts.TEAMS_GROUP_HELP,
+    Refusal.NEEDS_THEME: texts.R_GROUP_NEEDS_THEME,
+}
+
 
 @dataclass(frozen=True)
 class SlackOptions:
@@ -68,6 +76,23 @@ class SlackOptions:
     question_text_days: int = 90
     reflection_months: int = 24
     min_group_size: int = 5
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """Where a Slack message or command came from, and how its writer is answered privately."""
+
+    kind: str  # dm, mention, thread, command
+    team: str
+    user: str
+    channel: str
+    thread_ts: str | None = None
+    respond: Any = None  # slash commands: replies through the response_url (ephemeral)
+    event_id: str | None = None
+
+    @property
+    def private(self) -> bool:
+        return self.channel.startswith("D")  # a DM with the bot
 
 
 def make_client(options: SlackOptions) -> AsyncWebClient:
@@ -167,13 +192,6 @@ class _Handlers:
             await self.on_home(event, client)
 
     # -- questions ---------------------------------------------------------------------------
-    async def _answer(
-        self, question: str, *, team: str, user: str, kind: str, shareable: bool = False
-    ) -> tuple[list[dict[str, Any]], str]:
-        asker = Asker("slack", team, user, kind)
-        asked = await self._workers.search(self._desk.ask, question, asker=asker)
-        return self._render(asked, question=question, asker=asker, shareable=shareable)
-
     def _render(
         self, asked: Asked, *, question: str, asker: Asker, shareable: bool = False
     ) -> tuple[list[dict[str, Any]], str]:
@@ -206,68 +224,142 @@ class _Handlers:
     async def on_mention(self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("bot_id") or event.get("subtype"):
             return
-        question = _MENTION.sub(" ", event.get("text", "")).strip()
-        thread_ts = event.get("thread_ts") or event["ts"]
-        blocks, text = await self._answer(question, team=_team(body, event), user=event.get("user", ""), kind="mention")
-        await self._post(client, event["channel"], blocks, text, thread_ts=thread_ts)
-        await asyncio.to_thread(self._desk.remember_thread, event["channel"], thread_ts)
+        text = _MENTION.sub(" ", event.get("text", "")).strip()
+        entry = _Entry(
+            "mention",
+            _team(body, event),
+            event.get("user", ""),
+            event["channel"],
+            thread_ts=event.get("thread_ts") or event["ts"],
+            event_id=body.get("event_id"),
+        )
+        await self._dispatch(client, entry, text, parse(text))
 
     async def on_message(self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
         # Edits, deletions, joins, bot messages and file shares carry a subtype: not a question.
         if event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return
-        channel_type = event.get("channel_type")
         text = event.get("text", "")
-        if channel_type == "im":
-            asker = Asker("slack", _team(body, event), event["user"], "dm")
-            await self._converse(
-                client, event["channel"], text, asker, event_id=body.get("event_id"), thread_ts=event.get("thread_ts")
-            )
+        team, thread_ts = _team(body, event), event.get("thread_ts")
+        if event.get("channel_type") == "im":
+            entry = _Entry("dm", team, event["user"], event["channel"], thread_ts, event_id=body.get("event_id"))
+            await self._dispatch(client, entry, text, parse(text))
             return
-        thread_ts = event.get("thread_ts")
         if not thread_ts or thread_ts == event.get("ts") or _MENTION.search(text):
             return  # not a follow-up, or a mention that on_mention answers
         if not await asyncio.to_thread(self._desk.is_answer_thread, event["channel"], thread_ts):
             return
-        blocks, fallback = await self._answer(text, team=_team(body, event), user=event["user"], kind="thread")
-        await self._post(client, event["channel"], blocks, fallback, thread_ts=thread_ts)
+        entry = _Entry("thread", team, event["user"], event["channel"], thread_ts, event_id=body.get("event_id"))
+        await self._dispatch(client, entry, text, parse(text))
 
     async def on_command(self, ack: Any, command: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
         await ack()
-        question = command.get("text", "").strip()
-        parsed = parse(question)
-        if parsed.kind == "report":
-            await self._hr_report(client, respond, command, parsed.by)
-            return
-        if not question:
+        text = command.get("text", "").strip()
+        if not text:
             await respond(response_type="ephemeral", text=texts.COMMAND_HELP)
             return
-        blocks, text = await self._answer(
-            question, team=command.get("team_id", ""), user=command.get("user_id", ""), kind="command", shareable=True
-        )
-        await self._respond(respond, blocks, text, response_type="ephemeral")
+        await self._dispatch(client, _command_entry(command, respond), text, parse(text))
 
-    async def _converse(
-        self,
-        client: AsyncWebClient,
-        channel: str,
-        text: str,
-        asker: Asker,
-        *,
-        event_id: str | None = None,
-        thread_ts: str | None = None,
+    async def on_reflection_command(
+        self, ack: Any, command: dict[str, Any], client: AsyncWebClient, respond: Any
     ) -> None:
-        """A private conversation turn: a reflection step, or an answer from the documents."""
-        outcome = await self._workers.search(self._dialog.message, text, asker=asker, event_id=event_id)
-        if outcome.reply is not None:
-            await self._send_reply(client, channel, outcome.reply, thread_ts=thread_ts)
+        await ack()
+        args = command.get("text", "").strip()
+        parsed = parse_reflection(args)
+        await self._dispatch(client, _command_entry(command, respond), parsed.text or args, parsed)
+
+    # -- one command grammar ---------------------------------------------------------------------
+    async def _dispatch(self, client: AsyncWebClient, entry: _Entry, text: str, command: Command) -> None:
+        """Carry out a parsed command (bot/commands.py decides what may happen where) and show the outcome."""
+        asker = Asker("slack", entry.team, entry.user, entry.kind)
+        own_address = timezone = None
+        if command.kind == "plan":
+            own_address = entry.channel if entry.private else await self._dm_channel(client, entry.user)
+            timezone = await self._user_timezone(client, entry.user)
+        place = Place(
+            conversation=entry.channel,
+            shared=not entry.private,
+            private_reply=True,  # a DM, an ephemeral message or the response_url reaches only the writer
+            turn=entry.kind == "dm",
+            hr=entry.user in self._options.hr_user_ids,
+            own_address=own_address,
+            timezone=timezone,
+        )
+        pool = self._workers.search if command.kind == "dialog" else self._workers.store
+        done = await pool(execute, self._dialog, command, asker=asker, place=place, event_id=entry.event_id)
+        if done.refusal is not None:
+            await self._tell(client, entry, _REFUSALS[done.refusal])
+        elif done.report is not None:
+            await self._send_report(client, entry, done)
+        elif command.kind == "group":
+            await self._open_group(client, entry, done)
+        elif done.reply is not None:
+            if command.kind == "plan" and not entry.private:
+                await self._tell(client, entry, done.reply.text)
+            else:
+                await self._reply_privately(client, entry, done.reply)
+        else:
+            await self._show_answer(client, entry, text, asker, done)
+
+    async def _tell(self, client: AsyncWebClient, entry: _Entry, text: str) -> None:
+        """A short text only the writer sees: the response_url, the DM itself, or an ephemeral message."""
+        safe = escape(text)
+        if entry.respond is not None:
+            await entry.respond(response_type="ephemeral", text=safe)
+        elif entry.private:
+            await client.chat_postMessage(channel=entry.channel, thread_ts=entry.thread_ts, text=safe)
+        else:
+            await client.chat_postEphemeral(
+                channel=entry.channel, user=entry.user, thread_ts=entry.thread_ts, text=safe
+            )
+
+    async def _reply_privately(self, client: AsyncWebClient, entry: _Entry, reply: Reply) -> None:
+        """A reflection reply in the DM; from a channel the DM is opened and the writer told so there."""
+        if entry.private:
+            await self._send_reply(client, entry.channel, reply, thread_ts=entry.thread_ts)
             return
-        assert outcome.asked is not None
-        blocks, fallback = self._render(outcome.asked, question=text, asker=asker)
-        if outcome.unsaved:
+        await self._send_reply(client, await self._dm_channel(client, entry.user), reply)
+        await self._tell(client, entry, texts.OPEN_DM)
+
+    async def _show_answer(self, client: AsyncWebClient, entry: _Entry, text: str, asker: Asker, done: Done) -> None:
+        assert done.asked is not None
+        blocks, fallback = self._render(done.asked, question=text, asker=asker, shareable=entry.kind == "command")
+        if done.unsaved:
             # The database is down: if this was a reflection answer, it was not saved; say so first.
             blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": texts.NOT_SAVED_SEND_AGAIN}}, *blocks]
-        await self._post(client, channel, blocks, fallback, thread_ts=thread_ts)
+        if entry.respond is not None:
+            await self._respond(entry.respond, blocks, fallback, response_type="ephemeral")
+            return
+        await self._post(client, entry.channel, blocks, fallback, thread_ts=entry.thread_ts)
+        if entry.kind == "mention" and entry.thread_ts:
+            await asyncio.to_thread(self._desk.remember_thread, entry.channel, entry.thread_ts)
+
+    async def _send_report(self, client: AsyncWebClient, entry: _Entry, done: Done) -> None:
+        """The HR report, always in the HR user's DM (a summary and the HTML file), never in a channel."""
+        assert done.report is not None
+        report = done.report
+        dm = entry.channel if entry.private else await self._dm_channel(client, entry.user)
+        intro = texts.HR_REPORT_INTRO.format(by=done.command.by, min_group=self._options.min_group_size)
+        await client.chat_postMessage(channel=dm, text=escape(f"{intro}\n{report.summary}"))
+        await client.files_upload_v2(channel=dm, filename=report.filename, content=report.html, title=report.filename)
+        if entry.respond is not None or not entry.private:
+            await self._tell(client, entry, texts.HR_REPORT_SENT)
+
+    async def _open_group(self, client: AsyncWebClient, entry: _Entry, done: Done) -> None:
+        """A group reflection's opening post in the channel; its thread carries the rest."""
+        assert done.reply is not None
+        if not done.group_id:
+            await self._tell(client, entry, done.reply.text)
+            return
+        try:
+            ts = await self._send_reply(client, entry.channel, done.reply)
+        except SlackApiError as exc:
+            if exc.response.get("error") in ("not_in_channel", "channel_not_found"):
+                await self._tell(client, entry, texts.NOT_IN_CHANNEL)
+                return
+            raise
+        if ts:
+            await asyncio.to_thread(self._dialog.engine.group_thread, done.group_id, ts)
 
     async def _send_reply(
         self, client: AsyncWebClient, channel: str, reply: Reply, *, thread_ts: str | None = None
@@ -295,68 +387,17 @@ class _Handlers:
         return str(opened["channel"]["id"])
 
     # -- reflection -----------------------------------------------------------------------------
-    async def on_reflection_command(
-        self, ack: Any, command: dict[str, Any], client: AsyncWebClient, respond: Any
-    ) -> None:
-        await ack()
-        args = command.get("text", "").strip()
-        user, channel = command.get("user_id", ""), command.get("channel_id", "")
-        asker = Asker("slack", command.get("team_id", ""), user, "command")
-        parsed = parse(f"refleksjon {args}")
-        if parsed.kind == "group":
-            await self._start_group(client, respond, channel=channel, asker=asker, command=parsed)
-            return
-        if parsed.kind == "plan":
-            is_group = parsed.group_plan
-            address = channel if is_group else await self._dm_channel(client, user)
-            timezone = await self._user_timezone(client, user)
-            reply = await asyncio.to_thread(
-                self._dialog.plan, parsed.text, asker=asker, address=address, is_group=is_group, timezone=timezone
-            )
-            await respond(response_type="ephemeral", text=escape(reply.text))
-            return
-        reply = await asyncio.to_thread(self._dialog.reflection_command, args, asker=asker)
-        dm = await self._dm_channel(client, user)
-        await self._send_reply(client, dm, reply)
-        if dm != channel:
-            await respond(response_type="ephemeral", text=texts.OPEN_DM)
-
     async def on_reflection_choice(
         self, ack: Any, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
         user = body.get("user", {}).get("id", "")
-        asker = Asker("slack", (body.get("team") or {}).get("id", ""), user, "dm")
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
         if not channel or not str(channel).startswith("D"):
             channel = await self._dm_channel(client, user)  # from App Home: continue in the DM
-        await self._converse(client, str(channel), action.get("value", ""), asker)
-
-    async def _start_group(
-        self, client: AsyncWebClient, respond: Any, *, channel: str, asker: Asker, command: Command
-    ) -> None:
-        if not command.text or command.bad_deadline:
-            await respond(response_type="ephemeral", text=texts.R_GROUP_NEEDS_THEME)
-            return
-        group_id, reply = await asyncio.to_thread(
-            self._dialog.engine.start_group,
-            channel_id=channel,
-            facilitator=self._dialog.owner(asker),
-            word=command.text,
-            deadline=command.deadline,
-        )
-        if not group_id:
-            await respond(response_type="ephemeral", text=escape(reply.text))
-            return
-        try:
-            ts = await self._send_reply(client, channel, reply)
-        except SlackApiError as exc:
-            if exc.response.get("error") in ("not_in_channel", "channel_not_found"):
-                await respond(response_type="ephemeral", text=texts.NOT_IN_CHANNEL)
-                return
-            raise
-        if ts:
-            await asyncio.to_thread(self._dialog.engine.group_thread, group_id, ts)
+        value = action.get("value", "")
+        entry = _Entry("dm", str((body.get("team") or {}).get("id", "")), user, str(channel))
+        await self._dispatch(client, entry, value, parse(value))
 
     async def on_group_answer_button(
         self, ack: Any, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
@@ -439,19 +480,6 @@ class _Handlers:
         except SlackApiError:
             return None
         return (info.get("user") or {}).get("tz")
-
-    async def _hr_report(self, client: AsyncWebClient, respond: Any, command: dict[str, Any], by: str) -> None:
-        user = command.get("user_id", "")
-        if user not in self._options.hr_user_ids:
-            await respond(response_type="ephemeral", text=texts.HR_ONLY)
-            return
-        actor = self._dialog.owner(Asker("slack", command.get("team_id", ""), user, "command"))
-        report = await asyncio.to_thread(self._dialog.hr.report, actor=f"slack:{actor[:16]}", by=by)
-        dm = await self._dm_channel(client, user)
-        intro = texts.HR_REPORT_INTRO.format(by=by, min_group=self._options.min_group_size)
-        await client.chat_postMessage(channel=dm, text=escape(f"{intro}\n{report.summary}"))
-        await client.files_upload_v2(channel=dm, filename=report.filename, content=report.html, title=report.filename)
-        await respond(response_type="ephemeral", text=texts.HR_REPORT_SENT)
 
     # -- buttons and modals --------------------------------------------------------------------
     async def _only_asker(self, reference: str, body: dict[str, Any], respond: Any) -> bool:
@@ -610,3 +638,13 @@ def _source(answer: Answer) -> str:
 
 def _team(body: dict[str, Any], event: dict[str, Any]) -> str:
     return str(body.get("team_id") or event.get("team") or "")
+
+
+def _command_entry(command: dict[str, Any], respond: Any) -> _Entry:
+    return _Entry(
+        "command",
+        str(command.get("team_id", "")),
+        str(command.get("user_id", "")),
+        str(command.get("channel_id", "")),
+        respond=respond,
+    )

@@ -26,7 +26,7 @@ from microsoft_agents.hosting.core import (
 )
 
 from bot import texts
-from bot.commands import parse
+from bot.commands import Place, Refusal, execute, parse
 from bot.desk import Asker
 from bot.dialog import Dialog
 from bot.errors import ConfigError
@@ -46,6 +46,14 @@ from handlers.teams.cards import (
 
 log = logging.getLogger(__name__)
 _AT = re.compile(r"<at>[^<]*</at>")
+
+# bot/commands.py's refusals in Teams' words.
+_REFUSALS = {
+    Refusal.HR_ONLY: texts.HR_ONLY,
+    Refusal.HR_PRIVATE_ONLY: texts.TEAMS_HR_PERSONAL_ONLY,
+    Refusal.NEEDS_CHANNEL: texts.TEAMS_GROUP_HELP,
+    Refusal.NEEDS_THEME: texts.TEAMS_GROUP_HELP,
+}
 
 
 @dataclass(frozen=True)
@@ -181,59 +189,32 @@ class _Handler:
         text = command or text
 
         parsed = parse(text)
-        if parsed.kind == "report":
-            if user not in self._options.hr_user_ids:
-                await self._say(context, texts.HR_ONLY)
-                return
-            if not personal:  # HR figures never go into a channel where others read them
-                await self._say(context, texts.TEAMS_HR_PERSONAL_ONLY)
-                return
-            actor = f"teams:{self._dialog.owner(asker)[:16]}"
-            report = await asyncio.to_thread(self._dialog.hr.report, actor=actor, by=parsed.by)
-            await self._say(context, report.summary)
-            return
-        if parsed.kind == "group":
-            if personal or not parsed.text or parsed.bad_deadline:
-                await self._say(context, texts.TEAMS_GROUP_HELP)
-                return
-            _, reply = await asyncio.to_thread(
-                self._dialog.engine.start_group,
-                channel_id=conversation.id if conversation else "",
-                facilitator=self._dialog.owner(asker),
-                word=parsed.text,
-                deadline=parsed.deadline,
-                channel="teams",
-                reply_to=activity.service_url,
-            )
-            await self._send_reply(context, reply)
-            return
-        if parsed.kind == "plan":
-            reply = await asyncio.to_thread(
-                self._dialog.plan,
-                parsed.text,
-                asker=asker,
-                address=conversation.id if conversation else "",
-                is_group=parsed.group_plan and not personal,
-                timezone=None,
-                reply_to=activity.service_url,
-            )
-            await self._send_reply(context, reply)
-            return
-        if personal:
-            outcome = await self._workers.search(self._dialog.message, text, asker=asker, event_id=activity.id)
-            if outcome.reply is not None:
-                await self._send_reply(context, outcome.reply)
-                return
-            if outcome.unsaved:
-                await self._say(context, texts.without_emphasis(texts.NOT_SAVED_SEND_AGAIN))
-            asked = outcome.asked
-        else:
-            asked = await self._workers.search(self._dialog.desk.ask, text, asker=asker)
-        assert asked is not None
-        self._recent.remember(asked.reference, text, asker)
-        await self._send_card(
-            context, answer_card(asked.answer, reference=asked.reference), answer_summary(asked.answer)
+        here = conversation.id if conversation else ""
+        place = Place(
+            conversation=here,
+            shared=not personal,
+            private_reply=personal,  # the bot answers in the conversation it was written in, nowhere else
+            turn=personal,
+            hr=user in self._options.hr_user_ids,
+            reply_to=activity.service_url,
         )
+        pool = self._workers.search if parsed.kind == "dialog" else self._workers.store
+        done = await pool(execute, self._dialog, parsed, asker=asker, place=place, event_id=activity.id)
+        if done.refusal is not None:
+            await self._say(context, _REFUSALS[done.refusal])
+        elif done.report is not None:
+            await self._say(context, done.report.summary)
+        elif done.reply is not None:
+            await self._send_reply(context, done.reply)
+        else:
+            if done.unsaved:
+                await self._say(context, texts.without_emphasis(texts.NOT_SAVED_SEND_AGAIN))
+            asked = done.asked
+            assert asked is not None
+            self._recent.remember(asked.reference, text, asker)
+            await self._send_card(
+                context, answer_card(asked.answer, reference=asked.reference), answer_summary(asked.answer)
+            )
 
     async def _group_answer(self, context: TurnContext, asker: Asker, value: dict[str, Any], *, name: str) -> None:
         index, answer, shared = group_form_values(value)
