@@ -63,12 +63,19 @@ def pages(blocks: list[dict[str, Any]], *, limit: int = limits.MESSAGE_BLOCKS) -
     return [blocks[i : i + limit] for i in range(0, len(blocks), limit)] or [[]]
 
 
+def shortened(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters; a shortened text ends in a visible "…", never a silent cut."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
     if len(value) > limits.BUTTON_VALUE:
         raise ValueError(f"a button value of {len(value)} characters: a button carries an id, not text")
     button: dict[str, Any] = {
         "type": "button",
-        "text": {"type": "plain_text", "text": text[: limits.BUTTON_TEXT], "emoji": True},
+        "text": {"type": "plain_text", "text": shortened(text, limits.BUTTON_TEXT), "emoji": True},
         "action_id": action_id,
         "value": value,
     }
@@ -168,7 +175,7 @@ def feedback_modal(reference: str) -> dict[str, Any]:
         "type": "modal",
         "callback_id": "feedback_reason",
         "private_metadata": reference,
-        "title": {"type": "plain_text", "text": texts.FEEDBACK_MODAL_TITLE[: limits.MODAL_TITLE]},
+        "title": {"type": "plain_text", "text": shortened(texts.FEEDBACK_MODAL_TITLE, limits.MODAL_TITLE)},
         "submit": {"type": "plain_text", "text": texts.FEEDBACK_MODAL_SUBMIT},
         "close": {"type": "plain_text", "text": texts.FEEDBACK_MODAL_CLOSE},
         "blocks": [
@@ -216,14 +223,23 @@ def text_sections(text: str) -> list[dict[str, Any]]:
 
 
 def reflection_blocks(reply: Reply) -> list[dict[str, Any]]:
-    """A reflection reply: its text, and its choices as buttons that send their command back."""
+    """A reflection reply: its text, and its choices as buttons that send their command back.
+
+    Every choice gets a button: past Slack's 25 per actions block they go on in another block. A
+    label too long for a button is shortened with "…" and given in full in a line above the buttons.
+    """
     blocks = text_sections(reply.text)
     elements = []
-    for i, choice in enumerate(reply.choices[:25]):
+    long_labels = []
+    for i, choice in enumerate(reply.choices):
         kind = choice.value.split(":")[2] if choice.value.startswith("group:") else "choice"
         elements.append(_button(choice.label, f"reflection_{kind}_{i}", choice.value, style=choice.style))
-    if elements:
-        blocks.append({"type": "actions", "elements": elements})
+        if len(choice.label) > limits.BUTTON_TEXT:
+            long_labels.append(f"• {escape(choice.label)}")
+    if long_labels:
+        blocks += _contexts("\n".join(long_labels))
+    for start in range(0, len(elements), limits.ACTIONS_ELEMENTS):
+        blocks.append({"type": "actions", "elements": elements[start : start + limits.ACTIONS_ELEMENTS]})
     return blocks
 
 
@@ -232,7 +248,7 @@ def group_answer_modal(*, group_id: int, index: int, question: str, channel: str
         "type": "modal",
         "callback_id": "group_answer_modal",
         "private_metadata": json.dumps({"g": group_id, "i": index, "c": channel}),
-        "title": {"type": "plain_text", "text": texts.R_MODAL_TITLE[: limits.MODAL_TITLE]},
+        "title": {"type": "plain_text", "text": shortened(texts.R_MODAL_TITLE, limits.MODAL_TITLE)},
         "submit": {"type": "plain_text", "text": texts.R_MODAL_SUBMIT},
         "close": {"type": "plain_text", "text": texts.FEEDBACK_MODAL_CLOSE},
         "blocks": [

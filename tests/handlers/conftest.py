@@ -1,18 +1,10 @@
-"""Every payload any handler test sends to the mock Slack is checked against Block Kit's limits."""
+"""The Block Kit limits check lives in tests/conftest.py, for every test that uses the mock Slack.
+
+Re-exported here under its old name, which tests/scenarios/conftest.py imports.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from tests.conftest import slack_payloads_within_block_kit_limits
 
-import pytest
-
-from tests.handlers.slack_harness import CREATED
-
-
-@pytest.fixture(autouse=True)
-def slack_payloads_within_block_kit_limits() -> Iterator[None]:
-    CREATED.clear()
-    yield
-    problems = [v for mock in CREATED for v in mock.violations]
-    CREATED.clear()
-    assert not problems, f"payloads over Block Kit's limits: {problems}"
+__all__ = ["slack_payloads_within_block_kit_limits"]
