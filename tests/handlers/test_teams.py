@@ -268,6 +268,10 @@ def test_group_reflection_in_a_team_channel(dialog: Dialog) -> None:
             )
             # A private answer gets no reply in the channel («bare du ser det» there would tell everyone).
             await (flow.assert_reply(record) if visibility == "shared" else flow).start_test()
+            if visibility == "private":
+                # The turn is over: whatever it sent is queued. Nothing may be (a later flow would take it).
+                stray = adapter.get_next_reply()
+                assert stray is None, f"a private answer got a reply in the channel: {card_text(stray)}"
         assert len(posted) == 3
         end = {"cmd": f"group:{group['group']}:end"}
         await (
