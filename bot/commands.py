@@ -152,6 +152,7 @@ class Refusal(Enum):
     HR_PRIVATE_ONLY = "hr_private_only"  # the report would be shown where others read it
     NEEDS_CHANNEL = "needs_channel"  # a group reflection (or a group plan) in a private chat
     NEEDS_THEME = "needs_theme"  # «refleksjon gruppe» without a theme, or with a «frist» that is no date
+    PRIVATE_ONLY = "private_only"  # a personal dialog command where the answer would be read by everyone
 
 
 @dataclass(frozen=True)
@@ -186,8 +187,8 @@ def execute(dialog: Dialog, command: Command, *, asker: Asker, place: Place, eve
 
     Rules: the report only for HR and only where it can reach them privately; a group reflection, and a
     group plan, only in a shared conversation; a personal dialog command («mine svar» …) goes to the
-    dialog from any entry point that can answer privately; other text is a reflection turn in a private
-    conversation and a question everywhere else.
+    dialog from any entry point that can answer privately (elsewhere it is refused); other text is a
+    reflection turn in a private conversation and a question everywhere else.
     """
     if command.kind == "report":
         if not place.hr:
@@ -223,6 +224,9 @@ def execute(dialog: Dialog, command: Command, *, asker: Asker, place: Place, eve
             reply_to=place.reply_to,
         )
         return Done(command, reply=reply)
+    if command.personal and not place.private_reply and not place.turn:
+        # Searched as a question, «mine svar» would get a document passage; answered, everyone would read it.
+        return Done(command, refusal=Refusal.PRIVATE_ONLY)
     if place.turn or (command.personal and place.private_reply):
         outcome = dialog.message(command.text, asker=asker, event_id=event_id)
         return Done(command, reply=outcome.reply, asked=outcome.asked, unsaved=outcome.unsaved)

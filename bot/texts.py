@@ -206,6 +206,11 @@ TEAMS_EXPORT_INLINE = "Her er svarene dine (Teams-chatten kan ikke ta imot filer
 TEAMS_CHOOSE_SUBMIT = "Velg"
 TEAMS_CHOOSE_LABEL = "Velg ett:"
 TEAMS_CHOOSE_ONE = "Velg ett av alternativene."
+# «mine svar», «refleksjon …» and the like where the bot can only answer for everyone to read.
+PERSONAL_ONLY = (
+    "Det du har skrevet i refleksjonene dine, viser jeg bare i en personlig chat med lederbot. "
+    "Skriv det samme til meg der."
+)
 TEAMS_HR_PERSONAL_ONLY = "HR-rapporten vises bare i en personlig chat med lederbot. Skriv «rapport» til meg der."
 TEAMS_GROUP_ELSEWHERE = "Dette svaret hører til en gruppe-refleksjon i en annen samtale, så det er ikke lagret."
 TEAMS_GROUP_HELP = (

@@ -63,7 +63,8 @@ def run_chat(dialog: Dialog, *, stdin: TextIO, stdout: TextIO, export_dir: Path,
 def _render(done: Done, export_dir: Path) -> str:
     """The outcome of a command as terminal text (an export is written to ``export_dir``)."""
     if done.refusal is not None:
-        return texts.CHAT_GROUP_NEEDS_CHANNEL  # the only refusal here: groups need a channel
+        # The terminal is private and its user is HR: a group (or a group plan) is all it refuses.
+        return texts.CHAT_GROUP_NEEDS_CHANNEL
     if done.report is not None:
         return done.report.summary
     if done.reply is not None:

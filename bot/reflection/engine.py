@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -55,6 +56,8 @@ class Reply:
     duplicate: bool = False  # a repeated delivery: send nothing
     unsaved: bool = False  # the database refused it: the leader must send it again
 
+
+log = logging.getLogger(__name__)
 
 Related = Callable[[str], tuple[str, str] | None]  # question → (source line, excerpt)
 
@@ -297,7 +300,9 @@ class ReflectionEngine:
                 # A double click sent twice at once: both found no answer and both inserted. The other
                 # one is stored now, so this one becomes the replacement.
                 return self._group_answer(group_id, member=member, index=index, text=text, shared_as=shared_as)
-        except SQLAlchemyError:
+        except SQLAlchemyError as exc:
+            # The type only: a driver's message can carry the statement's parameters (the answer).
+            log.warning("a group answer could not be saved (%s)", type(exc).__name__)
             return Reply(texts.R_GROUP_NOT_SAVED, unsaved=True)
 
     def _group_answer(self, group_id: int, *, member: str, index: int, text: str, shared_as: str | None) -> Reply:

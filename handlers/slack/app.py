@@ -58,6 +58,7 @@ _REFUSALS = {
     Refusal.HR_ONLY: texts.HR_ONLY,
     Refusal.HR_PRIVATE_ONLY: texts.TEAMS_HR_PERSONAL_ONLY,
     Refusal.NEEDS_CHANNEL: texts.TEAMS_GROUP_HELP,
+    Refusal.PRIVATE_ONLY: texts.PERSONAL_ONLY,
     Refusal.NEEDS_THEME: texts.R_GROUP_NEEDS_THEME,
 }
 

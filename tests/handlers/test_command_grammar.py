@@ -85,6 +85,13 @@ def test_teams_takes_plan_frist_and_report_by_dimension(dialog: Dialog) -> None:
             .assert_reply(shows("Svarfrist"))
             .start_test()
         )
+        # A personal command in the channel: pointed to the personal chat, not searched as a question.
+        await (
+            TestFlow(channel, agent.application.on_turn)
+            .send(said("aad-leder", "<at>lederbot</at> mine svar"))
+            .assert_reply(shows("personlig chat"))
+            .start_test()
+        )
         hr = _adapter("a:hr", "personal", user="aad-hr")
 
         async def by_level(reply: Any) -> None:
@@ -374,7 +381,10 @@ def test_the_rules_are_the_same_in_every_channel(dialog: Dialog) -> None:
     assert execute(dialog, parse("refleksjon gruppe verdier frist 1/12"), asker=asker, place=channel).refusal is (
         Refusal.NEEDS_THEME
     )
-    # «mine svar» where the bot cannot answer privately stays a question (nothing of the leader's shown there).
+    # «mine svar» where the bot cannot answer privately: refused (nothing of the leader's shown there,
+    # and no document passage pretending to answer it); a question there is still a question.
     done = execute(dialog, parse("mine svar"), asker=asker, place=channel)
-    assert done.reply is None and done.asked is not None
+    assert done.refusal is Refusal.PRIVATE_ONLY and done.reply is None and done.asked is None
+    asked = execute(dialog, parse("Hva er en delegeringssperre?"), asker=asker, place=channel).asked
+    assert asked is not None and asked.answer.answered
     assert entries(dialog.desk.database) == []  # nothing was reported
