@@ -59,7 +59,7 @@ def _contexts(text: str) -> list[dict[str, Any]]:
 
 
 def pages(blocks: list[dict[str, Any]], *, limit: int = limits.MESSAGE_BLOCKS) -> list[list[dict[str, Any]]]:
-    """Blocks split into messages of at most ``limit`` (Slack rejects a 51st block); an actions block stays last."""
+    """Blocks split, in order, into messages of at most ``limit`` (Slack rejects a 51st block)."""
     return [blocks[i : i + limit] for i in range(0, len(blocks), limit)] or [[]]
 
 
