@@ -39,7 +39,7 @@ def once() -> float:
         }
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--slack-http", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "handlers.cli", "serve", "--slack-http", "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -42,7 +42,7 @@ def fold(text: str) -> str:
 
 def cold_start(question: str) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "bot.cli", "ask", question], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "handlers.cli", "ask", question], cwd=ROOT, check=True, capture_output=True)
     return time.perf_counter() - started
 
 

@@ -20,12 +20,12 @@ import numpy as np
 from bot import texts
 from bot.answer import Answer, AnswerComposer, ComposeSettings, idf_table
 from bot.config import Settings
-from bot.errors import NotLoadedError
 from bot.query import normalise_query, strip_chat_markup
 from bot.search import SearchResult, SearchService
 from index.chunk import split_sentences
 from index.documents import Passage
 from index.embed import Embedder, make_embedder
+from index.errors import NotLoadedError
 from index.text import terms
 
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}")

@@ -29,9 +29,9 @@ from index.text import fold
 
 if TYPE_CHECKING:
     from bot.analytics.service import HrReport
-    from bot.desk import Asked, Asker
     from bot.dialog import Dialog
-    from bot.reflection.engine import Reply
+    from bot.questions import Asked, Asker
+    from bot.reflection.replies import Reply
 
 Kind = Literal["dialog", "report", "group", "plan"]
 
@@ -230,4 +230,4 @@ def execute(dialog: Dialog, command: Command, *, asker: Asker, place: Place, eve
     if place.turn or (command.personal and place.private_reply):
         outcome = dialog.message(command.text, asker=asker, event_id=event_id)
         return Done(command, reply=outcome.reply, asked=outcome.asked, unsaved=outcome.unsaved)
-    return Done(command, asked=dialog.desk.ask(command.text, asker=asker))
+    return Done(command, asked=dialog.questions.ask(command.text, asker=asker))

@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from bot.errors import ConfigError
+from index.errors import ConfigError
 
 DEFAULT_CONFIG_FILE = "lederbot.yaml"
 

@@ -2,7 +2,7 @@
 anything else is a question for the documents. Channel adapters call this, not the parts.
 
 Example:
-    >>> dialog = Dialog(desk=desk, engine=engine, scheduler=scheduler, pseudonymizer=p)
+    >>> dialog = Dialog(questions=questions, engine=engine, scheduler=scheduler, pseudonymizer=p)
     >>> dialog.message("refleksjon verdier", asker=Asker("slack", "T1", "U1", "dm"))
 """
 
@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.analytics.service import HrService
-from bot.desk import Asked, Asker, Desk
 from bot.identity import Pseudonymizer
-from bot.reflection.engine import ReflectionEngine, Reply
+from bot.questions import Asked, Asker, Questions
+from bot.reflection.engine import ReflectionEngine
+from bot.reflection.replies import Reply
 from bot.reflection.schedule import Scheduler
 
 log = logging.getLogger(__name__)
@@ -36,18 +37,18 @@ class Dialog:
     def __init__(
         self,
         *,
-        desk: Desk,
+        questions: Questions,
         engine: ReflectionEngine,
         scheduler: Scheduler,
         pseudonymizer: Pseudonymizer,
         hr: HrService,
     ) -> None:
-        self.desk = desk
+        self.questions = questions
         self.engine = engine
         self.scheduler = scheduler
         self.hr = hr
         self._pseudo = pseudonymizer
-        desk.database.pseudonymizer = pseudonymizer
+        questions.database.pseudonymizer = pseudonymizer
         self._rekeyed: set[tuple[str, str, str]] = set()
 
     def owner(self, asker: Asker) -> str:
@@ -62,7 +63,7 @@ class Dialog:
         from bot.store.people import rekey
 
         try:
-            with self.desk.database.session() as session:
+            with self.questions.database.session() as session:
                 rekey(
                     session,
                     old_owner=self._pseudo.previous_owner_keys(asker.channel, asker.user),
@@ -83,12 +84,12 @@ class Dialog:
             # The leader is told it was not saved (the session did not move on, so sending it again
             # files it under the right question).
             log.warning("reflection unavailable (%s); answering as a question", type(exc).__name__)
-            self.desk.metrics.errors.labels("reflection").inc()
-            return Outcome(asked=self.desk.ask(text, asker=asker), unsaved=True)
+            self.questions.metrics.errors.labels("reflection").inc()
+            return Outcome(asked=self.questions.ask(text, asker=asker), unsaved=True)
         if reply is not None:
-            self.desk.metrics.reflection_steps.labels(asker.channel).inc()
+            self.questions.metrics.reflection_steps.labels(asker.channel).inc()
             return Outcome(reply=reply)
-        return Outcome(asked=self.desk.ask(text, asker=asker))
+        return Outcome(asked=self.questions.ask(text, asker=asker))
 
     def reflection_command(self, args: str, *, asker: Asker) -> Reply:
         """`/refleksjon [tema]` for oneself (groups and plans need a channel: see the adapters)."""

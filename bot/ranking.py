@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.errors import ConfigError
+from index.errors import ConfigError
 
 FITTED_FILE = Path(__file__).with_name("fitted.json")
 FEATURES = ("fused", "window", "passage", "margin", "bm25", "coverage", "out_of_scope", "english", "length")

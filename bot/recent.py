@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.desk import Asker
+from bot.questions import Asker
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,11 @@ from typing import Protocol
 import numpy as np
 
 from bot.config import SearchSettings
-from bot.errors import NotLoadedError
 from bot.query import is_english, normalise_query, nynorsk_to_bokmal
 from bot.ranking import FITTED_FILE, Candidates, FittedModel, features, order
 from index.documents import Passage
 from index.embed import Embedder
+from index.errors import NotLoadedError
 from index.store import LoadedIndex, load_index
 from index.text import split_compound, terms
 

@@ -12,7 +12,8 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.desk import Clock, Desk, utc_now
+from bot.clock import Clock, utc_now
+from bot.questions import Questions
 from bot.reflection import data
 
 log = logging.getLogger(__name__)
@@ -28,18 +29,18 @@ class Swept:
 class Retention:
     """Call ``run`` from the server's periodic loop; it does its work at most once per ``every`` seconds."""
 
-    def __init__(self, *, desk: Desk, months: int, every: float = EVERY, clock: Clock = utc_now) -> None:
+    def __init__(self, *, questions: Questions, months: int, every: float = EVERY, clock: Clock = utc_now) -> None:
         if months < 1:
             raise ValueError(f"months must be at least 1, got {months}")
-        self._desk = desk
+        self._questions = questions
         self._months = months
         self._every = every
         self._clock = clock
         self._last: float | None = None
 
     def sweep(self) -> Swept:
-        forgotten = self._desk.forget_expired()
-        deleted = data.apply_retention(self._desk.database, now=self._clock(), months=self._months)
+        forgotten = self._questions.forget_expired()
+        deleted = data.apply_retention(self._questions.database, now=self._clock(), months=self._months)
         return Swept(forgotten, deleted)
 
     async def run(self) -> Swept | None:

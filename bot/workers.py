@@ -19,7 +19,7 @@ T = TypeVar("T")
 class Workers:
     """Example:
     >>> workers = Workers(search_threads=2, store_threads=4)
-    >>> asked = await workers.search(desk.ask, "Hva er lojalitet?", asker=asker)
+    >>> asked = await workers.search(questions.ask, "Hva er lojalitet?", asker=asker)
     """
 
     def __init__(self, *, search_threads: int = 2, store_threads: int = 4) -> None:

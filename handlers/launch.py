@@ -8,25 +8,30 @@ import sys
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
+from tqdm import tqdm
+
 from bot.analytics.service import HrService
-from bot.assistant import build_assistant
+from bot.assistant import Assistant, build_assistant, build_embedder
+from bot.clock import Clock, utc_now
 from bot.config import Settings
-from bot.desk import Clock, Desk, utc_now
 from bot.dialog import Dialog
-from bot.errors import ConfigError
 from bot.identity import KEY_FILE, Pseudonymizer, local_key, parse_keys
 from bot.intake import Intake
+from bot.jobs import ReflectionJobs, Sender
+from bot.questions import Questions
 from bot.reflection.catalog import Catalog
 from bot.reflection.engine import ReflectionEngine
 from bot.reflection.schedule import Scheduler
 from bot.store.db import Database, make_engine
 from bot.upkeep import Retention, together
-from handlers.jobs import ReflectionJobs, Sender
 from handlers.server import build_server, run_server
 from handlers.slack.app import SlackOptions, build_slack_app
 from handlers.slack.jobs import SlackSender
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.teams.proactive import TeamsSender
+from index.errors import ConfigError, IndexMissingError
+from index.ingest import Ingestor, load_out_of_scope
+from index.store import IndexBuilder, read_manifest
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +52,90 @@ class SlackSecrets:
             raise ConfigError("SLACK_SIGNING_SECRET mangler: uten den kan ikke forespørsler fra Slack verifiseres.")
         if self.app_token is not None and not self.app_token.startswith("xapp-"):
             raise ConfigError("SLACK_APP_TOKEN må være et app-nivå-token (xapp-…) for Socket Mode.")
+
+
+def build_index(settings: Settings, *, say: Callable[[str], object]) -> None:
+    """Read the knowledge folder and build the index (only changed passages are embedded again), with a
+    progress bar on standard error; ``say`` gets the OCR repair and the result lines."""
+    corpus = Ingestor(
+        max_passage_chars=settings.index.max_passage_chars, default_owner=settings.organisation.home
+    ).ingest_folder(settings.index.knowledge_dir)
+    for doc in corpus.documents:
+        if doc.ocr is not None:
+            say(
+                f"OCR-reparasjon av {doc.meta.file}: {100 * doc.ocr.share_before:.1f} % gyldige ord før, "
+                f"{100 * doc.ocr.share_after:.1f} % etter ({doc.ocr.word_tokens} ord)."
+            )
+    with tqdm(total=len(corpus.passages), desc="Embedder passasjer", unit="passasje", file=sys.stderr) as bar:
+        builder = IndexBuilder(
+            embedder=build_embedder(settings),
+            hnsw_threshold=settings.index.hnsw_threshold,
+            hnsw_m=settings.index.hnsw_m,
+            batch_size=settings.embedding.batch_size,
+            progress=bar.update,
+        )
+        report = builder.build(corpus, settings.index_dir, out_of_scope=load_out_of_scope(settings.index.knowledge_dir))
+        bar.update(bar.total - bar.n)
+    say(
+        f"Indeksen er bygget i {settings.index_dir}: {len(corpus.documents)} dokumenter, {report.passages} passasjer "
+        f"({report.embedded} embeddet, {report.reused} gjenbrukt), {report.dense_kind}, {report.seconds:.1f} s."
+    )
+
+
+def ensure_index(settings: Settings, *, say: Callable[[str], object]) -> None:
+    """Build the index when there is none yet, so a server never reports ready without one; a damaged
+    or mismatched index is left for the operator (its error names the fix)."""
+    try:
+        read_manifest(settings.index_dir)
+    except IndexMissingError:
+        say(f"Fant ingen indeks i {settings.index_dir}; bygger den nå.")
+        build_index(settings, say=say)
+
+
+@dataclass(frozen=True)
+class Channels:
+    """The channels the environment sets up (at least one)."""
+
+    slack: SlackSecrets | None
+    teams: TeamsOptions | None
+
+
+def channels_from_environment(
+    settings: Settings, env: Mapping[str, str], *, slack_http: bool = False, teams: bool = False
+) -> Channels | None:
+    """Slack when a bot token is set (or HTTP is asked for), Teams when an app id is set (or asked for);
+    None when neither: the caller starts the terminal chat instead. Teams refuses to start here without
+    credentials or the explicit anonymous mode."""
+    bot_token = env.get("SLACK_BOT_TOKEN")
+    teams = teams or bool(env.get("MICROSOFT_APP_ID"))
+    if not bot_token and not slack_http and not teams:
+        return None
+    slack = (
+        SlackSecrets(
+            bot_token=bot_token or "",
+            signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+            app_token=env.get("SLACK_APP_TOKEN") or None,
+            api_url=env.get("SLACK_API_URL") or None,
+        )
+        if bot_token or slack_http
+        else None
+    )
+    teams_options = (
+        TeamsOptions(
+            app_id=env.get("MICROSOFT_APP_ID") or None,
+            app_password=env.get("MICROSOFT_APP_PASSWORD") or None,
+            tenant_id=env.get("MICROSOFT_APP_TENANT_ID") or None,
+            allow_anonymous=env.get("LEDERBOT_TEAMS_ALLOW_ANONYMOUS") == "1",
+            hr_user_ids=frozenset(settings.teams.hr_user_ids),
+            hr_contact=settings.organisation.hr_contact,
+            callers=frozenset(settings.teams.callers),
+        )
+        if teams
+        else None
+    )
+    if teams_options is not None:
+        teams_options.auth_configuration()
+    return Channels(slack=slack, teams=teams_options)
 
 
 def build_pseudonymizer(settings: Settings, *, local: bool = False) -> Pseudonymizer:
@@ -81,21 +170,30 @@ def local_pseudonymizer(settings: Settings) -> Pseudonymizer:
     return build_pseudonymizer(settings, local=True)
 
 
-def build_dialog(settings: Settings, *, pseudonymizer: Pseudonymizer, database: Database | None = None) -> Dialog:
-    """The whole core for a channel: questions, reflection and plans over one database."""
+def build_dialog(
+    settings: Settings,
+    *,
+    pseudonymizer: Pseudonymizer,
+    database: Database | None = None,
+    assistant: Assistant | None = None,
+    clock: Clock = utc_now,
+) -> Dialog:
+    """The whole core for a channel: questions, reflection and plans over one database. Tests pass their
+    own database, an assistant already loaded and a clock they can set; the rest is built the same way."""
     database = database or Database(make_engine(settings.db_url))
-    assistant = build_assistant(settings)
-    desk = Desk(
+    assistant = assistant or build_assistant(settings)
+    questions = Questions(
         assistant=assistant,
         database=database,
         pseudonymizer=pseudonymizer,
         question_text_days=settings.privacy.question_text_days,
+        clock=clock,
     )
     catalog = Catalog.load(settings.reflection.folder)
-    engine = ReflectionEngine(database=database, catalog=catalog, related=assistant.related)
-    scheduler = Scheduler(database=database, catalog=catalog)
-    hr = HrService(database=database, min_group_size=settings.analytics.min_group_size)
-    return Dialog(desk=desk, engine=engine, scheduler=scheduler, pseudonymizer=pseudonymizer, hr=hr)
+    engine = ReflectionEngine(database=database, catalog=catalog, related=assistant.related, clock=clock)
+    scheduler = Scheduler(database=database, catalog=catalog, clock=clock)
+    hr = HrService(database=database, min_group_size=settings.analytics.min_group_size, clock=clock)
+    return Dialog(questions=questions, engine=engine, scheduler=scheduler, pseudonymizer=pseudonymizer, hr=hr)
 
 
 def slack_options(settings: Settings, secrets: SlackSecrets) -> SlackOptions:
@@ -113,13 +211,13 @@ def slack_options(settings: Settings, secrets: SlackSecrets) -> SlackOptions:
     )
 
 
-def warm_up(desk: Desk) -> None:
+def warm_up(questions: Questions) -> None:
     """Migrations, then the model and index. A dead database does not stop the bot from answering."""
     try:
-        desk.database.migrate()
+        questions.database.migrate()
     except Exception as exc:  # noqa: BLE001  (any database failure: answer anyway, record nothing)
         log.warning("database unavailable at start (%s); answering without recording", type(exc).__name__)
-    desk.assistant.load()
+    questions.assistant.load()
 
 
 def periodic_work(
@@ -127,7 +225,7 @@ def periodic_work(
 ) -> Callable[[], Awaitable[None]]:
     """What the server runs every tick, whatever channels are set up: retention, and the scheduled
     reflection messages of every channel it serves (``senders``: channel → how to send there)."""
-    retention = Retention(desk=dialog.desk, months=settings.privacy.reflection_answer_months)
+    retention = Retention(questions=dialog.questions, months=settings.privacy.reflection_answer_months)
     jobs = ReflectionJobs(dialog=dialog, senders=senders, clock=clock) if senders else None
     return together(jobs.run if jobs is not None else None, retention.run)
 
@@ -146,8 +244,8 @@ def serve(
         slack_secrets.check()
     dialog = build_dialog(settings, pseudonymizer=build_pseudonymizer(settings))
     intake = Intake.over(
-        dialog.desk.database,
-        metrics=dialog.desk.metrics,
+        dialog.questions.database,
+        metrics=dialog.questions.metrics,
         lease_seconds=settings.inbox.lease_seconds,
         sweep_seconds=settings.inbox.sweep_seconds,
         search_threads=settings.inbox.search_threads,
@@ -165,8 +263,8 @@ def serve(
     if teams is not None and teams_options is not None:
         senders["teams"] = TeamsSender(agent=teams, app_id=teams_options.app_id)
     server = build_server(
-        warm_up=lambda: warm_up(dialog.desk),
-        metrics=dialog.desk.metrics,
+        warm_up=lambda: warm_up(dialog.questions),
+        metrics=dialog.questions.metrics,
         slack=slack,
         teams=teams,
         periodic=periodic_work(dialog, settings, senders=senders),

@@ -14,9 +14,9 @@ from typing import TextIO
 from bot import texts
 from bot.answer import render_text
 from bot.commands import Done, Place, execute, parse
-from bot.desk import Asker
 from bot.dialog import Dialog
-from bot.reflection.engine import Choice, Reply
+from bot.questions import Asker
+from bot.reflection.replies import Choice, Reply
 
 log = logging.getLogger(__name__)
 

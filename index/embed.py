@@ -12,7 +12,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from bot.errors import ConfigError, NotLoadedError
+from index.errors import ConfigError, NotLoadedError
 
 
 @runtime_checkable

@@ -33,9 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from bot.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from index.documents import Passage
 from index.embed import Embedder
+from index.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from index.ingest import Corpus
 from index.text import terms
 from index.windows import Window, head, is_answer_candidate, passage_windows, window_embedded_text

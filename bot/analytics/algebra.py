@@ -8,16 +8,20 @@ added, instead of the full product table.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from bot.analytics.disclosure import Key, _Cell
-
 DIMENSIONS = ("unit", "level", "channel", "theme")
 TOTAL = ("total", "*")  # the key of a period's total cell
+Key = tuple[str, str, str]  # (dimension, value, period)
+
+
+class Cell(Protocol):
+    """What the audit needs of a cell: the fewest different people it can be."""
+
+    def people(self) -> int: ...
 
 
 class Algebra:
@@ -63,7 +67,7 @@ class Algebra:
                 row[self.index[(d, v, w)]] += 1
         return row
 
-    def base(self, cells: dict[Key, _Cell], shown_fixed: Iterable[Key]) -> np.ndarray:
+    def base(self, cells: Mapping[Key, Cell], shown_fixed: Iterable[Key]) -> np.ndarray:
         """An orthonormal basis of what does not change while a scope is decided: the relations and the
         published cells of finished decisions (a month's weeks)."""
         rows = [self.relations, *[self.vector(key)[None, :] for key in shown_fixed]]
@@ -71,7 +75,7 @@ class Algebra:
 
     def leak(
         self,
-        cells: dict[Key, _Cell],
+        cells: Mapping[Key, Cell],
         hidden: set[Key],
         *,
         fixed: set[Key],

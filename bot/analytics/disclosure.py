@@ -31,13 +31,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.analytics.algebra import DIMENSIONS, TOTAL
+from bot.analytics.algebra import DIMENSIONS, TOTAL, Key
 from bot.analytics.algebra import Algebra as _Algebra
 
 LOCAL = ZoneInfo("Europe/Oslo")
 TOP_CITED = 5
-
-Key = tuple[str, str, str]  # (dimension, value, period)
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.analytics.disclosure import LOCAL, Activity, Membership, Publication, publish, week_of
-from bot.errors import LederbotError
 from bot.store.db import Database
 from bot.store.models import LeaderMembership, QuestionLog, ReflectionSession, is_one_person
+from index.errors import LederbotError
 
 BY = ("unit", "level", "month", "week", "channel", "theme")
 UNREGISTERED = "Ikke registrert"

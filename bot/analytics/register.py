@@ -11,10 +11,10 @@ from typing import Protocol
 
 from sqlalchemy import delete, select
 
-from bot.errors import LederbotError
 from bot.identity import Pseudonymizer
 from bot.store.db import Database
 from bot.store.models import Leader, LeaderIdentity, LeaderMembership
+from index.errors import LederbotError
 
 log = logging.getLogger(__name__)
 REQUIRED = ("email", "unit", "level")

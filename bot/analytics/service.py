@@ -8,7 +8,7 @@ from bot import texts
 from bot.analytics import audit
 from bot.analytics.figures import usage
 from bot.analytics.report import render
-from bot.desk import Clock, utc_now
+from bot.clock import Clock, utc_now
 from bot.store.db import Database
 
 

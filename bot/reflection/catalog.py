@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.errors import ConfigError
+from index.errors import ConfigError
 from index.text import fold
 
 

@@ -6,18 +6,17 @@ import csv
 import io
 import json
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import delete, select, update  # noqa: F401
 
 from bot import texts
+from bot.analytics.report import safe_cell
 from bot.reflection.catalog import Catalog
+from bot.reflection.replies import Export, Reply
 from bot.store import people
 from bot.store.db import Database
 from bot.store.models import ReflectionAnswer, ReflectionSession
-
-if TYPE_CHECKING:
-    from bot.reflection.engine import Reply
 
 FORMATS = ("json", "csv", "md")
 
@@ -53,7 +52,6 @@ def answers_of(database: Database, catalog: Catalog, owner: str) -> list[dict[st
 
 
 def my_answers(database: Database, catalog: Catalog, owner: str) -> Reply:
-    from bot.reflection.engine import Reply
 
     rows = answers_of(database, catalog, owner)
     if not rows:
@@ -73,7 +71,6 @@ def my_answers(database: Database, catalog: Catalog, owner: str) -> Reply:
 
 
 def edit_answer(database: Database, owner: str, number: int, text: str, *, now: datetime) -> Reply:
-    from bot.reflection.engine import Reply
 
     with database.session() as session:
         ids = list(
@@ -171,13 +168,10 @@ def export(database: Database, catalog: Catalog, owner: str, fmt: str) -> str:
 
 
 def _safe(value: Any) -> Any:
-    from bot.analytics.report import safe_cell
-
     return safe_cell(value)
 
 
 def export_reply(database: Database, catalog: Catalog, owner: str) -> Reply:
-    from bot.reflection.engine import Export, Reply
 
     if not answers_of(database, catalog, owner) and not any(stored_about(database, owner).values()):
         return Reply(texts.R_MY_ANSWERS_EMPTY)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, true
@@ -23,38 +22,15 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot import texts
-from bot.desk import Clock, utc_now
+from bot.clock import Clock, utc_now
+from bot.reflection import data
 from bot.reflection.catalog import Catalog, Prompt, Theme
+from bot.reflection.replies import Choice, Reply
 from bot.store.db import Database
 from bot.store.models import GroupSession, ReflectionAnswer, ReflectionSession
 from index.text import fold
 
 MAX_ANSWER_CHARS = 4000
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A button: pressing it sends ``value`` back as if the leader had typed it."""
-
-    label: str
-    value: str
-    style: str | None = None
-
-
-@dataclass(frozen=True)
-class Export:
-    filename: str
-    content: str
-    mime: str
-
-
-@dataclass(frozen=True)
-class Reply:
-    text: str
-    choices: tuple[Choice, ...] = ()
-    export: Export | None = None
-    duplicate: bool = False  # a repeated delivery: send nothing
-    unsaved: bool = False  # the database refused it: the leader must send it again
 
 
 log = logging.getLogger(__name__)
@@ -78,7 +54,6 @@ class ReflectionEngine:
         """The reply to a DM, or None when it is neither a reflection command nor an answer."""
         raw = (text or "").strip()
         command = fold(" ".join(raw.split())).strip("!.?")
-        from bot.reflection import data  # the data-rights commands share this entry point
 
         if command in ("refleksjon", "/refleksjon", "refleksjoner"):
             return self.list_themes(owner)

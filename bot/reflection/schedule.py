@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select, true, update
 
 from bot import texts
-from bot.desk import Clock, utc_now
+from bot.clock import Clock, utc_now
 from bot.reflection.catalog import Catalog
-from bot.reflection.engine import Choice, Reply
+from bot.reflection.replies import Choice, Reply
 from bot.store.db import Database
 from bot.store.models import ReflectionSchedule, ReflectionSession
 

@@ -1,4 +1,4 @@
-"""Bolt listeners: translate Slack events into desk calls and desk results into Block Kit.
+"""Bolt listeners: translate Slack events into questions calls and questions results into Block Kit.
 
 Events are stored in the durable inbox and acknowledged at once (the middleware answers Slack
 itself; handling follows from the inbox, on this replica or, if it dies, another one). Retried
@@ -30,12 +30,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import texts
 from bot.answer import Answer
 from bot.commands import Command, Done, Place, Refusal, execute, parse, parse_reflection
-from bot.desk import Asked, Asker
 from bot.dialog import Dialog
 from bot.inbox import Accepted
 from bot.intake import Intake
+from bot.questions import Asked, Asker
 from bot.recent import RecentAnswers
-from bot.reflection.engine import Reply
+from bot.reflection.replies import Reply
 from handlers.slack.blocks import (
     answer_blocks,
     escape,
@@ -65,7 +65,7 @@ _REFUSALS = {
 
 @dataclass(frozen=True)
 class SlackOptions:
-    """What the Slack adapter needs besides the desk (secrets come from the environment)."""
+    """What the Slack adapter needs besides the questions (secrets come from the environment)."""
 
     bot_token: str
     signing_secret: str
@@ -116,7 +116,7 @@ def build_slack_app(*, dialog: Dialog, options: SlackOptions, intake: Intake | N
     """The Bolt app with every listener; nothing is contacted until the first request.
 
     Without an ``intake`` the app keeps its own over the dialog's database (one process)."""
-    intake = intake or Intake.over(dialog.desk.database, metrics=dialog.desk.metrics)
+    intake = intake or Intake.over(dialog.questions.database, metrics=dialog.questions.metrics)
     app = AsyncApp(
         client=make_client(options),
         signing_secret=options.signing_secret,
@@ -175,7 +175,7 @@ def build_slack_app(*, dialog: Dialog, options: SlackOptions, intake: Intake | N
 class _Handlers:
     def __init__(self, *, dialog: Dialog, options: SlackOptions, intake: Intake) -> None:
         self._dialog = dialog
-        self._desk = dialog.desk
+        self._questions = dialog.questions
         self._options = options
         self._recent = RecentAnswers()
         self._workers = intake.workers
@@ -248,7 +248,7 @@ class _Handlers:
             return
         if not thread_ts or thread_ts == event.get("ts") or _MENTION.search(text):
             return  # not a follow-up, or a mention that on_mention answers
-        if not await asyncio.to_thread(self._desk.is_answer_thread, event["channel"], thread_ts):
+        if not await asyncio.to_thread(self._questions.is_answer_thread, event["channel"], thread_ts):
             return
         entry = _Entry("thread", team, event["user"], event["channel"], thread_ts, event_id=body.get("event_id"))
         await self._dispatch(client, entry, text, parse(text))
@@ -333,7 +333,7 @@ class _Handlers:
             return
         await self._post(client, entry.channel, blocks, fallback, thread_ts=entry.thread_ts)
         if entry.kind == "mention" and entry.thread_ts:
-            await asyncio.to_thread(self._desk.remember_thread, entry.channel, entry.thread_ts)
+            await asyncio.to_thread(self._questions.remember_thread, entry.channel, entry.thread_ts)
 
     async def _send_report(self, client: AsyncWebClient, entry: _Entry, done: Done) -> None:
         """The HR report, always in the HR user's DM (a summary and the HTML file), never in a channel."""
@@ -500,7 +500,7 @@ class _Handlers:
         await ack()
         if not await self._only_asker(action.get("value", ""), body, respond):
             return
-        saved = await asyncio.to_thread(self._desk.feedback, action.get("value", ""), "up")
+        saved = await asyncio.to_thread(self._questions.feedback, action.get("value", ""), "up")
         await respond(
             response_type="ephemeral",
             replace_original=False,
@@ -517,7 +517,7 @@ class _Handlers:
         # The modal first: its trigger id expires 3 s after the click; the record can wait.
         if body.get("trigger_id"):
             await client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(reference))
-        await self._workers.store(self._desk.feedback, reference, "down")
+        await self._workers.store(self._questions.feedback, reference, "down")
 
     async def on_feedback_reason(self, ack: Any, view: dict[str, Any], body: dict[str, Any]) -> None:
         await ack()
@@ -526,7 +526,7 @@ class _Handlers:
             log.warning("a feedback reason from someone other than the asker was refused")
             return
         reason = (((view.get("state") or {}).get("values") or {}).get("reason") or {}).get("text", {}).get("value")
-        await asyncio.to_thread(self._desk.feedback, view.get("private_metadata", ""), "down", reason=reason)
+        await asyncio.to_thread(self._questions.feedback, view.get("private_metadata", ""), "down", reason=reason)
 
     async def on_show_more(self, ack: Any, action: dict[str, Any], respond: Any) -> None:
         await ack()
@@ -534,7 +534,7 @@ class _Handlers:
         if recent is None:
             await respond(response_type="ephemeral", replace_original=False, text=texts.ANSWER_EXPIRED)
             return
-        answer = await self._workers.search(self._desk.assistant.ask, recent.question)
+        answer = await self._workers.search(self._questions.assistant.ask, recent.question)
         await self._respond(
             respond,
             full_passage_blocks(answer),
@@ -551,7 +551,7 @@ class _Handlers:
         recent = self._recent.get(reference)
         assert recent is not None
         question = recent.question
-        answer = await self._workers.search(self._desk.assistant.ask, question)
+        answer = await self._workers.search(self._questions.assistant.ask, question)
         user = body.get("user", {}).get("id", "")
         intro = {
             "type": "context",

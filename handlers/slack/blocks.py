@@ -7,7 +7,7 @@ from typing import Any
 
 from bot import texts
 from bot.answer import Answer, render_text
-from bot.reflection.engine import Reply
+from bot.reflection.replies import Reply
 from handlers.slack import limits
 
 PASSAGE_PREVIEW_CHARS = 500

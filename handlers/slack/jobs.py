@@ -8,7 +8,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
-from bot.reflection.engine import Reply
+from bot.reflection.replies import Reply
 from handlers.slack.blocks import pages, preview_text, reflection_blocks
 
 log = logging.getLogger(__name__)

@@ -27,12 +27,11 @@ from microsoft_agents.hosting.core import (
 
 from bot import texts
 from bot.commands import Place, Refusal, execute, parse
-from bot.desk import Asker
 from bot.dialog import Dialog
-from bot.errors import ConfigError
 from bot.intake import Intake
+from bot.questions import Asker
 from bot.recent import RecentAnswers
-from bot.reflection.engine import Reply
+from bot.reflection.replies import Reply
 from handlers.teams.auth import TokenPolicy
 from handlers.teams.cards import (
     CHOICE,
@@ -43,6 +42,7 @@ from handlers.teams.cards import (
     reply_card,
     text_card,
 )
+from index.errors import ConfigError
 
 log = logging.getLogger(__name__)
 _AT = re.compile(r"<at>[^<]*</at>")
@@ -89,7 +89,7 @@ class TeamsAgent:
 
 def build_teams_agent(*, dialog: Dialog, options: TeamsOptions, intake: Intake | None = None) -> TeamsAgent:
     auth = options.auth_configuration()
-    intake = intake or Intake.over(dialog.desk.database, metrics=dialog.desk.metrics)
+    intake = intake or Intake.over(dialog.questions.database, metrics=dialog.questions.metrics)
     connections = MsalConnectionManager(connections_configurations={"SERVICE_CONNECTION": auth})
     adapter = CloudAdapter(connection_manager=connections)
     application = AgentApplication[TurnState](storage=MemoryStorage(), adapter=adapter, connection_manager=connections)
@@ -165,7 +165,7 @@ class _Handler:
                 await self._say(context, texts.FEEDBACK_NOT_YOURS if known else texts.ANSWER_EXPIRED)
                 return
             await asyncio.to_thread(
-                self._dialog.desk.feedback, reference, "down" if value.get("value") == "down" else "up"
+                self._dialog.questions.feedback, reference, "down" if value.get("value") == "down" else "up"
             )
             await self._say(context, texts.TEAMS_THANKS)
             return

@@ -19,7 +19,7 @@ from microsoft_agents.activity import Activity, ActivityTypes, Attachment
 
 from bot import texts
 from bot.answer import Answer, render_text
-from bot.reflection.engine import Reply
+from bot.reflection.replies import Reply
 
 CARD = "application/vnd.microsoft.card.adaptive"
 PASSAGE_PREVIEW_CHARS = 500

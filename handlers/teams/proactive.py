@@ -12,7 +12,7 @@ from microsoft_agents.activity import ChannelAccount, ChannelId, ConversationAcc
 from microsoft_agents.hosting.core import ClaimsIdentity, TurnContext
 
 from bot import texts
-from bot.reflection.engine import Reply
+from bot.reflection.replies import Reply
 from handlers.teams.app import TeamsAgent
 from handlers.teams.cards import card_messages, reply_card
 

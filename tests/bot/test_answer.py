@@ -294,7 +294,7 @@ def test_ask_json_batch_contract(built_index) -> None:  # type: ignore[no-untype
         "LEDERBOT_CONFIG": "",
     }
     out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "ask", "--json", "--batch", "-"],
+        [sys.executable, "-m", "handlers.cli", "ask", "--json", "--batch", "-"],
         input="\n".join(questions) + "\n",
         capture_output=True,
         text=True,

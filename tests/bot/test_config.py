@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.errors import ConfigError
+from index.errors import ConfigError
 
 pytestmark = pytest.mark.unit
 

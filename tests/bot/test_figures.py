@@ -13,10 +13,10 @@ from sqlalchemy import select
 from bot.analytics.figures import PeriodError, usage
 from bot.analytics.register import RegisterRow, import_register, read_register
 from bot.analytics.report import render
-from bot.errors import LederbotError
 from bot.identity import Pseudonymizer
 from bot.store.db import Database
 from bot.store.models import QuestionLog, ReflectionSession
+from index.errors import LederbotError
 
 pytestmark = pytest.mark.integration
 PSEUDO = Pseudonymizer(key=b"f" * 32)

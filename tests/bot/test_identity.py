@@ -12,9 +12,9 @@ import pytest
 from pydantic import SecretStr
 
 from bot.config import Settings
-from bot.errors import ConfigError
 from bot.identity import KEY_FILE, Pseudonymizer, parse_keys
 from handlers.launch import build_pseudonymizer
+from index.errors import ConfigError
 from tests.conftest import ROOT
 
 
@@ -26,7 +26,7 @@ def test_a_server_refuses_to_start_without_the_key(tmp_path: Path) -> None:
         LEDERBOT_DATA_DIR=str(tmp_path),
     )
     out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "serve", "--slack-http", "--port", "0"],
+        [sys.executable, "-m", "handlers.cli", "serve", "--slack-http", "--port", "0"],
         cwd=ROOT,
         env=env,
         capture_output=True,

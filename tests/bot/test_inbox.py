@@ -199,7 +199,7 @@ def test_an_outage_longer_than_the_lease_does_not_hand_a_live_holders_event_to_a
 
 def test_a_lease_shorter_than_three_sweeps_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.config import Settings
-    from bot.errors import ConfigError
+    from index.errors import ConfigError
 
     monkeypatch.setenv("LEDERBOT_INBOX__LEASE_SECONDS", "2")
     monkeypatch.setenv("LEDERBOT_INBOX__SWEEP_SECONDS", "1")

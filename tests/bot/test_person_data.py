@@ -197,7 +197,7 @@ def test_every_table_is_filled_exported_and_cleared(db: Database) -> None:
 
 
 def test_rotated_key_keeps_a_leaders_data_reachable(db: Database, assistant: Any) -> None:
-    from bot.desk import Asker
+    from bot.questions import Asker
     from tests.dialogs import make_dialog
 
     old = Pseudonymizer(key=b"the-old-key-0123456789")

@@ -9,11 +9,11 @@ import pytest
 
 from bot.assistant import Assistant
 from bot.config import Settings
-from bot.errors import ConfigError
 from bot.query import is_english, normalise_query, nynorsk_to_bokmal
 from bot.ranking import FITTED_FILE, FittedModel
 from bot.search import SearchService
 from index.embed import BundledEmbedder
+from index.errors import ConfigError
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.assistant import Assistant
 from bot.config import Settings
-from bot.desk import Asker
+from bot.questions import Asker
 from bot.store.db import Database
 from bot.store.models import FeedbackNote, QuestionLog, ReflectionAnswer, UnansweredQuestion
 from bot.store.repositories import QuestionRepository

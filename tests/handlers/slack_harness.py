@@ -295,12 +295,14 @@ async def running_bot(
     intake: Intake | None = None,
 ) -> AsyncIterator[Running]:
     """The mock Slack and the bot's real aiohttp server, both on free loopback ports."""
-    intake = intake or Intake.over(dialog.desk.database, metrics=dialog.desk.metrics)
+    intake = intake or Intake.over(dialog.questions.database, metrics=dialog.questions.metrics)
     slack = MockSlack()
     mock_runner, slack.port = await _start(mock_slack_app(slack))
     options = slack_options(slack, hr_contact_user=hr_contact_user, hr_user_ids=hr_user_ids, hr_channel=hr_channel)
     bolt = build_slack_app(dialog=dialog, options=options, intake=intake)
-    server = build_server(warm_up=dialog.desk.assistant.load, slack=bolt, metrics=dialog.desk.metrics, intake=intake)
+    server = build_server(
+        warm_up=dialog.questions.assistant.load, slack=bolt, metrics=dialog.questions.metrics, intake=intake
+    )
     bot_runner, bot_port = await _start(server)
     session = aiohttp.ClientSession()
     try:

@@ -18,8 +18,8 @@ from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.dialog import Dialog
-from bot.reflection.engine import Choice, Reply
-from handlers.jobs import ReflectionJobs
+from bot.jobs import ReflectionJobs
+from bot.reflection.replies import Choice, Reply
 from handlers.slack import limits
 from handlers.slack.blocks import pages, reflection_blocks
 from handlers.slack.jobs import SlackSender

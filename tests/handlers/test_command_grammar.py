@@ -24,8 +24,8 @@ from sqlalchemy import select
 from bot import texts
 from bot.analytics.audit import entries
 from bot.commands import Command, Place, Refusal, execute, parse, parse_reflection
-from bot.desk import Asker
 from bot.dialog import Dialog
+from bot.questions import Asker
 from bot.store.models import GroupSession, ReflectionSchedule, ReflectionSession
 from handlers.slack.blocks import escape
 from handlers.teams.app import TeamsOptions, build_teams_agent
@@ -57,7 +57,7 @@ def test_terminal_takes_plan_report_and_the_dialog_commands(dialog: Dialog, tmp_
     assert "Et svar." in text and "Noe gikk galt" not in text and "noe gikk galt" not in text
     # The report by level: its summary (no questions asked yet), audited as a report by level.
     assert f"\n{texts.HOME_HR_EMPTY}\n" in text
-    [report] = entries(dialog.desk.database)
+    [report] = entries(dialog.questions.database)
     assert report.action == "chat_report" and report.parameters == {"by": "level", "format": "html"}
     assert report.actor.startswith("terminal:")
 
@@ -112,10 +112,10 @@ def test_teams_takes_plan_frist_and_report_by_dimension(dialog: Dialog) -> None:
         )
 
     asyncio.run(scenario())
-    [report] = entries(dialog.desk.database)
+    [report] = entries(dialog.questions.database)
     assert report.action == "chat_report" and report.parameters["by"] == "level"
     assert report.actor.startswith("teams:") and "aad-hr" not in report.actor
-    with dialog.desk.database.session() as session:
+    with dialog.questions.database.session() as session:
         [plan] = session.scalars(select(ReflectionSchedule)).all()
         assert plan.address == "a:personal-1" and plan.local_time == "08:30" and not plan.is_group
         [group] = session.scalars(select(GroupSession)).all()
@@ -291,9 +291,9 @@ def test_every_command_works_at_every_slack_entry_point(dialog: Dialog, entry: s
             assert not any(_in_channel(c) for c in calls)
 
     asyncio.run(scenario())
-    [report] = entries(dialog.desk.database)
+    [report] = entries(dialog.questions.database)
     assert report.action == "chat_report" and report.parameters["by"] == "level" and HR not in report.actor
-    with dialog.desk.database.session() as session:
+    with dialog.questions.database.session() as session:
         [plan] = session.scalars(select(ReflectionSchedule)).all()
         assert plan.owner_key == leader and plan.address == _dm(LEADER) and not plan.is_group
         assert plan.local_time == "08:30" and plan.weekdays == [0, 2] and plan.timezone == "Europe/Oslo"
@@ -387,4 +387,4 @@ def test_the_rules_are_the_same_in_every_channel(dialog: Dialog) -> None:
     assert done.refusal is Refusal.PRIVATE_ONLY and done.reply is None and done.asked is None
     asked = execute(dialog, parse("Hva er en delegeringssperre?"), asker=asker, place=channel).asked
     assert asked is not None and asked.answer.answered
-    assert entries(dialog.desk.database) == []  # nothing was reported
+    assert entries(dialog.questions.database) == []  # nothing was reported

@@ -54,7 +54,7 @@ def test_serve_slack_http_end_to_end(built_index: Path, tmp_path: Path) -> None:
             SLACK_API_URL=slack.api_url,
         )
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--slack-http", "--port", str(port), "--host", "127.0.0.1"],
+            [sys.executable, "-m", "handlers.cli", "serve", "--slack-http", "--port", str(port), "--host", "127.0.0.1"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -93,7 +93,7 @@ def test_serve_slack_http_end_to_end(built_index: Path, tmp_path: Path) -> None:
 
 def test_wrong_token_is_refused_with_a_clear_message(built_index: Path, tmp_path: Path) -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "serve", "--slack-http", "--port", str(_free_port())],
+        [sys.executable, "-m", "handlers.cli", "serve", "--slack-http", "--port", str(_free_port())],
         cwd=ROOT,
         env=_env(built_index, tmp_path, SLACK_BOT_TOKEN="not-a-token", SLACK_SIGNING_SECRET="s"),
         capture_output=True,

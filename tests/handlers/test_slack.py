@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.assistant import Assistant
-from bot.desk import Desk
 from bot.dialog import Dialog
+from bot.questions import Questions
 from bot.store.db import Database, make_engine
 from bot.store.models import QuestionLog
 from bot.store.repositories import QuestionRepository
@@ -34,8 +34,8 @@ def _all_text(call_data: dict[str, Any]) -> str:
     return json.dumps(blocks or [], ensure_ascii=False) + str(call_data.get("text", ""))
 
 
-def _records(desk: Desk) -> list[QuestionLog]:
-    with desk.database.session() as session:
+def _records(questions: Questions) -> list[QuestionLog]:
+    with questions.database.session() as session:
         return list(session.scalars(select(QuestionLog)))
 
 
@@ -102,7 +102,7 @@ def test_mention_is_answered_in_its_thread_once(dialog: Dialog) -> None:
             assert "3.1 Delegering" in _all_text(calls[1].data)
 
     run(scenario())
-    records = _records(dialog.desk)
+    records = _records(dialog.questions)
     assert [r.channel_kind for r in records] == ["mention", "thread"]
     first = records[0]
     assert first.answered and first.sources[0]["document"] == "heim-styring-og-ledelse"
@@ -133,7 +133,7 @@ def test_edits_bots_and_joins_are_ignored(dialog: Dialog) -> None:
             assert not [c for c in bot.slack.calls if c.method.startswith("chat.")]
 
     run(scenario())
-    assert _records(dialog.desk) == []
+    assert _records(dialog.questions) == []
 
 
 @pytest.mark.parametrize(
@@ -250,9 +250,9 @@ def test_feedback_is_stored_and_thumbs_down_asks_why(dialog: Dialog) -> None:
             assert response.status == 200
 
     run(scenario())
-    [record] = _records(dialog.desk)
+    [record] = _records(dialog.questions)
     assert record.feedback == "down" and record.feedback_reason is None  # the reason is kept apart from the person
-    with dialog.desk.database.session() as session:
+    with dialog.questions.database.session() as session:
         assert QuestionRepository(session=session).feedback_reasons() == ["For generelt"]
 
 
@@ -400,7 +400,7 @@ def test_hr_report_in_chat_is_for_hr_only_and_audited(dialog: Dialog) -> None:
     run(scenario())
     from bot.analytics.audit import entries
 
-    logged = entries(dialog.desk.database)
+    logged = entries(dialog.questions.database)
     assert [e.action for e in logged] == ["chat_report", "home_overview"]
     assert all(e.actor.startswith("slack:") and "U0HR" not in e.actor for e in logged)
 

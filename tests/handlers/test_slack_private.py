@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import select
 
 from bot import texts
-from bot.desk import Asker
 from bot.dialog import Dialog
+from bot.questions import Asker
 from bot.store.models import QuestionLog
 from handlers.slack.blocks import chunks
 from tests.handlers.slack_harness import Running, payload, running_bot, sign
@@ -138,7 +138,7 @@ def test_only_the_asker_can_use_an_answers_buttons(dialog: Dialog, caplog: pytes
             assert (await bot.slack.wait_for("response_url", 6))[5].data["text"] == texts.ANSWER_EXPIRED
 
     asyncio.run(scenario())
-    with dialog.desk.database.session() as session:
+    with dialog.questions.database.session() as session:
         [record] = session.scalars(select(QuestionLog))
     assert record.feedback == "up" and record.feedback_reason is None
 

@@ -46,7 +46,7 @@ def _text(data: dict[str, Any]) -> str:
 async def _feedback_reason(dialog: Dialog, timeout: float = 20.0) -> str | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with dialog.desk.database.session() as session:
+        with dialog.questions.database.session() as session:
             # Reasons are kept apart from the question and the person (privacy), in their own table.
             reasons = QuestionRepository(session=session).feedback_reasons()
         if reasons:
@@ -148,7 +148,7 @@ def test_serve_with_app_token_starts_socket_mode(built_index: Path, tmp_path: Pa
             SLACK_API_URL=slack.api_url,
         )
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--host", "127.0.0.1"],
+            [sys.executable, "-m", "handlers.cli", "serve", "--port", str(port), "--host", "127.0.0.1"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,

@@ -85,7 +85,9 @@ def shows(expected: str) -> Any:
 
 
 async def _serve(dialog: Dialog, options: TeamsOptions) -> tuple[web.AppRunner, int]:
-    server = build_server(warm_up=dialog.desk.assistant.load, teams=build_teams_agent(dialog=dialog, options=options))
+    server = build_server(
+        warm_up=dialog.questions.assistant.load, teams=build_teams_agent(dialog=dialog, options=options)
+    )
     return await _start(server)
 
 
@@ -116,7 +118,7 @@ def test_anonymous_message_is_answered_at_the_service_url(dialog: Dialog) -> Non
                 async with session.post(f"http://127.0.0.1:{port}/api/messages", json=activity) as response:
                     assert response.status in (200, 202)
                 # The redelivery is recognised while the request is handled: counted, and nothing sent.
-                registry = dialog.desk.metrics.registry
+                registry = dialog.questions.metrics.registry
                 assert registry.get_sample_value("lederbot_duplicate_deliveries_total") == 1
                 assert registry.get_sample_value("lederbot_events_handled_total", {"channel": "teams"}) == 1
                 assert len(connector.received) == 1
@@ -157,7 +159,7 @@ def test_serve_teams_without_credentials_refuses_to_start(tmp_path: Path) -> Non
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MICROSOFT_", "SLACK_", "LEDERBOT_"))}
     env["LEDERBOT_DATA_DIR"] = str(tmp_path)
     out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "serve", "--teams", "--port", "0"],
+        [sys.executable, "-m", "handlers.cli", "serve", "--teams", "--port", "0"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -300,7 +302,7 @@ def test_teams_package(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MICROSOFT_")}
     env["MICROSOFT_APP_ID"] = "11111111-2222-3333-4444-555555555555"
     out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "teams", "package", "-o", str(tmp_path / "app.zip")],
+        [sys.executable, "-m", "handlers.cli", "teams", "package", "-o", str(tmp_path / "app.zip")],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -315,7 +317,7 @@ def test_teams_package(tmp_path: Path) -> None:
         assert archive.read("color.png")[:8] == b"\x89PNG\r\n\x1a\n"
     env["MICROSOFT_APP_ID"] = "not-a-guid"
     bad = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "teams", "package", "-o", str(tmp_path / "x.zip")],
+        [sys.executable, "-m", "handlers.cli", "teams", "package", "-o", str(tmp_path / "x.zip")],
         cwd=ROOT,
         env=env,
         capture_output=True,

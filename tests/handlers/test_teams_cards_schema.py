@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from bot.assistant import Assistant
-from bot.desk import Asker
 from bot.dialog import Dialog
-from bot.reflection.engine import Choice, Reply
+from bot.questions import Asker
+from bot.reflection.replies import Choice, Reply
 from handlers.teams.cards import answer_card, reply_card, text_cards
 from tests.handlers.cards.check import validate
 

@@ -16,9 +16,9 @@ from microsoft_agents.testing import TestAdapter, TestFlow
 from sqlalchemy import select
 
 from bot import texts
-from bot.desk import Asker
 from bot.dialog import Dialog
-from bot.reflection.engine import Choice, Reply
+from bot.questions import Asker
+from bot.reflection.replies import Choice, Reply
 from bot.store.models import ReflectionAnswer
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.teams.cards import MESSAGE_BYTES, card_messages, group_form_values, reply_card, text_card
@@ -98,7 +98,7 @@ def test_mine_svar_with_56_answers_arrives_whole_in_messages_teams_takes(dialog:
         from handlers.server import build_server
 
         agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
-        runner, port = await _start(build_server(warm_up=dialog.desk.assistant.load, teams=agent))
+        runner, port = await _start(build_server(warm_up=dialog.questions.assistant.load, teams=agent))
         try:
             async with aiohttp.ClientSession() as session:
                 activity = _activity(f"http://127.0.0.1:{connector.port}/", "mine svar")
@@ -216,7 +216,7 @@ def test_a_group_with_a_deadline_has_a_valid_form_per_question(dialog: Dialog) -
 
     asyncio.run(scenario())
     assert any("deler: «Svar på det andre spørsmålet»" in p for p in posted)
-    with dialog.desk.database.session() as session:
+    with dialog.questions.database.session() as session:
         [stored] = session.scalars(select(ReflectionAnswer))
     assert stored.answer_text == "Svar på det andre spørsmålet" and stored.shared_as is not None
     theme = dialog.engine.catalog.find("verdier", kinds=("group",)) or dialog.engine.catalog.find("verdier")

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from bot import texts
 from bot.answer import Answer, Source
-from bot.desk import Asker
 from bot.dialog import Dialog
-from bot.reflection.engine import Choice, Reply
+from bot.questions import Asker
+from bot.reflection.replies import Choice, Reply
 from bot.store.models import QuestionLog, ReflectionAnswer
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.teams.cards import answer_card, reply_card
@@ -77,7 +77,7 @@ def test_group_actions_count_only_in_the_groups_own_conversation(dialog: Dialog)
         )
 
     asyncio.run(scenario())
-    with dialog.desk.database.session() as session:
+    with dialog.questions.database.session() as session:
         assert session.scalar(select(func.count()).select_from(ReflectionAnswer)) == 0
     assert dialog.engine.group_question(int(form["group"]), 0) is not None  # still open
 
@@ -141,7 +141,7 @@ def test_feedback_only_from_the_asker(dialog: Dialog) -> None:
         )
 
     asyncio.run(scenario())
-    with dialog.desk.database.session() as session:
+    with dialog.questions.database.session() as session:
         [record] = session.scalars(select(QuestionLog))
     assert record.feedback == "up"
 

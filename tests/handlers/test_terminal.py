@@ -26,7 +26,7 @@ def _run(args: list[str], index: Path, stdin: str = "", data: Path | None = None
     }
     env.pop("SLACK_BOT_TOKEN", None)
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "handlers.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,

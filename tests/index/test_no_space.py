@@ -26,7 +26,7 @@ def test_index_build_without_space(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEDERBOT_")}
     env.update(LEDERBOT_DATA_DIR=str(tmp_path), LEDERBOT_INDEX__KNOWLEDGE_DIR=str(KNOWLEDGE))
     out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "index", "build"],
+        [sys.executable, "-m", "handlers.cli", "index", "build"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -178,7 +178,7 @@ def test_index_text_command_prints_what_the_chunker_receives(tmp_path: Path) -> 
     folder = _knowledge(tmp_path / "k", {"delegering-nn.txt": (f"Delegering\n\n{NYNORSK}\n", "nn")})
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEDERBOT_")}
     env.update(LEDERBOT_DATA_DIR=str(tmp_path / "data"), LEDERBOT_INDEX__KNOWLEDGE_DIR=str(folder))
-    command = [sys.executable, "-m", "bot.cli", "index", "text"]
+    command = [sys.executable, "-m", "handlers.cli", "index", "text"]
     out = subprocess.run([*command, "delegering-nn"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout == f"Delegering\n\n{NYNORSK}\n"

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from bot.config import SearchSettings
-from bot.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from bot.search import SearchService
 from index.embed import BundledEmbedder, SentenceTransformerEmbedder
+from index.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from index.ingest import Ingestor
 from index.store import IndexBuilder, load_index, read_manifest
 

@@ -103,7 +103,7 @@ class LiveServer:
         self.mock_runner, self.slack.port = await _start(mock)
         options = SlackOptions(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=self.slack.api_url)
         server = build_server(
-            warm_up=self.dialog.desk.assistant.load,
+            warm_up=self.dialog.questions.assistant.load,
             slack=build_slack_app(dialog=self.dialog, options=options),
             teams=build_teams_agent(dialog=self.dialog, options=TeamsOptions(allow_anonymous=True)),
         )
@@ -197,7 +197,7 @@ def test_teams_activities_never_give_500(live: LiveServer, text: str, value: Any
 
 def test_nothing_was_logged_twice(live: LiveServer) -> None:
     assert EVENT_IDS, "the Slack fuzz test runs first"
-    with live.dialog.desk.database.session() as session:
+    with live.dialog.questions.database.session() as session:
         slack_logged = (
             session.scalar(select(func.count()).select_from(QuestionLog).where(QuestionLog.channel == "slack")) or 0
         )

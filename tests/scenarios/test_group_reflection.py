@@ -130,7 +130,7 @@ def test_async_group_ends_at_its_deadline(dialog: Dialog) -> None:
 
 
 def _asker(user: str):  # type: ignore[no-untyped-def]
-    from bot.desk import Asker
+    from bot.questions import Asker
 
     return Asker("slack", "T0HEIM", user, "group")
 

@@ -47,7 +47,7 @@ def _env(db_url: str, api_url: str) -> dict[str, str]:
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "handlers.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )
 
 

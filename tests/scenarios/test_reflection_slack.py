@@ -51,7 +51,17 @@ class Bot:
 
     async def start(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--slack-http", "--host", "127.0.0.1", "--port", str(self.port)],
+            [
+                sys.executable,
+                "-m",
+                "handlers.cli",
+                "serve",
+                "--slack-http",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
@@ -102,7 +112,12 @@ def _text(data: dict[str, Any]) -> str:
 
 def _cli(bot: Bot, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], cwd=ROOT, env=bot.env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "handlers.cli", *args],
+        cwd=ROOT,
+        env=bot.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

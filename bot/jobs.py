@@ -12,9 +12,9 @@ import logging
 from collections.abc import Mapping
 from typing import Protocol
 
-from bot.desk import Clock, utc_now
+from bot.clock import Clock, utc_now
 from bot.dialog import Dialog
-from bot.reflection.engine import Reply
+from bot.reflection.replies import Reply
 
 log = logging.getLogger(__name__)
 

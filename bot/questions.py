@@ -1,4 +1,4 @@
-"""The front desk every channel adapter calls: answer, record, take feedback (dedupe: bot/inbox.py).
+"""Questions from every channel: answer, record, take feedback (dedupe: bot/inbox.py).
 
 Recording never stands in the way of answering: with the database down the leader still gets the
 answer, and the bot logs (without personal data) that it could not record.
@@ -9,14 +9,14 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answer import Answer
 from bot.assistant import Assistant
+from bot.clock import Clock, utc_now
 from bot.identity import Pseudonymizer
 from bot.metrics import Metrics
 from bot.store.db import Database
@@ -24,12 +24,6 @@ from bot.store.models import QuestionLog
 from bot.store.repositories import EventRepository, QuestionRepository, ThreadRepository
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -49,12 +43,12 @@ class Asked:
     recorded: bool
 
 
-class Desk:
+class Questions:
     """Answers questions for the channel adapters and keeps the records the issue asks for.
 
     Example:
-        >>> desk = Desk(assistant=assistant, database=db, pseudonymizer=p, question_text_days=90)
-        >>> desk.ask("Hva er lojalitet?", asker=Asker("slack", "T1", "U1", "dm")).answer.answered
+        >>> questions = Questions(assistant=assistant, database=db, pseudonymizer=p, question_text_days=90)
+        >>> questions.ask("Hva er lojalitet?", asker=Asker("slack", "T1", "U1", "dm")).answer.answered
         True
     """
 

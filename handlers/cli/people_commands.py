@@ -1,0 +1,138 @@
+"""``lederbot data …`` and ``lederbot leaders import``: one leader's data, and the register from HR."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.config import Settings
+from bot.store.db import Database
+from handlers.cli.common import ConfigOption, data_app, emit, fail, leaders_app, open_database, settings_from
+from index.errors import LederbotError
+
+
+def _data_owner(settings: Settings, user: str, channel: str) -> tuple[Database, str]:
+    from bot.identity import KEY_FILE
+    from bot.store.people import rekey
+    from handlers.launch import build_pseudonymizer
+
+    # The key of a local installation is read from the data folder, never created here.
+    local = settings.pseudonym_key is None and (settings.data_dir / KEY_FILE).is_file()
+    pseudonymizer = build_pseudonymizer(settings, local=local)
+    database = open_database(settings)
+    database.pseudonymizer = pseudonymizer
+    owner = pseudonymizer.owner_key(channel, user)
+    if pseudonymizer.previous_ids:
+        with database.session() as session:
+            rekey(
+                session,
+                old_owner=pseudonymizer.previous_owner_keys(channel, user),
+                new_owner=owner,
+                old_leader=[],
+                new_leader="",
+            )
+    return database, owner
+
+
+@data_app.command("export")
+def data_export(
+    user: Annotated[str, typer.Option("--user", help="Bruker-ID i kanalen (Slack: U…, Teams: AAD-objekt-ID).")],
+    channel: Annotated[str, typer.Option("--channel", help="slack, teams eller terminal")] = "slack",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv")] = False,
+    as_md: Annotated[bool, typer.Option("--md", "--markdown")] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Eksporter alt som er lagret om én leder (svar, spørsmål, økter, planer, register): JSON, CSV eller Markdown."""
+    from bot.reflection import data
+    from bot.reflection.catalog import Catalog
+
+    if sum((as_json, as_csv, as_md)) > 1:
+        raise typer.BadParameter("Velg ett format: --json, --csv eller --md.")
+    fmt = "csv" if as_csv else "md" if as_md else "json"
+    try:
+        settings = settings_from(config)
+        database, owner = _data_owner(settings, user, channel)
+        content = data.export(database, Catalog.load(settings.reflection.folder), owner, fmt)
+    except LederbotError as exc:
+        raise fail(exc) from exc
+    emit(content, output)
+
+
+@data_app.command("delete")
+def data_delete(
+    user: Annotated[str, typer.Option("--user", help="Bruker-ID i kanalen.")],
+    channel: Annotated[str, typer.Option("--channel")] = "slack",
+    yes: Annotated[bool, typer.Option("--yes", help="Bekreft at dataene skal slettes.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Slett alt som er lagret om én leder i alle kanaler; brukstallene beholdes uten kobling til personen."""
+    from bot.reflection import data
+
+    if not yes:
+        raise fail(LederbotError("Sletting må bekreftes med --yes."))
+    try:
+        settings = settings_from(config)
+        database, owner = _data_owner(settings, user, channel)
+        touched = data.delete_person(database, owner)
+    except LederbotError as exc:
+        raise fail(exc) from exc
+    typer.echo(
+        f"Slettet {touched.get('reflection_answer', 0)} svar, {touched.get('reflection_schedule', 0)} planer og "
+        f"{touched.get('unanswered_question', 0)} spørsmålstekster; {touched.get('question_log', 0)} spørsmål og "
+        f"{touched.get('reflection_session', 0)} økter er koblet fra personen; "
+        f"{touched.get('leader', 0)} registeroppføring slettet."
+    )
+
+
+@data_app.command("retention")
+def data_retention(config: ConfigOption = None) -> None:
+    """Kjør oppryddingen nå: gamle refleksjonssvar og spørsmålstekster slettes etter konfigurert tid."""
+    from bot.clock import utc_now
+    from bot.reflection import data
+    from bot.store.repositories import QuestionRepository
+
+    settings = settings_from(config)
+    database = open_database(settings)
+    answers = data.apply_retention(database, now=utc_now(), months=settings.privacy.reflection_answer_months)
+    with database.session() as session:
+        texts_forgotten = QuestionRepository(session=session).forget_expired_texts(now=utc_now())
+    typer.echo(f"Slettet {answers} refleksjonssvar og {texts_forgotten} spørsmålstekster.")
+
+
+@leaders_app.command("import")
+def leaders_import(
+    file: Annotated[Path, typer.Argument(help="CSV med email,unit,level (og name, manager_email, aad_id)")],
+    config: ConfigOption = None,
+) -> None:
+    """Importer lederregisteret; ledere som mangler i en ny fil, deaktiveres (slettes ikke)."""
+    import os
+
+    from bot.analytics.register import import_register, read_register
+    from bot.clock import utc_now
+    from handlers.launch import build_pseudonymizer
+    from handlers.slack.directory import CombinedDirectory, SlackDirectory
+
+    try:
+        settings = settings_from(config)
+        if not file.is_file():
+            raise LederbotError(f"Fant ikke filen {file}.")
+        rows = read_register(file.read_text(encoding="utf-8"))
+        token = os.environ.get("SLACK_BOT_TOKEN")
+        slack = SlackDirectory(token=token, api_url=os.environ.get("SLACK_API_URL")) if token else None
+        directory = CombinedDirectory(slack=slack, teams_tenant=os.environ.get("MICROSOFT_APP_TENANT_ID"))
+        pseudonymizer = build_pseudonymizer(
+            settings, local=settings.pseudonym_key is None and (settings.data_dir / "pseudonym.key").is_file()
+        )
+        report = import_register(
+            open_database(settings), rows, directory=directory, pseudonymizer=pseudonymizer, now=utc_now()
+        )
+    except LederbotError as exc:
+        raise fail(exc) from exc
+    typer.echo(
+        f"{report.added} nye, {report.updated} oppdatert, {report.deactivated} deaktivert; "
+        f"{report.linked} chatbrukere koblet, {report.not_found} ikke funnet i Slack/Teams."
+    )
