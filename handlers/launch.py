@@ -165,6 +165,13 @@ def build_pseudonymizer(settings: Settings, *, local: bool = False) -> Pseudonym
     )
 
 
+def existing_pseudonymizer(settings: Settings) -> Pseudonymizer:
+    """For the admin commands: the environment's key, or a local installation's key already in the data
+    folder (never created here: a new key would find none of the stored data)."""
+    local = settings.pseudonym_key is None and (settings.data_dir / KEY_FILE).is_file()
+    return build_pseudonymizer(settings, local=local)
+
+
 def local_pseudonymizer(settings: Settings) -> Pseudonymizer:
     """The terminal chat's pseudonymizer: the environment's key, or one kept in the data folder."""
     return build_pseudonymizer(settings, local=True)

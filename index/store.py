@@ -116,6 +116,7 @@ class IndexBuilder:
 
         import bm25s
         import faiss
+        from bm25s.tokenization import Tokenizer
 
         started = time.perf_counter()
         self._embedder.load()
@@ -146,9 +147,14 @@ class IndexBuilder:
         window_dense = _dense_index(window_vectors, window_kind, self._hnsw_m)
 
         stop = _stopwords()
-        corpus_terms = [terms(indexed_terms_text(p), stopwords=stop) for p in passages]
+        # bm25s' tokenizer with our Norwegian terms as its splitter (stems, folded, stopwords out), so
+        # the passages get exactly the terms a question is matched with (bot/search.py uses terms too).
+        tokenizer = Tokenizer(lower=False, splitter=lambda text: terms(text, stopwords=stop), stopwords=None)
+        tokenized = tokenizer.tokenize(
+            [indexed_terms_text(p) for p in passages], return_as="tuple", show_progress=False
+        )
         retriever = bm25s.BM25(k1=1.2, b=0.75)
-        retriever.index(_as_tokenized(corpus_terms), show_progress=False)
+        retriever.index(tokenized, show_progress=False)
 
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".index-", dir=folder.parent))
@@ -326,7 +332,7 @@ def load_index(folder: Path, embedder: Embedder, *, ef_search: int = 128) -> Loa
         window_dense = faiss.read_index(str(folder / WINDOW_DENSE))
         vectors = np.load(folder / VECTORS, mmap_mode="r", allow_pickle=False)
         window_vectors = np.load(folder / WINDOW_VECTORS, mmap_mode="r", allow_pickle=False)
-        bm25 = bm25s.BM25.load(str(folder / BM25_DIR), load_corpus=False, show_progress=False)
+        bm25 = bm25s.BM25.load(str(folder / BM25_DIR), load_corpus=False, mmap=True, show_progress=False)
         anchors = np.load(folder / ANCHORS, allow_pickle=False)
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
         raise IndexCorruptError(
@@ -414,15 +420,6 @@ def _dense_index(vectors: np.ndarray, kind: str, hnsw_m: int) -> Any:
     for start in range(0, len(vectors), 65_536):  # in slices: a float32 copy of all at once would double memory
         index.add(np.ascontiguousarray(vectors[start : start + 65_536], dtype=np.float32))
     return index
-
-
-def _as_tokenized(corpus_terms: list[list[str]]) -> Any:
-    """bm25s' own token-id form, so that our Norwegian terms are used as they are."""
-    from bm25s.tokenization import Tokenized
-
-    vocab: dict[str, int] = {}
-    ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus_terms]
-    return Tokenized(ids=ids, vocab=vocab)
 
 
 def _replace_folder(staging: Path, folder: Path) -> None:

@@ -1,7 +1,10 @@
-"""The prompt sets from knowledge/reflections/*.yaml, and finding a theme from a word."""
+"""The prompt sets in knowledge/reflections/*.yaml (reading and writing: the one schema), and finding
+a theme from a word."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +12,13 @@ import yaml
 
 from index.errors import ConfigError
 from index.text import fold
+
+GUIDE_FILE = "ks-guide-til-god-ledelse.yaml"
+
+
+def version_of(*texts: str) -> str:
+    """A text's version: changes exactly when the text does, so an answer keeps what it answered."""
+    return hashlib.sha256("\n".join(texts).encode()).hexdigest()[:8]
 
 
 @dataclass(frozen=True)
@@ -26,6 +36,11 @@ class Theme:
     kind: str  # individual, group, development_talk
     version: str
     questions: tuple[Prompt, ...]
+
+    @classmethod
+    def of(cls, theme_id: str, title: str, section: str, kind: str, questions: tuple[Prompt, ...]) -> Theme:
+        """A new theme, versioned by its questions' texts."""
+        return cls(theme_id, title, section, kind, version_of(*(q.text for q in questions)), questions)
 
 
 class Catalog:
@@ -82,3 +97,27 @@ class Catalog:
             if theme.kind in kinds and all(w in haystack for w in wanted):
                 return theme
         return None
+
+
+def write(themes: Sequence[Theme], folder: Path, *, source: str) -> Path:
+    """Write ``themes`` in their order as the YAML that ``Catalog.load`` reads (the extracted guide's file)."""
+    data = {
+        "source": source,
+        "generated_by": "lederbot reflections extract",
+        "themes": [
+            {
+                "id": t.id,
+                "title": t.title,
+                "section": t.section,
+                "kind": t.kind,
+                "version": t.version,
+                "questions": [{"id": q.id, "version": q.version, "text": q.text} for q in t.questions],
+            }
+            for t in themes
+        ],
+    }
+    header = "# Generated from the KS guide by `lederbot reflections extract`; do not edit by hand.\n"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / GUIDE_FILE
+    path.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
+    return path

@@ -246,3 +246,8 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+def known_names(session: Session) -> list[str]:
+    """Every name and e-mail address in the leader register: what a report must never print."""
+    return [value for pair in session.execute(select(Leader.name, Leader.email)) for value in pair if value]

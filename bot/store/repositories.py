@@ -1,4 +1,7 @@
-"""Repositories: the only code that queries the tables. Each takes its session keyword-only."""
+"""The question log's repositories (questions, feedback, event ids, answer threads); each takes its
+session keyword-only. The other aggregates keep their SQL beside their rules, all in the core: a
+person's rows in bot/store/people.py, reflections in bot/reflection/, HR figures in bot/analytics/,
+the inbox in bot/inbox.py. Adapters never query the tables."""
 
 from __future__ import annotations
 

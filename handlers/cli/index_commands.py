@@ -87,12 +87,13 @@ def index_status(config: ConfigOption = None) -> None:
 @reflections_app.command("extract")
 def reflections_extract(config: ConfigOption = None) -> None:
     """Hent TIL REFLEKSJON-spørsmålene ut av «Guide til god ledelse» til knowledge/reflections/."""
-    from index.reflections import extract_themes, write
+    from bot.reflection.catalog import write
+    from bot.reflection.extract import extract_themes
 
     settings = settings_from(config)
     guide = settings.index.knowledge_dir / "ks-guide-til-god-ledelse.md"
     if not guide.is_file():
         raise fail(LederbotError(f"Fant ikke veilederen {guide}."))
     themes = extract_themes(guide.read_text(encoding="utf-8"))
-    path = write(themes, settings.index.knowledge_dir / "reflections", source=guide.name)
+    path = write(themes, settings.reflection.folder, source=guide.name)
     typer.echo(f"{len(themes)} temaer ({sum(len(t.questions) for t in themes)} spørsmål) skrevet til {path}.")

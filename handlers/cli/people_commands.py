@@ -14,13 +14,10 @@ from index.errors import LederbotError
 
 
 def _data_owner(settings: Settings, user: str, channel: str) -> tuple[Database, str]:
-    from bot.identity import KEY_FILE
     from bot.store.people import rekey
-    from handlers.launch import build_pseudonymizer
+    from handlers.launch import existing_pseudonymizer
 
-    # The key of a local installation is read from the data folder, never created here.
-    local = settings.pseudonym_key is None and (settings.data_dir / KEY_FILE).is_file()
-    pseudonymizer = build_pseudonymizer(settings, local=local)
+    pseudonymizer = existing_pseudonymizer(settings)
     database = open_database(settings)
     database.pseudonymizer = pseudonymizer
     owner = pseudonymizer.owner_key(channel, user)
@@ -91,16 +88,14 @@ def data_delete(
 @data_app.command("retention")
 def data_retention(config: ConfigOption = None) -> None:
     """Kjør oppryddingen nå: gamle refleksjonssvar og spørsmålstekster slettes etter konfigurert tid."""
-    from bot.clock import utc_now
-    from bot.reflection import data
-    from bot.store.repositories import QuestionRepository
+    from bot.upkeep import Retention
+    from handlers.launch import build_dialog, existing_pseudonymizer
 
     settings = settings_from(config)
-    database = open_database(settings)
-    answers = data.apply_retention(database, now=utc_now(), months=settings.privacy.reflection_answer_months)
-    with database.session() as session:
-        texts_forgotten = QuestionRepository(session=session).forget_expired_texts(now=utc_now())
-    typer.echo(f"Slettet {answers} refleksjonssvar og {texts_forgotten} spørsmålstekster.")
+    dialog = build_dialog(settings, pseudonymizer=existing_pseudonymizer(settings), database=open_database(settings))
+    # The server's own sweep, so the two never drift apart (event ids included).
+    swept = Retention(questions=dialog.questions, months=settings.privacy.reflection_answer_months).sweep()
+    typer.echo(f"Slettet {swept.reflection_answers} refleksjonssvar og {swept.question_texts} spørsmålstekster.")
 
 
 @leaders_app.command("import")
@@ -113,7 +108,7 @@ def leaders_import(
 
     from bot.analytics.register import import_register, read_register
     from bot.clock import utc_now
-    from handlers.launch import build_pseudonymizer
+    from handlers.launch import existing_pseudonymizer
     from handlers.slack.directory import CombinedDirectory, SlackDirectory
 
     try:
@@ -124,9 +119,7 @@ def leaders_import(
         token = os.environ.get("SLACK_BOT_TOKEN")
         slack = SlackDirectory(token=token, api_url=os.environ.get("SLACK_API_URL")) if token else None
         directory = CombinedDirectory(slack=slack, teams_tenant=os.environ.get("MICROSOFT_APP_TENANT_ID"))
-        pseudonymizer = build_pseudonymizer(
-            settings, local=settings.pseudonym_key is None and (settings.data_dir / "pseudonym.key").is_file()
-        )
+        pseudonymizer = existing_pseudonymizer(settings)
         report = import_register(
             open_database(settings), rows, directory=directory, pseudonymizer=pseudonymizer, now=utc_now()
         )

@@ -55,13 +55,11 @@ def report_unanswered(
     config: ConfigOption = None,
 ) -> None:
     """Ubesvarte spørsmål uten identitet, gruppert etter innhold; bare grupper som mange ulike har spurt om."""
-    from sqlalchemy import select
-
     from bot.analytics import audit
     from bot.analytics.unanswered import unanswered_report
     from bot.assistant import build_embedder
     from bot.clock import utc_now
-    from bot.store.models import Leader
+    from bot.store.people import known_names
     from bot.store.repositories import QuestionRepository
 
     try:
@@ -69,7 +67,7 @@ def report_unanswered(
         database = open_database(settings)
         with database.session() as session:
             rows = QuestionRepository(session=session).unanswered()
-            names = [n for pair in session.execute(select(Leader.name, Leader.email)) for n in pair if n]
+            names = known_names(session)
         embedder = build_embedder(settings)
         embedder.load()
         report = unanswered_report(

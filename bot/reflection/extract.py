@@ -9,19 +9,16 @@ the same heading, the first was pushed past the end of the section before it by 
 The guide's questions for leader groups ("Flere viktige spørsmål …") and for the
 utviklingssamtale are lists under their headings.
 
-The result is checked in (knowledge/reflections/*.yaml); a question whose text changes gets a new
-version, so answers keep the version they answered.
+The result is checked in (knowledge/reflections/*.yaml, written by bot/reflection/catalog.py); a
+question whose text changes gets a new version, so answers keep the version they answered.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-import yaml
-
+from bot.reflection.catalog import Prompt, Theme, version_of
 from index.text import fold
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
@@ -29,29 +26,6 @@ _MARKER = re.compile(r"^\s*(#+\s*)?(◀\s*)?TIL REFLEKSJON(\s*▶)?\s*$")
 _BULLET = re.compile(r"^\s*(?:[-○•*]\s*)+")
 GROUP_SECTION = "FLERE VIKTIGE SPØRSMÅL"
 TALK_SECTION = "Utviklingssamtalen"
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    text: str
-
-    @property
-    def version(self) -> str:
-        return hashlib.sha256(self.text.encode()).hexdigest()[:8]
-
-
-@dataclass(frozen=True)
-class Theme:
-    id: str
-    title: str
-    section: str
-    kind: str  # individual, group, development_talk
-    questions: tuple[Question, ...]
-
-    @property
-    def version(self) -> str:
-        return hashlib.sha256("\n".join(q.text for q in self.questions).encode()).hexdigest()[:8]
 
 
 @dataclass
@@ -160,43 +134,16 @@ def extract_themes(text: str) -> list[Theme]:
         while theme_id in used:
             theme_id += "-2"
         used.add(theme_id)
-        questions = tuple(Question(id=f"{theme_id}-{i + 1}", text=q) for i, q in enumerate(box.questions))
-        themes.append(Theme(theme_id, title, f"TIL REFLEKSJON – {title}", "individual", questions))
+        questions = tuple(Prompt(f"{theme_id}-{i + 1}", version_of(q), q) for i, q in enumerate(box.questions))
+        themes.append(Theme.of(theme_id, title, f"TIL REFLEKSJON – {title}", "individual", questions))
     for heading, items in list_sections(text, GROUP_SECTION):
         title = sentence_case(heading)
         theme_id = slug(title)
-        questions = tuple(Question(id=f"{theme_id}-{i + 1}", text=q) for i, q in enumerate(items))
-        themes.append(Theme(theme_id, title, f"Flere viktige spørsmål – {title}", "group", questions))
+        questions = tuple(Prompt(f"{theme_id}-{i + 1}", version_of(q), q) for i, q in enumerate(items))
+        themes.append(Theme.of(theme_id, title, f"Flere viktige spørsmål – {title}", "group", questions))
     for heading, items in list_sections(text, "VERKTØY FOR UTVIKLING"):
         if TALK_SECTION.lower() in heading.lower():
             title = "Utviklingssamtalen"
-            questions = tuple(Question(id=f"utviklingssamtalen-{i + 1}", text=q) for i, q in enumerate(items))
-            themes.append(Theme("utviklingssamtalen", title, sentence_case(heading), "development_talk", questions))
+            questions = tuple(Prompt(f"utviklingssamtalen-{i + 1}", version_of(q), q) for i, q in enumerate(items))
+            themes.append(Theme.of("utviklingssamtalen", title, sentence_case(heading), "development_talk", questions))
     return themes
-
-
-def to_yaml(themes: list[Theme], *, source: str) -> str:
-    data = {
-        "source": source,
-        "generated_by": "lederbot reflections extract",
-        "themes": [
-            {
-                "id": t.id,
-                "title": t.title,
-                "section": t.section,
-                "kind": t.kind,
-                "version": t.version,
-                "questions": [{"id": q.id, "version": q.version, "text": q.text} for q in t.questions],
-            }
-            for t in themes
-        ],
-    }
-    header = "# Generated from the KS guide by `lederbot reflections extract`; do not edit by hand.\n"
-    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
-
-
-def write(themes: list[Theme], folder: Path, *, source: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "ks-guide-til-god-ledelse.yaml"
-    path.write_text(to_yaml(themes, source=source), encoding="utf-8")
-    return path
