@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, YamlConfigSettingsSource
 
 from index.errors import ConfigError
 
@@ -42,24 +42,11 @@ class IndexSettings(BaseModel):
 
 
 class SearchSettings(BaseModel):
-    """Retrieval and the confidence decision."""
+    """Retrieval. The fusion weights and the confidence model are fit by cross-validation and kept as
+    data (bot/fitted.json, written by bench/fit_confidence.py), not set here."""
 
     top_k: int = Field(default=5, ge=1, le=50)
     candidates: int = Field(default=40, ge=5, le=500)
-    rrf_k: int = Field(default=60, ge=1)
-    # Weight of the dense ranking against BM25 in the fusion.
-    dense_weight: float = Field(default=1.0, ge=0)
-    bm25_weight: float = Field(default=1.0, ge=0)
-    # Confidence. The best passage's cosine must reach an absolute floor and beat the nearest
-    # out-of-scope topic (knowledge/out_of_scope.yaml): by sure_margin on its own, or by
-    # min_margin when at least min_coverage of the question's words (IDF-weighted) occur in the
-    # documents. Calibrated on the dev set's out-of-scope questions and bench/calibration.yaml:
-    # covered questions sit at margin +0.009 and above, off-topic ones at -0.015 and below, and
-    # the few off-topic ones near zero ("Hva er lunsjmenyen?") share no word with the documents.
-    min_dense_score: float = Field(default=0.75, ge=0, le=1)
-    min_margin: float = Field(default=-0.003, ge=-1, le=1)
-    sure_margin: float = Field(default=0.04, ge=-1, le=1)
-    min_coverage: float = Field(default=0.5, ge=0, le=1)
     max_query_chars: int = Field(default=2000, ge=50)
 
 
@@ -208,14 +195,13 @@ class Settings(BaseSettings):
             if not file.is_file():
                 raise ConfigError(f"Fant ikke konfigurasjonsfilen {file}.")
             try:
-                loaded = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+                values = YamlConfigSettingsSource(cls, yaml_file=file, yaml_file_encoding="utf-8")()
             except yaml.YAMLError as exc:
                 raise ConfigError(f"Konfigurasjonsfilen {file} er ikke gyldig YAML: {exc}") from exc
-            if not isinstance(loaded, dict):
-                raise ConfigError(f"Konfigurasjonsfilen {file} må være en YAML-mappe på toppnivå.")
-            if "pseudonym_key" in loaded or "pseudonym_previous_keys" in loaded:
+            except (TypeError, ValueError) as exc:  # pydantic-settings' reading of a list or a scalar
+                raise ConfigError(f"Konfigurasjonsfilen {file} må være en YAML-mappe på toppnivå.") from exc
+            if "pseudonym_key" in values or "pseudonym_previous_keys" in values:
                 raise ConfigError("Hemmeligheter (pseudonym_key) skal bare settes i miljøet, ikke i filen.")
-            values = loaded
         try:
             return cls(**values)
         except ValidationError as exc:

@@ -91,13 +91,6 @@ class Dialog:
             return Outcome(reply=reply)
         return Outcome(asked=self.questions.ask(text, asker=asker))
 
-    def reflection_command(self, args: str, *, asker: Asker) -> Reply:
-        """`/refleksjon [tema]` for oneself (groups and plans need a channel: see the adapters)."""
-        text = f"refleksjon {args}".strip()
-        reply = self.engine.handle(self.owner(asker), text)
-        assert reply is not None  # "refleksjon ..." is always a reflection command
-        return reply
-
     def plan(
         self,
         args: str,

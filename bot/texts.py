@@ -23,8 +23,6 @@ NATIONAL_GUIDANCE = "Nasjonal veiledning fra {owner}"
 UNSURE_INTRO = "Jeg er ikke sikker, men dette er det nærmeste jeg fant:"
 SEE_ALSO = "Se også"
 ANSWER_INTRO = "Dette sier dokumentene:"
-INDEX_MISSING = "Søkeindeksen er ikke bygget ennå. Kjør «lederbot index build» (eller «make index») og prøv igjen."
-INDEX_BROKEN = "Søkeindeksen kan ikke brukes: {reason}"
 # The database is down while a leader writes in a DM: a reflection answer cannot be saved.
 NOT_SAVED_SEND_AGAIN = (
     ":warning: *Jeg får ikke lagret noe akkurat nå* (databasen svarer ikke). Var dette et svar på et "
@@ -114,7 +112,6 @@ HR_LINE_SUPPRESSED = "• {key}: skjult (færre enn {min_group} ledere, eller ta
 HR_ONLY = "Rapporten er bare for HR. Spør HR-avdelingen om du trenger tall."
 HR_REPORT_SENT = "Rapporten er sendt til deg som fil i en direktemelding."
 HR_REPORT_INTRO = "Bruk av lederbot per {by} (grupper under {min_group} ledere er skjult):"
-RECORDING_FAILED_LOG = "could not record"
 
 # Reflection
 R_THEMES_INTRO = "Velg et tema fra KS' «Guide til god ledelse». Jeg stiller spørsmålene ett og ett, i ditt tempo."

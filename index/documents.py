@@ -20,11 +20,6 @@ class DocumentMeta:
     link: str | None = None
     short_owner: str | None = None
 
-    @property
-    def source_label(self) -> str:
-        """How a source line names the document's kind, e.g. "Heim kommune – styringsdokument"."""
-        return f"{self.short_owner or self.owner} – {self.kind}"
-
 
 @dataclass(frozen=True)
 class Block:

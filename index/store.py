@@ -52,7 +52,6 @@ ANCHORS = "anchors.npy"
 WINDOWS = "windows.jsonl"
 WINDOW_VECTORS = "window_vectors.npy"
 WINDOW_DENSE = "windows.faiss"
-OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
 
 
 def embedded_text(passage: Passage) -> str:

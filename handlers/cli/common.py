@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+# Each command imports what it needs when it runs, so that `lederbot --help` or `index status` does
+# not load the model, the database driver or the channel SDKs (there is no cycle to avoid here).
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -32,20 +34,8 @@ ConfigOption = Annotated[
 ]
 
 
-def _settings(config: Path | None) -> Settings:
-    from bot.logs import configure
-
-    settings = Settings.load(config)
-    configure(level=settings.log_level, fmt=settings.log_format)
-    return settings
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    typer.echo(f"Feil: {exc}", err=True)
-    return typer.Exit(code=2)
-
-
 def settings_from(config: Path | None) -> Settings:
+    """The settings (file and environment) and the logging they ask for: the first thing a command does."""
     from bot.logs import configure
 
     settings = Settings.load(config)
@@ -54,6 +44,7 @@ def settings_from(config: Path | None) -> Settings:
 
 
 def fail(exc: Exception) -> typer.Exit:
+    """The error as the user reads it (Norwegian, no traceback) and exit status 2."""
     typer.echo(f"Feil: {exc}", err=True)
     return typer.Exit(code=2)
 

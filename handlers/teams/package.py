@@ -3,35 +3,12 @@
 from __future__ import annotations
 
 import json
-import struct
 import zipfile
-import zlib
 from pathlib import Path
 
 MANIFEST_VERSION = "1.17"
-COLOR = (29, 79, 115)  # the blue of the Slack app
-
-
-def _png(size: int, rgba: tuple[int, int, int, int], *, ring: bool = False) -> bytes:
-    """A square PNG: filled (colour icon) or a white ring on transparency (outline icon)."""
-    rows = []
-    centre, outer, inner = (size - 1) / 2, size * 0.45, size * 0.30
-    for y in range(size):
-        row = bytearray([0])
-        for x in range(size):
-            distance = ((x - centre) ** 2 + (y - centre) ** 2) ** 0.5
-            if ring:
-                row += bytes(rgba if inner <= distance <= outer else (0, 0, 0, 0))
-            else:
-                row += bytes((255, 255, 255, 255) if inner <= distance <= outer else rgba)
-        rows.append(bytes(row))
-    raw = zlib.compress(b"".join(rows), 9)
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+# Teams requires a 192×192 colour icon and a 32×32 white outline on transparency (checked in).
+ICONS = Path(__file__).with_name("icons")
 
 
 def manifest(*, app_id: str, version: str, developer: str, website: str) -> dict[str, object]:
@@ -102,6 +79,6 @@ def build_package(
                 indent=2,
             ),
         )
-        archive.writestr("color.png", _png(192, (*COLOR, 255)))
-        archive.writestr("outline.png", _png(32, (255, 255, 255, 255), ring=True))
+        for icon in ("color.png", "outline.png"):
+            archive.write(ICONS / icon, icon)
     return output

@@ -57,7 +57,7 @@ def test_round_trip_with_each_backend(tmp_path: Path, make_embedder) -> None:
 
     loaded = load_index(folder, make_embedder())
     assert [p.text for p in loaded.passages] == [p.text for p in corpus.passages]
-    service = SearchService(index_dir=folder, embedder=make_embedder(), settings=SearchSettings(min_dense_score=0.0))
+    service = SearchService(index_dir=folder, embedder=make_embedder(), settings=SearchSettings())
     service.load()
     hits = service.search("Hva er en delegeringssperre?").hits
     assert hits[0].passage.document_id == "delegering"
