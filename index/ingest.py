@@ -21,7 +21,8 @@ from index.clean import clean_text
 from index.debris import drop_figure_debris
 from index.documents import DocumentMeta, Passage
 from index.errors import ConfigError
-from index.ocr import NorwegianLexicon, OcrRepairer, RepairReport
+from index.lexicon import NorwegianLexicon
+from index.ocr import OcrRepairer, RepairReport
 from index.readers import SUPPORTED_SUFFIXES, read_file
 from index.structure import markdown_blocks, plain_blocks, sections
 

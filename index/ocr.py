@@ -22,35 +22,21 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
+
+from index.lexicon import JUNK, TOKEN, WORD_CHARS, NorwegianLexicon
 
 log = logging.getLogger(__name__)
 
 NORWEGIAN_LETTERS = "æøå"
-# Debian's hunspell-no puts the bokmål (nb_NO) and nynorsk (nn_NO) dictionaries here.
-DEFAULT_HUNSPELL_DIR = Path("/usr/share/hunspell")
-HUNSPELL_NAMES = {"nb": "nb_NO", "nn": "nn_NO"}
 # A stretch of text is taken for a scan when this share of its words is OCR damage (see ``scan``).
 SEGMENT_DAMAGE_THRESHOLD = 0.03
 # ... and has at least this many damaged words (a clean text has the odd name no list knows).
 _SEGMENT_MIN_DAMAGED = 3
 _SEGMENT_MIN_WORDS = 60
-# Characters that do not occur inside Norwegian words but that OCR leaves where æ/ø/å stood.
-_JUNK = set("@&¢é€£§$")
-_TOKEN = re.compile(r"[^\s.,;:!?()«»\"'/\[\]{}<>—–\-*=+|]+")
-_WORD_CHARS = re.compile(r"[a-zæøåéèêóòôüäö@&¢]+$", re.IGNORECASE)
 # A real-word error is fixed when the æ/ø/å variant is this much more frequent (log10 units).
 _REAL_WORD_MARGIN = 1.0
-# Words below this Zipf frequency in wordfreq are too rare to trust as "valid".
-_MIN_ZIPF = 1.5
-_MIN_COMPOUND_PART = 3
-# A part of a compound must be at least this common, so that rare web tokens do not glue together.
-_MIN_PART_ZIPF = 2.8
-_INFLECTIONS = ("nde", "ene", "ens", "ets", "er", "en", "et", "es", "te", "de", "ne", "s", "e", "r", "a")
 # Costs of the edits a candidate took (log10 units): a letter read for another is the common case.
 _COST_SUBSTITUTE = 0.0
 _COST_RESHAPE = 1.5
@@ -59,7 +45,6 @@ _COST_SECOND_EDIT = 0.5
 # ("operasjonalisert"): a candidate must reach this score to replace it. Tokens with characters
 # that never occur in Norwegian words ("s@rlover") are replaced by any valid candidate.
 _MIN_REPLACEMENT_SCORE = 2.5
-_COMPOUND_PENALTY = 0.75
 _URL = re.compile(r"((?:https?://|www\.)\S+|\S+@\S+\.[a-z]{2,})")
 # "i" read as "1" between words, "I" read as "1" after a sentence (unless a number follows: "1 og 2").
 _ONE_IN_SENTENCE = re.compile(r"(?<=[a-zæøå,])(\s+)1(?=\s+[a-zæøå])(?!\s+\S{1,5}\s+\d)")
@@ -123,145 +108,6 @@ class RepairReport:
         return self.valid_after / self.word_tokens_after if self.word_tokens_after else 1.0
 
 
-class NorwegianLexicon:
-    """Which words are Norwegian, and how common they are (Zipf scale).
-
-    Example:
-        >>> lex = NorwegianLexicon()
-        >>> lex.is_valid("rådmannen"), lex.is_valid("radmannen")
-        (True, False)
-    """
-
-    def __init__(self, *, extra_words: Iterable[str] = (), hunspell_dir: Path | None = DEFAULT_HUNSPELL_DIR) -> None:
-        from wordfreq import get_frequency_dict
-
-        self._dictionaries: dict[str, Any] = {}
-        if hunspell_dir is not None:
-            self._dictionaries = _load_hunspell(hunspell_dir)
-        self._dictionary_cache: dict[str, bool] = {}
-        self._bigrams: Counter[tuple[str, str]] = Counter()
-
-        self._zipf: dict[str, float] = {}
-        for word, freq in get_frequency_dict("nb").items():
-            zipf = math.log10(freq) + 9
-            if zipf >= _MIN_ZIPF and _WORD_CHARS.match(word) and not (set(word) & _JUNK):
-                self._zipf[word] = zipf
-        self._corpus: Counter[str] = Counter()
-        self.add_corpus_words(extra_words)
-        self._score_cache: dict[str, float | None] = {}
-
-    def add_corpus_words(self, words: Iterable[str]) -> None:
-        """Add words seen in clean documents of the corpus (they count as valid)."""
-        for word in words:
-            low = word.lower()
-            if len(low) > 1 and low.isalpha():
-                self._corpus[low] += 1
-        self._score_cache = {}
-
-    def add_corpus_text(self, texts: Iterable[str]) -> None:
-        """Count the word pairs of clean documents: the context that decides a real-word error."""
-        for text in texts:
-            words = [w.lower() for w in _TOKEN.findall(text)]
-            self._bigrams.update(zip(words, words[1:], strict=False))
-
-    def bigram(self, first: str, second: str) -> int:
-        """How often ``first second`` occurs in the clean documents."""
-        return self._bigrams.get((first.lower(), second.lower()), 0)
-
-    @property
-    def languages(self) -> tuple[str, ...]:
-        """The written standards whose full dictionaries are loaded ("nb", "nn")."""
-        return tuple(sorted(self._dictionaries))
-
-    def in_dictionary(self, word: str, language: str | None = None) -> bool:
-        """True when a hunspell dictionary accepts ``word``, inflections and compounds included.
-
-        ``language`` ("nb" or "nn") asks that standard's dictionary only; None asks both.
-        """
-        low = word.lower()
-        if not low.isalpha():
-            return False
-        names = [language] if language in self._dictionaries else list(self._dictionaries)
-        for name in names:
-            key = f"{name}:{low}"
-            hit = self._dictionary_cache.get(key)
-            if hit is None:
-                hit = _lookup(self._dictionaries[name], low)
-                self._dictionary_cache[key] = hit
-            if hit:
-                return True
-        return False
-
-    def is_norwegian(self, word: str) -> bool:
-        """A word of either written standard: known, derived from known words, or in a dictionary."""
-        return self.is_valid(word) or self.in_dictionary(word)
-
-    def zipf(self, word: str) -> float:
-        """Zipf frequency of a known word (0 for an unknown one)."""
-        low = word.lower()
-        base = self._zipf.get(low, 0.0)
-        count = self._corpus.get(low, 0)
-        # The corpus' own words matter more than the web at large: a word the municipality's
-        # clean documents use is at least as plausible as a fairly common web word.
-        corpus = 4.0 + math.log10(count) if count else 0.0
-        return max(base, corpus)
-
-    def is_known(self, word: str) -> bool:
-        low = word.lower()
-        return low in self._zipf or low in self._corpus
-
-    def is_valid(self, word: str) -> bool:
-        """True for a known word, an inflected form of one, or a compound of known words."""
-        return self.score(word) is not None
-
-    def score(self, word: str) -> float | None:
-        """How plausible ``word`` is as Norwegian (Zipf scale), or None when it is not Norwegian.
-
-        Known words score their frequency; an unlisted inflection scores a little less than its
-        stem; a compound scores its rarest part, less a penalty per extra part.
-        """
-        low = word.lower()
-        known = self.zipf(low) if self.is_known(low) else None
-        if len(low) < 4 or not low.isalpha():
-            return known
-        if low not in self._score_cache:
-            derived = self._derived_score(low, depth=2)
-            # A rare listed compound is as plausible as its parts say ("myndighetsområder").
-            self._score_cache[low] = (
-                max(known, derived) if known is not None and derived is not None else known or derived
-            )
-        return self._score_cache[low]
-
-    def _part_score(self, part: str) -> float | None:
-        zipf = self.zipf(part)
-        if zipf >= _MIN_PART_ZIPF:
-            return zipf
-        for suffix in _INFLECTIONS:
-            stem = part[: -len(suffix)]
-            if part.endswith(suffix) and len(stem) >= 4 and self.zipf(stem) >= _MIN_PART_ZIPF:
-                return self.zipf(stem) - 0.5
-        return None
-
-    def _derived_score(self, word: str, *, depth: int) -> float | None:
-        best = self._part_score(word)
-        for cut in range(_MIN_COMPOUND_PART, len(word) - _MIN_COMPOUND_PART + 1):
-            head, tail = word[:cut], word[cut:]
-            head_score = self._part_score(head)
-            if head_score is None and head.endswith(("s", "e")) and len(head) > _MIN_COMPOUND_PART:
-                head_score = self._part_score(head[:-1])  # the linking -s-/-e- of compounds
-            if head_score is None:
-                continue
-            tail_score = self._part_score(tail)
-            if tail_score is None and depth > 1 and len(tail) >= 2 * _MIN_COMPOUND_PART:
-                tail_score = self._derived_score(tail, depth=depth - 1)
-            if tail_score is None:
-                continue
-            candidate = min(head_score, tail_score) - _COMPOUND_PENALTY
-            if best is None or candidate > best:
-                best = candidate
-        return best
-
-
 class OcrRepairer:
     """Repairs OCR damage in Norwegian text.
 
@@ -289,7 +135,7 @@ class OcrRepairer:
         return hit
 
     def _repair_lower(self, low: str, *, real_words: bool) -> str:
-        if not _WORD_CHARS.match(low) or len(low) < 2:
+        if not WORD_CHARS.match(low) or len(low) < 2:
             return low
         if self._lex.is_known(low):
             if not real_words or set(low) & set(NORWEGIAN_LETTERS):
@@ -326,7 +172,7 @@ class OcrRepairer:
         if not scored:
             return low
         best_score, best = max(scored)
-        if set(low) & _JUNK:
+        if set(low) & JUNK:
             return best
         # A token that reads as a compound ("rad|mannen") yields only to a clearly better word.
         own = self._lex.score(low)
@@ -345,9 +191,9 @@ class OcrRepairer:
         token is damage when no dictionary knows it and one æ/ø/å edit makes a known word.
         """
         low = token.lower()
-        if (token.isupper() and not set(low) & _JUNK) or self._lex.is_norwegian(low):
+        if (token.isupper() and not set(low) & JUNK) or self._lex.is_norwegian(low):
             return False  # acronyms, and words of either standard
-        if set(low) & _JUNK:
+        if set(low) & JUNK:
             return len(low) > 1
         # Only a listed word counts as what was meant: two parts that happen to make a compound
         # ("delegerings|reglement" one letter off) are no evidence of a misread.
@@ -430,13 +276,13 @@ class OcrRepairer:
         def fix(match: re.Match[str]) -> str:
             token = match.group(0)
             core = token.rstrip("0123456789")
-            if not core or not _is_word(core) or (core.isupper() and not set(core) & _JUNK):
+            if not core or not _is_word(core) or (core.isupper() and not set(core) & JUNK):
                 return token  # numbers, and acronyms such as IKT or HMS
             return self.repair_word(core, real_words=damaged) + token[len(core) :]
 
         # Addresses are not words: repair only the text between them.
         parts = _URL.split(text)
-        text = "".join(part if _URL.fullmatch(part) else _TOKEN.sub(fix, part) for part in parts)
+        text = "".join(part if _URL.fullmatch(part) else TOKEN.sub(fix, part) for part in parts)
         return self._in_context(text) if damaged else text
 
     def _in_context(self, text: str) -> str:
@@ -483,8 +329,8 @@ class OcrRepairer:
 
     def report(self, before: str, after: str, *, damaged: bool) -> RepairReport:
         """Compare the share of valid word tokens before and after a repair."""
-        words_before = [t for t in _TOKEN.findall(before) if _has_letter(t)]
-        words_after = [t for t in _TOKEN.findall(after) if _has_letter(t)]
+        words_before = [t for t in TOKEN.findall(before) if _has_letter(t)]
+        words_after = [t for t in TOKEN.findall(after) if _has_letter(t)]
         changed = sum(1 for a, b in zip(words_before, words_after, strict=False) if a != b)
         return RepairReport(
             word_tokens=len(words_before),
@@ -494,25 +340,6 @@ class OcrRepairer:
             changed_tokens=changed,
             word_tokens_after=len(words_after),
         )
-
-
-def _load_hunspell(folder: Path) -> dict[str, Any]:
-    from spylls.hunspell import Dictionary
-
-    loaded: dict[str, Any] = {}
-    for language, name in HUNSPELL_NAMES.items():
-        if (folder / f"{name}.dic").is_file() and (folder / f"{name}.aff").is_file():
-            loaded[language] = Dictionary.from_files(str(folder / name))
-        else:
-            log.warning("No %s dictionary in %s (install hunspell-no): only word frequencies are used", name, folder)
-    return loaded
-
-
-def _lookup(dictionary: Any, word: str) -> bool:
-    try:
-        return bool(dictionary.lookup(word))
-    except (IndexError, KeyError, ValueError, RecursionError):  # spylls on odd input: not a word
-        return False
 
 
 def _split_keep(text: str) -> list[tuple[int, str]]:
@@ -527,11 +354,11 @@ def _split_keep(text: str) -> list[tuple[int, str]]:
 
 def _spans(piece: tuple[int, str]) -> list[tuple[int, int]]:
     offset, part = piece
-    return [(offset + m.start(), offset + m.end()) for m in _TOKEN.finditer(part)]
+    return [(offset + m.start(), offset + m.end()) for m in TOKEN.finditer(part)]
 
 
 def _words_outside_addresses(text: str) -> list[str]:
-    return [t for part in _URL.split(text) if not _URL.fullmatch(part) for t in _TOKEN.findall(part)]
+    return [t for part in _URL.split(text) if not _URL.fullmatch(part) for t in TOKEN.findall(part)]
 
 
 def _has_letter(token: str) -> bool:
@@ -539,7 +366,7 @@ def _has_letter(token: str) -> bool:
 
 
 def _is_word(token: str) -> bool:
-    return bool(_WORD_CHARS.match(token)) and _has_letter(token)
+    return bool(WORD_CHARS.match(token)) and _has_letter(token)
 
 
 def _match_case(original: str, repaired: str) -> str:

@@ -12,7 +12,8 @@ import pytest
 
 from index.clean import clean_text
 from index.ingest import Corpus, Ingestor
-from index.ocr import NorwegianLexicon, OcrRepairer
+from index.lexicon import NorwegianLexicon
+from index.ocr import OcrRepairer
 from tests.conftest import KNOWLEDGE, ROOT
 
 pytestmark = pytest.mark.unit
