@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from bot.assistant import Assistant, build_assistant
 from bot.config import Settings
@@ -20,6 +22,7 @@ from tests.pgserver import PostgresServer, PostgresUnavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge"
+TEST_INDEX_CACHE = ROOT / ".cache" / "test-index"
 
 # Tests never reach the network: a model that is not on disk must fail, not download.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -33,9 +36,19 @@ def corpus() -> Corpus:
 
 @pytest.fixture(scope="session")
 def built_index(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus) -> Path:
-    """The real index of the five documents with the bundled model (built once, ~30 s)."""
+    """The real index of the five documents with the bundled model, built once per test session.
+
+    The build is the product's own incremental one: the previous run's index (kept in
+    .cache/test-index) is copied in first, so only passages and windows whose embedded text changed
+    are embedded again (a fresh clone embeds everything, ~2 min). The lock keeps parallel runs from
+    writing the cache at once."""
     folder = tmp_path_factory.mktemp("data") / "index"
-    IndexBuilder(embedder=BundledEmbedder()).build(corpus, folder, out_of_scope=load_out_of_scope(KNOWLEDGE))
+    with FileLock(f"{TEST_INDEX_CACHE}.lock"):
+        if (TEST_INDEX_CACHE / "manifest.json").is_file():
+            shutil.copytree(TEST_INDEX_CACHE, folder)
+        IndexBuilder(embedder=BundledEmbedder()).build(corpus, folder, out_of_scope=load_out_of_scope(KNOWLEDGE))
+        shutil.rmtree(TEST_INDEX_CACHE, ignore_errors=True)
+        shutil.copytree(folder, TEST_INDEX_CACHE)
     return folder
 
 
