@@ -129,10 +129,12 @@ class Assistant:
 
         ``conversation`` names the thread, DM or terminal chat: an elliptic message there within
         FOLLOW_UP_SECONDS of a question is searched with that question as context.
+
+        Raises:
+            NotLoadedError: ``load()`` has not run (the server and the commands load before they answer,
+                so a first question never waits for the model).
         """
-        if self._composer is None:
-            self.load()
-        assert self._composer is not None
+        composer = self.composer
         cleaned = strip_chat_markup(question or "")
         if not cleaned:
             return Answer(question="", answered=False, note=texts.EMPTY_QUESTION, invalid=True)
@@ -143,11 +145,11 @@ class Assistant:
         focused = _focus(cleaned, limit)
         context = self._context(conversation, focused)
         if context:
-            context = self._composer.without_other_owners(context, focused)
+            context = composer.without_other_owners(context, focused)
         text = f"{context} {focused}" if context else focused
         vector = self._search.embed(normalise_query(text))
         result = self._search.search(focused, context=context, vector=vector)
-        return dataclasses.replace(self._composer.compose(result, note=note, vector=vector), context=context)
+        return dataclasses.replace(composer.compose(result, note=note, vector=vector), context=context)
 
     def _context(self, conversation: str | None, text: str) -> str | None:
         """The previous question of this conversation when ``text`` follows up on it; remembers ``text``."""
@@ -166,9 +168,7 @@ class Assistant:
     def related(self, topic: str) -> tuple[str, str] | None:
         """One passage of the documents on ``topic`` (its source line and opening), for the end of a
         reflection; passages that are themselves reflection questions are passed over."""
-        if self._composer is None:
-            self.load()
-        assert self._composer is not None
+        composer = self.composer
         result = self._search.search(topic[: self._settings.search.max_query_chars], top_k=8)
         if not result.answered:
             return None
@@ -177,7 +177,7 @@ class Assistant:
             if "TIL REFLEKSJON" in hit.passage.section or len(sentences) < 2:
                 continue
             excerpt = " ".join(sentences)[:400].rsplit(" ", 1)[0] + " …"
-            return self._composer.source(hit.passage).line(), excerpt
+            return composer.source(hit.passage).line(), excerpt
         return None
 
 
