@@ -18,6 +18,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 from bot.intake import Intake
+from index.errors import LederbotError
 
 if TYPE_CHECKING:
     from bot.metrics import Metrics
@@ -30,6 +31,9 @@ SLACK = web.AppKey("slack", AsyncApp)
 WARM_UP = web.AppKey("warm_up", asyncio.Task)
 SWEEPER = web.AppKey("sweeper", asyncio.Task)
 INTAKE = web.AppKey("intake", Intake)
+# Set when the warm-up fails (a damaged index, a model that will not load): the server then exits
+# with the error instead of staying up unready for ever.
+FAILED = web.AppKey("failed", asyncio.Future)
 
 
 def build_server(
@@ -80,11 +84,14 @@ def build_server(
         app.router.add_post("/api/messages", guarded)
 
     async def start_warm_up(application: web.Application) -> None:
+        application[FAILED] = asyncio.get_running_loop().create_future()
+
         async def run() -> None:
             try:
                 await asyncio.to_thread(warm_up)
-            except Exception:
-                log.exception("warm-up failed; /healthz stays unavailable")
+            except Exception as exc:  # noqa: BLE001  (whatever it is, the server cannot answer: stop)
+                log.error("warm-up failed (%s); stopping", type(exc).__name__)
+                application[FAILED].set_result(exc)
                 return
             application[READY].set()
             log.info("ready")
@@ -156,13 +163,20 @@ async def run_server(
     await site.start()
     log.info("listening on %s:%s", host, port)
     handler = None
+    failed = app[FAILED]
     try:
         if socket_mode is not None:
             # Connect only once the index is loaded and the database migrated: over Socket Mode an
             # event arrives the moment the socket opens, and there is no 503 to make Slack wait.
-            await app[READY].wait()
-            handler = await socket_mode()
-        await asyncio.Event().wait()
+            ready = asyncio.ensure_future(app[READY].wait())
+            await asyncio.wait({ready, failed}, return_when=asyncio.FIRST_COMPLETED)
+            ready.cancel()
+            if not failed.done():
+                handler = await socket_mode()
+        error = await failed  # only a failed warm-up ends the wait; otherwise serve until cancelled
+        if isinstance(error, LederbotError):
+            raise error
+        raise LederbotError(f"Boten kunne ikke starte ({type(error).__name__}): {error}") from error
     finally:
         if handler is not None:
             await handler.close_async()
