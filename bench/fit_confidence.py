@@ -49,6 +49,7 @@ from bot.config import Settings  # noqa: E402
 from bot.query import normalise_query  # noqa: E402
 from bot.ranking import FEATURES, FITTED_FILE, Candidates, FittedModel, Logistic, features, order  # noqa: E402
 from bot.search import SearchService  # noqa: E402
+from index.errors import ConfigError  # noqa: E402
 
 MAX_CHARS = 1500  # as score.py: only the first 1,500 characters of a passage count
 SURE_WRONG = 0.02  # share of the training questions allowed to be sure and wrong
@@ -97,10 +98,12 @@ def load_questions(service: SearchService, paths: list[Path]) -> list[Question]:
         for item in yaml.safe_load(path.read_text(encoding="utf-8")):
             text = normalise_query(" ".join(item["q"].split()))
             vector = service.embed(text)
+            topic = service.topic(text)  # the question without the owners' names, embedded once
+            topic_vector = service.embed(topic) if topic else None
             style = "out_of_scope" if item.get("out_of_scope") else item.get("style", "plain")
             expect = [fold_text(e) for e in item.get("expect", [])]
             relevant = frozenset(i for i, t in enumerate(folded) if any(e in t for e in expect))
-            candidates = [service.candidates(text, vector, o) for o in OPTIONS]
+            candidates = [service.candidates(text, vector, o, topic_vector=topic_vector) for o in OPTIONS]
             out.append(Question(text, style, relevant, candidates, expect, vector))
     return out
 
@@ -110,8 +113,8 @@ def first_relevant(q: Question, option: int, weights: dict[str, float]) -> tuple
     ranked, fused = order(c, weights)
     for rank, pos in enumerate(ranked[:10], 1):
         if int(c.ids[pos]) in q.relevant:
-            return rank, features(c, ranked, fused)
-    return None, features(c, ranked, fused)
+            return rank, features(c, ranked, fused, weights)
+    return None, features(c, ranked, fused, weights)
 
 
 def mrr(questions: list[Question], option: int, weights: dict[str, float]) -> float:
@@ -254,6 +257,11 @@ def fit_answer(
     return ComposeSettings(**{**base.__dict__, "see_also_margin": see_also})
 
 
+def neutral_model() -> FittedModel:
+    zero = Logistic((0.0,) * len(FEATURES), (1.0,) * len(FEATURES), (0.0,) * len(FEATURES), 0.0)
+    return FittedModel(fusion=GRID[0], correct=zero, in_scope=zero, sure=1.0, scope=0.0, query=dict(OPTIONS[0]))
+
+
 def option_index(model: FittedModel) -> int:
     return OPTIONS.index({"nynorsk": model.query["nynorsk"], "compounds": model.query["compounds"]})
 
@@ -332,6 +340,12 @@ def main() -> int:
     args = parser.parse_args()
     settings = Settings.load(args.config)
     assistant = build_assistant(settings)
+    try:
+        FittedModel.load(FITTED_FILE)
+    except ConfigError:
+        # The shipped model was fit for other features: the search loads with a neutral one, since
+        # the fit uses only the candidates' scores and sets every model it evaluates itself.
+        assistant.search_service._model = neutral_model()
     assistant.load()
     service = assistant.search_service
     composer = assistant.composer

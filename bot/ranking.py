@@ -6,8 +6,12 @@ cosine of its best sentence window, and its BM25 score relative to the best BM25
 question. The confidence is a logistic regression over features of the ranked list (how close
 the best window is, the margin to the runner-up, how much of the question's vocabulary the
 documents know, how much closer the question is to the documents than to the out-of-scope
-topics, ...) giving the probability that the first passage answers, and a second one over the
-same features giving the probability that the documents answer the question at all. ``none``
+topics, how much of the first passage's lexical match is only its owner's name, ...) giving the
+probability that the first passage answers, and a second one over the same features giving the
+probability that the documents answer the question at all. The features are judged on the question
+without the names of the documents' owners when it names one (bot/owners.py): the name steers the
+ranking, but a question about Kristiansand's chief executive's pay is not answered by Kristiansand's
+page on its management just because both say "Kristiansand". ``none``
 when the second is below its threshold (nothing in the documents is about this), else ``sure``
 when the first is at or above its threshold, else ``unsure``. Everything is fit by
 cross-validation on the dev sets; the file records the cross-validated figures it was chosen by.
@@ -26,7 +30,18 @@ import numpy as np
 from index.errors import ConfigError
 
 FITTED_FILE = Path(__file__).with_name("fitted.json")
-FEATURES = ("fused", "window", "passage", "margin", "bm25", "coverage", "out_of_scope", "english", "length")
+FEATURES = (
+    "fused",
+    "window",
+    "passage",
+    "margin",
+    "bm25",
+    "coverage",
+    "out_of_scope",
+    "english",
+    "length",
+    "owner",
+)
 TIERS = ("sure", "unsure", "none")
 
 
@@ -43,6 +58,9 @@ class Candidates:
     anchor: float  # cosine to the nearest out-of-scope topic
     english: bool
     words: int
+    # The same passages (same order) scored for the question without the owners' names; None when
+    # it names no owner.
+    topic: Candidates | None = None
 
 
 @dataclass(frozen=True)
@@ -149,22 +167,32 @@ def order(candidates: Candidates, weights: dict[str, float]) -> tuple[np.ndarray
     return np.lexsort((candidates.ids, -fused)), fused
 
 
-def features(candidates: Candidates, ranked: np.ndarray, fused: np.ndarray) -> np.ndarray:
-    """The confidence model's features (in FEATURES order) for a ranked candidate list."""
+def features(candidates: Candidates, ranked: np.ndarray, fused: np.ndarray, weights: dict[str, float]) -> np.ndarray:
+    """The confidence model's features (in FEATURES order) for a ranked candidate list.
+
+    The passages are taken in the order of the whole question; their scores are the topic's (the
+    question without the owners' names) when it names an owner.
+    """
+    topic = candidates.topic
+    judged, scores = (topic, fuse(topic, weights)) if topic is not None else (candidates, fused)
     if not len(ranked):
-        return np.array([0.0, 0.0, 0.0, 0.0, 0.0, candidates.coverage, -1.0, float(candidates.english), 0.0])
+        return np.array([0.0, 0.0, 0.0, 0.0, 0.0, judged.coverage, -1.0, float(judged.english), 0.0, 0.0])
     first = ranked[0]
-    second = fused[ranked[1]] if len(ranked) > 1 else fused[first] - 0.1
+    second = scores[ranked[1]] if len(ranked) > 1 else scores[first] - 0.1
+    matched = float(candidates.bm25[first])
+    # The share of the first passage's BM25 score that only the owner's name earned.
+    owner = 1 - float(topic.bm25[first]) / matched if topic is not None and matched > 0 else 0.0
     return np.array(
         [
-            fused[first],
-            candidates.window[first],
-            candidates.passage[first],
-            fused[first] - second,
-            math.log1p(float(candidates.bm25.max())),
-            candidates.coverage,
-            float(candidates.window.max()) - candidates.anchor,
-            float(candidates.english),
-            math.log1p(candidates.words),
+            scores[first],
+            judged.window[first],
+            judged.passage[first],
+            scores[first] - second,
+            math.log1p(float(judged.bm25.max())),
+            judged.coverage,
+            float(judged.window.max()) - judged.anchor,
+            float(judged.english),
+            math.log1p(judged.words),
+            min(max(owner, 0.0), 1.0),
         ]
     )

@@ -4,7 +4,9 @@ Candidates come from three places (the nearest passages, the passages of the nea
 windows, the best BM25 passages); each candidate is then scored exactly (its passage cosine, its
 best window's cosine, its BM25 score) and the scores are fused with the weights of the fitted
 model (bot/ranking.py). The fitted confidence model turns features of the ranked list into the
-tier: ``sure``, ``unsure`` or ``none``. Passages that are not answers (reflection boxes,
+tier: ``sure``, ``unsure`` or ``none``; when the question names a document's owner, the same
+passages are scored again for the question without the name, and the tier is judged on those
+scores (bot/owners.py). Passages that are not answers (reflection boxes,
 reference lists, debris) are never candidates.
 
 Example:
@@ -17,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import time
@@ -27,6 +30,7 @@ from typing import Protocol
 import numpy as np
 
 from bot.config import SearchSettings
+from bot.owners import OwnerNames
 from bot.query import is_english, normalise_query, nynorsk_to_bokmal
 from bot.ranking import FITTED_FILE, Candidates, FittedModel, features, order
 from index.documents import Passage
@@ -88,6 +92,7 @@ class SearchService:
         self._fitted_path = fitted
         self._index: LoadedIndex | None = None
         self._model: FittedModel | None = None
+        self._owners = OwnerNames(())
 
     def load(self) -> None:
         """Load the model, the index and the fitted weights; raises the index errors or ConfigError."""
@@ -95,6 +100,8 @@ class SearchService:
             self._model = FittedModel.load(self._fitted_path)
         if self._index is None:
             self._index = load_index(self._index_dir, self._embedder, ef_search=self._ef_search)
+            documents = self._index.documents().values()
+            self._owners = OwnerNames(n for d in documents for n in (d.get("owner"), d.get("short_owner")) if n)
             from threadpoolctl import threadpool_limits
 
             # The scoring products are small: one BLAS thread does them in microseconds, while several
@@ -144,7 +151,7 @@ class SearchService:
     def rank(self, query: str, candidates: Candidates, *, top_k: int, started: float) -> SearchResult:
         model = self.model
         ranked, fused = order(candidates, model.fusion)
-        tier, probability = model.decide(features(candidates, ranked, fused))
+        tier, probability = model.decide(features(candidates, ranked, fused, model.fusion))
         tier = tier if len(ranked) else "none"
         index = self.index
         hits = []
@@ -170,33 +177,63 @@ class SearchService:
             tier=tier,
         )
 
-    def candidates(self, text: str, vector: np.ndarray, options: dict[str, bool]) -> Candidates:
-        """Every candidate passage for the question with its exact scores (see the module docstring)."""
+    def topic(self, text: str) -> str | None:
+        """The question without the names of the documents' owners; None when it names none (or
+        is nothing but a name, which is then its own topic)."""
+        topic = self._owners.strip(text)
+        return topic if topic != text and _WORD.search(topic) else None
+
+    def candidates(
+        self, text: str, vector: np.ndarray, options: dict[str, bool], *, topic_vector: np.ndarray | None = None
+    ) -> Candidates:
+        """Every candidate passage for the question with its exact scores (see the module docstring),
+        and the same passages scored for its topic when it names an owner (``topic_vector``: the
+        topic's embedding when the caller has it)."""
         index = self.index
-        lexical = nynorsk_to_bokmal(text) if options.get("nynorsk", False) else text
-        query_terms = self.query_terms(lexical, compounds=options.get("compounds", True))
+        query_terms = self._lexical_terms(text, options)
         bm25_all = self._bm25_scores(query_terms)
         if len(index.windows) <= _SCORE_ALL_WINDOWS:
-            ids_array, passage_scores, window_scores, best = self._score_all(vector)
+            ids = np.flatnonzero(index.answerable)  # a small index: every answer passage is a candidate
         else:
-            ids_array, passage_scores, window_scores, best = self._score_candidates(vector, bm25_all)
+            ids = self._candidate_ids(vector, bm25_all)
+        found = self._scored(ids, text, vector, query_terms, bm25_all)
+        topic = self.topic(text)
+        if topic is None:
+            return found
+        topic_terms = self._lexical_terms(topic, options)
+        topic_vector = self.embed(topic) if topic_vector is None else topic_vector
+        return dataclasses.replace(
+            found, topic=self._scored(ids, topic, topic_vector, topic_terms, self._bm25_scores(topic_terms))
+        )
+
+    def _lexical_terms(self, text: str, options: dict[str, bool]) -> list[str]:
+        lexical = nynorsk_to_bokmal(text) if options.get("nynorsk", False) else text
+        return self.query_terms(lexical, compounds=options.get("compounds", True))
+
+    def _scored(
+        self, ids: np.ndarray, text: str, vector: np.ndarray, query_terms: list[str], bm25_all: np.ndarray | None
+    ) -> Candidates:
+        index = self.index
+        if len(index.windows) <= _SCORE_ALL_WINDOWS:
+            passage_scores, window_scores, best = self._score_all(vector, ids)
+        else:
+            passage_scores, window_scores, best = self._score_exactly(vector, ids)
         anchor = float((index.anchors @ vector).max()) if len(index.anchors) else -1.0
         return Candidates(
-            ids=ids_array,
+            ids=ids,
             passage=passage_scores,
             window=window_scores,
             best_window=best,
-            bm25=(bm25_all[ids_array] if bm25_all is not None else np.zeros(len(ids_array))).astype(np.float64),
+            bm25=(bm25_all[ids] if bm25_all is not None else np.zeros(len(ids))).astype(np.float64),
             coverage=self._coverage(query_terms),
             anchor=anchor,
             english=is_english(text),
             words=len(_WORD.findall(text)),
         )
 
-    def _score_all(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """A small index: every answer passage is a candidate, every window scored in one product."""
+    def _score_all(self, vector: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A small index: every window scored in one product."""
         index = self.index
-        ids = np.flatnonzero(index.answerable)
         passages = np.asarray(index.vectors @ vector, dtype=np.float64)
         every = np.asarray(index.window_vectors @ vector, dtype=np.float64)
         owner = index.windows[:, 0]
@@ -207,12 +244,10 @@ class SearchService:
         _, first = np.unique(owner[at_top], return_index=True)
         rows[owner[at_top[first]]] = at_top[first]
         windows = np.where(rows >= 0, top, passages)
-        return ids, passages[ids], windows[ids], rows[ids]
+        return passages[ids], windows[ids], rows[ids]
 
-    def _score_candidates(
-        self, vector: np.ndarray, bm25_all: np.ndarray | None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """A large index: candidates from the passage and window ANN indexes and BM25, scored exactly."""
+    def _candidate_ids(self, vector: np.ndarray, bm25_all: np.ndarray | None) -> np.ndarray:
+        """A large index: candidates from the passage and window ANN indexes and BM25."""
         index = self.index
         depth = min(self._settings.candidates, len(index.passages))
         query = vector[None, :].astype(np.float32)
@@ -224,17 +259,21 @@ class SearchService:
         if bm25_all is not None:
             top = np.argpartition(-bm25_all, min(depth, len(bm25_all) - 1))[:depth]
             found.update(int(i) for i in top if bm25_all[i] > 0)
-        ids_array = np.array(sorted(i for i in found if index.answerable[i]), dtype=np.int64)
-        passage_scores = np.asarray(index.vectors[ids_array] @ vector, dtype=np.float64)
+        return np.array(sorted(i for i in found if index.answerable[i]), dtype=np.int64)
+
+    def _score_exactly(self, vector: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A large index: the candidates' passage and best-window cosines, scored exactly."""
+        index = self.index
+        passage_scores = np.asarray(index.vectors[ids] @ vector, dtype=np.float64)
         window_scores = passage_scores.copy()
-        best = np.full(len(ids_array), -1, dtype=np.int64)
-        for n, i in enumerate(ids_array):
+        best = np.full(len(ids), -1, dtype=np.int64)
+        for n, i in enumerate(ids):
             start, end = int(index.window_offsets[i]), int(index.window_offsets[i + 1])
             if end > start:
                 scores = np.asarray(index.window_vectors[start:end] @ vector)
                 j = int(scores.argmax())
                 window_scores[n], best[n] = float(scores[j]), start + j
-        return ids_array, passage_scores, window_scores, best
+        return passage_scores, window_scores, best
 
     def query_terms(self, text: str, *, compounds: bool = True) -> list[str]:
         index = self.index

@@ -1,0 +1,74 @@
+"""The names of the documents' owners as a question writes them, so that the confidence model can
+judge a question's topic without them.
+
+Every document names its owner (a municipality, KS), and the owner is part of what is searched:
+"lederne i Lørenskog" should find Lørenskog's documents. But a question that shares nothing with a
+document except its owner's name ("Hva tjener kommunedirektøren i Kristiansand?") then looks close
+to it, lexically and densely. The search ranks with the whole question and judges whether the
+documents answer its topic on the question without the owners' names (bot/search.py).
+
+The names come from the index's document metadata (``owner``, ``short_owner``), never from a list.
+A name is matched as a phrase of whole words (folded, so "Lorenskog" is "Lørenskog"; a genitive
+"-s" allowed): "kommune" alone names no one, and nor does any single word of a longer name except
+the name without its last word, which in Norwegian names the kind of organisation ("Heim kommune"
+is also "Heim", "Nedre Eiker kommune" "Nedre Eiker").
+
+Example:
+    >>> names = OwnerNames(["Heim kommune", "KS (Kommunesektorens organisasjon)", "KS"])
+    >>> names.strip("Hva sier KS om lederne i Heim kommune?")
+    'Hva sier om lederne i?'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from index.text import fold
+
+_WORD = re.compile(r"[^\W_]+")
+_PARENTHESES = re.compile(r"\(([^)]*)\)")
+_SPACE_BEFORE_MARK = re.compile(r"\s+([?.!,;:])")
+
+
+class OwnerNames:
+    """Finds and removes the owners' names in a question."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        forms: set[tuple[str, ...]] = set()
+        for name in names:
+            inside = _PARENTHESES.findall(name)
+            for alias in (name, _PARENTHESES.sub(" ", name), *inside):
+                words = tuple(fold(w) for w in _WORD.findall(alias))
+                forms.update(f for f in (words, words[:-1] if len(words) > 1 else ()) if f)
+        # Longest first: "Heim kommune" is taken whole, not as "Heim" and a stray "kommune".
+        self._forms = sorted(forms, key=lambda f: (-len(f), f))
+
+    def __bool__(self) -> bool:
+        return bool(self._forms)
+
+    def strip(self, text: str) -> str:
+        """``text`` without the owners' names (unchanged when it names none)."""
+        words = list(_WORD.finditer(text))
+        folded = [fold(m.group()) for m in words]
+        cut: list[tuple[int, int]] = []
+        i = 0
+        while i < len(words):
+            size = next((len(f) for f in self._forms if _matches(folded, i, f)), 0)
+            if size:
+                cut.append((words[i].start(), words[i + size - 1].end()))
+            i += size or 1
+        if not cut:
+            return text
+        kept, last = [], 0
+        for start, end in cut:
+            kept.append(text[last:start])
+            last = end
+        kept.append(text[last:])
+        return _SPACE_BEFORE_MARK.sub(r"\1", " ".join("".join(kept).split()))
+
+
+def _matches(folded: list[str], at: int, form: tuple[str, ...]) -> bool:
+    if at + len(form) > len(folded):
+        return False
+    return all(w in (f, f + "s") for w, f in zip(folded[at : at + len(form)], form, strict=True))

@@ -1,0 +1,102 @@
+"""The owners' names in a question: found as phrases, and kept out of what judges the tier."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot.assistant import Assistant
+from bot.owners import OwnerNames
+from bot.ranking import FEATURES, Candidates, features, order
+
+NAMES = OwnerNames(
+    ["Heim kommune", "Nedre Eiker kommune", "Lørenskog kommune", "KS (Kommunesektorens organisasjon)", "KS"]
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("Hvor mange feriedager har en ansatt i Nedre Eiker kommune?", "Hvor mange feriedager har en ansatt i?"),
+        ("hva gjor lederne i lorenskog", "hva gjor lederne i"),  # without æøå
+        ("Hva er Lørenskogs verdier?", "Hva er verdier?"),  # genitive
+        ("Hva sier Kommunesektorens organisasjon om tillit?", "Hva sier om tillit?"),
+        ("Hva sier KS om Heim kommune?", "Hva sier om?"),
+    ],
+)
+def test_a_name_is_taken_out_whole(question: str, topic: str) -> None:
+    assert NAMES.strip(question) == topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hvilke verdier skal vår organisasjon bygge på?",  # one word of a longer name names no one
+        "Hva sier kommunen om tillit?",  # nor does the kind of organisation
+        "Kan eg jobbe heime?",  # a longer word is another word
+        "Hva er Eiker?",
+    ],
+)
+def test_words_that_are_not_a_name_stay(question: str) -> None:
+    assert NAMES.strip(question) == question
+
+
+def _candidates(bm25: list[float], window: list[float], topic: Candidates | None = None) -> Candidates:
+    n = len(bm25)
+    return Candidates(
+        ids=np.arange(n),
+        passage=np.array(window),
+        window=np.array(window),
+        best_window=np.full(n, -1),
+        bm25=np.array(bm25),
+        coverage=1.0,
+        anchor=0.0,
+        english=False,
+        words=6,
+        topic=topic,
+    )
+
+
+def test_the_tier_is_judged_on_the_topic_in_the_order_of_the_whole_question() -> None:
+    weights = {"passage": 0.0, "window": 1.0, "bm25": 0.02}
+    topic = _candidates([1.0, 3.0], [0.80, 0.85])
+    whole = _candidates([4.0, 3.0], [0.90, 0.84], topic=topic)
+    ranked, fused = order(whole, weights)
+    assert ranked[0] == 0  # the name steers the ranking
+    f = dict(zip(FEATURES, features(whole, ranked, fused, weights), strict=True))
+    assert f["window"] == pytest.approx(0.80)  # the first passage, scored for the topic
+    assert f["margin"] < 0  # the topic alone would have preferred the runner-up
+    assert f["owner"] == pytest.approx(0.75)  # three quarters of its BM25 score was the name
+    plain = dict(zip(FEATURES, features(topic, *order(topic, weights), weights), strict=True))
+    assert plain["owner"] == 0.0
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Når er julebordet for de ansatte i Levanger kommune?",
+        "Hva er telefonnummeret til legevakten i Lørenskog?",
+        "Hva er åpningstidene til rådhuset i Trondheim kommune?",
+    ],
+)
+def test_a_question_that_shares_only_the_owners_name_is_not_answered_as_sure(
+    assistant: Assistant, question: str
+) -> None:
+    assert assistant.search(question).tier != "sure"
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("question", "owner"),
+    [
+        ("Hvilke kjernekompetanser forventes av ledere i Levanger?", "Levanger kommune"),
+        ("Hva gjør lederne i Lørenskog?", "Lørenskog kommune"),
+    ],
+)
+def test_a_real_question_naming_the_owner_still_finds_its_document(
+    assistant: Assistant, question: str, owner: str
+) -> None:
+    result = assistant.search(question)
+    assert result.answered
+    assert result.hits[0].passage.owner == owner
