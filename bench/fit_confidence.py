@@ -30,9 +30,7 @@ import argparse
 import collections
 import itertools
 import json
-import re
 import sys
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +41,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.text import fold_text  # noqa: E402
 from bot.answer import AnswerComposer, ComposeSettings  # noqa: E402
 from bot.assistant import build_assistant  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -63,14 +62,6 @@ GRID = [
     for b in (0.0, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.08)
 ]
 STYLES = ("plain", "casual", "paraphrase", "nynorsk", "english", "keyword")
-
-
-def fold_text(s: str) -> str:
-    """score.py's fold(): lower case, æøå spelled out, accents and punctuation gone."""
-    s = s.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", s).split())
 
 
 @dataclass

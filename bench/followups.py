@@ -14,7 +14,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.fit_confidence import fold_text  # noqa: E402
+from bench.text import fold_text  # noqa: E402
 from bot.assistant import build_assistant, is_follow_up  # noqa: E402
 from bot.config import Settings  # noqa: E402
 

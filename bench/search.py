@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import subprocess
 import sys
 import time
-import unicodedata
 from pathlib import Path
 
 import yaml
@@ -29,15 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.stats import percentile  # noqa: E402
+from bench.text import fold_text  # noqa: E402
 from bot.assistant import build_assistant  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.query import normalise_query  # noqa: E402
-
-
-def fold(text: str) -> str:
-    text = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
 def cold_start(question: str) -> float:
@@ -80,7 +73,11 @@ def main() -> int:
             ranks.append(None)
             continue
         rank = next(
-            (r for r, h in enumerate(result.hits, 1) if any(e in fold(h.passage.text[:1500]) for e in item["expect"])),
+            (
+                r
+                for r, h in enumerate(result.hits, 1)
+                if any(e in fold_text(h.passage.text[:1500]) for e in item["expect"])
+            ),
             None,
         )
         ranks.append(rank)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -21,6 +20,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+
+from tests.ports import free_port
 
 
 class PostgresUnavailable(RuntimeError):
@@ -60,12 +61,6 @@ def _unprivileged_user() -> pwd.struct_passwd:
     raise PostgresUnavailable("running as root, and there is neither a 'postgres' nor a 'nobody' user")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class PostgresServer:
     """One throwaway cluster: ``start()``, ``stop()`` (an outage), ``start()`` again, ``destroy()``.
 
@@ -77,7 +72,7 @@ class PostgresServer:
 
     def __init__(self) -> None:
         self.bindir = _bindir()
-        self.port = _free_port()
+        self.port = free_port()
         self._as_root = os.geteuid() == 0
         # Not under pytest's tmp_path: as root that folder is 0700 and the postgres user cannot enter it.
         self.folder = Path(tempfile.mkdtemp(prefix="lederbot-pg-", dir="/tmp" if Path("/tmp").is_dir() else None))

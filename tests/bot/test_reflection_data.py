@@ -70,16 +70,21 @@ def test_exports_in_three_formats(db: Database) -> None:
 
 
 def test_edit_keeps_the_answered_question_version(db: Database) -> None:
-    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None)
+    answered = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    clock = FakeClock(answered)
+    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None, clock=clock)
     engine.handle("a", "refleksjon verdier")
     engine.handle("a", "Første versjon")
+    clock.now = edited = answered + timedelta(days=3, minutes=7)
     reply = engine.handle("a", "endre svar 1 Andre versjon")
     assert reply is not None and "endret" in reply.text
     [row] = data.answers_of(db, CATALOG, "a")
     theme = CATALOG.find("verdier")
     assert theme is not None
     assert row["answer"] == "Andre versjon" and row["question_version"] == theme.questions[0].version
-    assert datetime.fromisoformat(row["updated_at"]) >= datetime.fromisoformat(row["answered_at"]) - timedelta(0)
+    # The edit moves the change time and keeps when the question was first answered.
+    assert datetime.fromisoformat(row["answered_at"]) == answered
+    assert datetime.fromisoformat(row["updated_at"]) == edited
 
 
 def test_two_submits_at_once_keep_one_group_answer(db: Database) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,14 +16,9 @@ from aiohttp import web
 
 from tests.conftest import KNOWLEDGE, ROOT
 from tests.handlers.slack_harness import BOT_TOKEN, SIGNING_SECRET, MockSlack, _start, payload, sign
+from tests.ports import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _env(index: Path, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -45,7 +39,7 @@ def test_serve_slack_http_end_to_end(built_index: Path, tmp_path: Path) -> None:
         mock = web.Application()
         mock.router.add_post("/api/{method}", slack.handle)
         runner, slack.port = await _start(mock)
-        port = _free_port()
+        port = free_port()
         env = _env(
             built_index,
             tmp_path,
@@ -93,7 +87,7 @@ def test_serve_slack_http_end_to_end(built_index: Path, tmp_path: Path) -> None:
 
 def test_wrong_token_is_refused_with_a_clear_message(built_index: Path, tmp_path: Path) -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "handlers.cli", "serve", "--slack-http", "--port", str(_free_port())],
+        [sys.executable, "-m", "handlers.cli", "serve", "--slack-http", "--port", str(free_port())],
         cwd=ROOT,
         env=_env(built_index, tmp_path, SLACK_BOT_TOKEN="not-a-token", SLACK_SIGNING_SECRET="s"),
         capture_output=True,

@@ -29,7 +29,8 @@ from tests.handlers.slack_harness import (
     payload,
     slack_options,
 )
-from tests.handlers.test_serve import _env, _free_port
+from tests.handlers.test_serve import _env
+from tests.ports import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -138,7 +139,7 @@ def test_serve_with_app_token_starts_socket_mode(built_index: Path, tmp_path: Pa
     async def scenario() -> None:
         slack = MockSlack()
         runner, slack.port = await _start(mock_slack_app(slack))
-        port = _free_port()
+        port = free_port()
         env = _env(
             built_index,
             tmp_path,

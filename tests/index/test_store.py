@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import resource
 import shutil
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -141,14 +146,84 @@ def test_corrupt_index(tmp_path: Path, damage: str) -> None:
         load_index(folder, BundledEmbedder())
 
 
-def test_failed_build_keeps_the_previous_index(tmp_path: Path) -> None:
+def test_a_build_with_nothing_to_index_keeps_the_previous_index(tmp_path: Path) -> None:
     knowledge = _knowledge(tmp_path)
     folder = tmp_path / "index"
     IndexBuilder(embedder=BundledEmbedder()).build(Ingestor().ingest_folder(knowledge), folder)
-    before = (folder / "manifest.json").read_text()
+    before = _snapshot(folder)
     for path in knowledge.iterdir():
         path.write_text("", encoding="utf-8")
-    with pytest.raises(IndexCorruptError):
+    with pytest.raises(IndexCorruptError, match="Fant ingen tekst"):
         IndexBuilder(embedder=BundledEmbedder()).build(Ingestor().ingest_folder(knowledge), folder)
-    assert (folder / "manifest.json").read_text() == before
+    assert _snapshot(folder) == before
     shutil.rmtree(knowledge)
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    """Every file of the index folder and a hash of its bytes."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+class _DiesOnSecondBatch(BundledEmbedder):
+    """The real model, whose second batch fails (the process runs out of memory, say)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches = 0
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        self.batches += 1
+        if self.batches == 2:
+            raise RuntimeError("the model died in the second batch")
+        return super().embed_passages(texts)
+
+
+@contextmanager
+def _files_limited_to(size: int) -> Iterator[None]:
+    """Every write past ``size`` bytes of a file fails as on a full disk (EFBIG), in this process."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, handler)
+
+
+@pytest.mark.parametrize("failure", ["embedder", "write"])
+def test_a_build_that_fails_midway_keeps_the_previous_index(tmp_path: Path, failure: str) -> None:
+    knowledge = _knowledge(tmp_path)
+    folder = tmp_path / "index"
+    IndexBuilder(embedder=BundledEmbedder()).build(Ingestor().ingest_folder(knowledge), folder)
+    before = _snapshot(folder)
+    # Every document changes, so the second build has all of them to embed and write again.
+    for path in knowledge.iterdir():
+        path.write_text(path.read_text(encoding="utf-8").replace(".", ". Det gjelder hele kommunen."), "utf-8")
+    corpus = Ingestor().ingest_folder(knowledge)
+    if failure == "embedder":
+        embedder = _DiesOnSecondBatch()
+        with pytest.raises(RuntimeError, match="second batch"):
+            IndexBuilder(embedder=embedder, batch_size=1).build(corpus, folder)
+        assert embedder.batches == 2
+    else:
+        # Midway: the new passages and windows fit under the limit and are written, the vectors do not
+        # (the sizes of each file measured by building the same corpus elsewhere).
+        probe = tmp_path / "probe" / "index"
+        IndexBuilder(embedder=BundledEmbedder()).build(corpus, probe)
+        limit = (probe / "vectors.npy").stat().st_size - 1
+        assert max((probe / name).stat().st_size for name in ("passages.jsonl", "windows.jsonl")) < limit
+        with _files_limited_to(limit), pytest.raises(IndexCorruptError, match="indeksen") as failed:
+            IndexBuilder(embedder=BundledEmbedder()).build(corpus, folder)
+        assert isinstance(failed.value.__cause__, OSError)  # the write failed, nothing else
+    # The previous index is there as it was, byte for byte, and still answers; nothing half-written is left.
+    assert _snapshot(folder) == before
+    assert not [p.name for p in tmp_path.iterdir() if p.name not in ("index", "knowledge", "probe")]
+    service = SearchService(index_dir=folder, embedder=BundledEmbedder(), settings=SearchSettings(min_dense_score=0.0))
+    service.load()
+    [hit, *_] = service.search("Hva er en delegeringssperre?").hits
+    assert hit.passage.document_id == "delegering" and "Det gjelder hele kommunen" not in hit.passage.text

@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from aiohttp import web
 
 from tests.conftest import KNOWLEDGE, ROOT
 from tests.handlers.slack_harness import BOT_TOKEN, SIGNING_SECRET, MockSlack, _start, payload, sign
+from tests.ports import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 Q1 = "Hvordan kommer organisasjonens verdier til uttrykk i ditt lederskap?"
@@ -26,15 +26,9 @@ Q2 = "Hvordan opplever medarbeiderne dine at disse verdiene er synlige?"
 Q3 = "Er det noen dilemmaer mellom hva du synes er viktige verdier"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Bot:
     def __init__(self, index: Path, data: Path, slack: MockSlack) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LEDERBOT_"))}
         self.env.update(
             LEDERBOT_INDEX__PATH=str(index),
