@@ -35,7 +35,7 @@ from bot.inbox import Accepted
 from bot.intake import Intake
 from bot.questions import Asked, Asker
 from bot.recent import RecentAnswers
-from bot.reflection.replies import Reply
+from bot.reflection.replies import BadActionError, GroupAction, Reply
 from handlers.slack.blocks import (
     answer_blocks,
     escape,
@@ -404,17 +404,36 @@ class _Handlers:
         self, ack: Any, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
-        _, group_id, _, index = action.get("value", "group:0:answer:0").split(":")
         channel = (body.get("channel") or {}).get("id", "")
-        home = await self._workers.store(self._dialog.engine.group_channel, int(group_id))
+        pressed = await self._group_action(action, body, client)
+        if pressed is None:
+            return
+        if pressed.question is None:
+            await self._group_step(pressed, body, client)
+            return
+        home = await self._workers.store(self._dialog.engine.group_channel, pressed.group_id)
         # A group's buttons count only in the group's own channel (a forged action names another group).
-        found = await self._workers.store(self._dialog.engine.group_question, int(group_id), int(index))
+        found = await self._workers.store(self._dialog.engine.group_question, pressed.group_id, pressed.question)
         if found is None or home != channel:
             await client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=texts.R_GROUP_CLOSED)
             return
         theme, i = found
-        view = group_answer_modal(group_id=int(group_id), index=i, question=theme.questions[i].text, channel=channel)
+        view = group_answer_modal(group_id=pressed.group_id, index=i, question=theme.questions[i].text, channel=channel)
         await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    async def _group_action(
+        self, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> GroupAction | None:
+        try:
+            return GroupAction.decode(action.get("value", ""))
+        except BadActionError:
+            log.warning("a group button whose value is no group action was refused")
+            await client.chat_postEphemeral(
+                channel=(body.get("channel") or {}).get("id", ""),
+                user=(body.get("user") or {}).get("id", ""),
+                text=texts.R_GROUP_BAD_BUTTON,
+            )
+            return None
 
     async def on_group_answer_modal(
         self, ack: Any, view: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
@@ -455,24 +474,25 @@ class _Handlers:
         self, ack: Any, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
-        _, group_id, step = action.get("value", "group:0:end").split(":")[:3]
+        pressed = await self._group_action(action, body, client)
+        if pressed is not None and pressed.question is not None:
+            await self.on_group_answer_button(_noop, action, body, client)
+        elif pressed is not None:
+            await self._group_step(pressed, body, client)
+
+    async def _group_step(self, pressed: GroupAction, body: dict[str, Any], client: AsyncWebClient) -> None:
         user = body.get("user", {}).get("id", "")
         actor = self._dialog.owner(Asker("slack", (body.get("team") or {}).get("id", ""), user, "group"))
         engine = self._dialog.engine
-        if await asyncio.to_thread(engine.group_channel, int(group_id)) != (body.get("channel") or {}).get("id", ""):
-            await client.chat_postEphemeral(
-                channel=(body.get("channel") or {}).get("id", ""), user=user, text=texts.R_GROUP_CLOSED
-            )
-            return
-        if step == "next":
-            reply = await asyncio.to_thread(engine.group_next, int(group_id), actor=actor)
-        else:
-            reply = await asyncio.to_thread(engine.group_end, int(group_id), actor=actor)
         channel = (body.get("channel") or {}).get("id", "")
-        if reply.text in (texts.R_GROUP_ONLY_FACILITATOR, texts.R_GROUP_CLOSED):
+        if await asyncio.to_thread(engine.group_channel, pressed.group_id) != channel:
+            await client.chat_postEphemeral(channel=channel, user=user, text=texts.R_GROUP_CLOSED)
+            return
+        reply = await asyncio.to_thread(engine.group_step, pressed, actor=actor)
+        if reply.refused:
             await client.chat_postEphemeral(channel=channel, user=user, text=reply.text)
             return
-        thread = await asyncio.to_thread(self._dialog.engine.group_thread_ts, int(group_id))
+        thread = await asyncio.to_thread(self._dialog.engine.group_thread_ts, pressed.group_id)
         await self._send_reply(client, channel, reply, thread_ts=thread)
 
     async def _user_timezone(self, client: AsyncWebClient, user: str) -> str | None:
@@ -534,7 +554,7 @@ class _Handlers:
         if recent is None:
             await respond(response_type="ephemeral", replace_original=False, text=texts.ANSWER_EXPIRED)
             return
-        answer = await self._workers.search(self._questions.assistant.ask, recent.question)
+        answer = await self._workers.search(self._questions.answer_again, recent.question)
         await self._respond(
             respond,
             full_passage_blocks(answer),
@@ -551,7 +571,7 @@ class _Handlers:
         recent = self._recent.get(reference)
         assert recent is not None
         question = recent.question
-        answer = await self._workers.search(self._questions.assistant.ask, question)
+        answer = await self._workers.search(self._questions.answer_again, question)
         user = body.get("user", {}).get("id", "")
         intro = {
             "type": "context",
@@ -631,6 +651,10 @@ class _Handlers:
                 )
             except Exception:  # noqa: BLE001  (the error reply itself may fail; nothing more to do)
                 log.warning("could not tell the user about an error")
+
+
+async def _noop() -> None:
+    pass  # the button was acknowledged already
 
 
 def _source(answer: Answer) -> str:
