@@ -37,7 +37,11 @@ def test_the_code_keeps_its_layers_and_has_no_cycles() -> None:
     [
         ("index/text.py", "import bot.config", "index is not allowed to import bot"),
         ("bot/answer.py", "import handlers.slack.blocks", "bot is not allowed to import handlers"),
-        ("handlers/slack/blocks.py", "import handlers.launch", "handlers.slack is not allowed to import handlers.launch"),
+        (
+            "handlers/slack/blocks.py",
+            "import handlers.launch",
+            "handlers.slack is not allowed to import handlers.launch",
+        ),
         ("bot/reflection/catalog.py", "import bot.reflection.engine", "No import cycles"),
     ],
 )
