@@ -123,6 +123,11 @@ class Questions:
             recorded = False
         return Asked(answer=answer, reference=reference, recorded=recorded)
 
+    def answer_again(self, question: str) -> Answer:
+        """The answer to a question already asked, for «Vis mer» and «Del i kanalen»: not recorded again
+        (it is the same question) and searched as written, without the conversation's earlier questions."""
+        return self._assistant.ask(question)
+
     def feedback(self, reference: str, value: str, *, reason: str | None = None) -> bool:
         try:
             with self._db.session() as session:

@@ -164,6 +164,7 @@ R_GROUP_NOT_SAVED = (
     "send det på nytt om noen minutter."
 )
 R_GROUP_CLOSED = "Denne gruppe-refleksjonen er avsluttet."
+R_GROUP_BAD_BUTTON = "Denne knappen kan jeg ikke lese. Bruk knappene i gruppe-refleksjonens siste melding."
 R_GROUP_NEEDS_THEME = "Skriv temaet etter kommandoen, f.eks. `/refleksjon gruppe verdier`."
 R_MODAL_TITLE = "Ditt svar"
 R_MODAL_SHARE = "Del med gruppen"

@@ -1,4 +1,5 @@
-"""A leader's rights over their data: see, edit, export, delete (everything stored about them); retention."""
+"""How an answer is stored; a leader's rights over their data: see, edit, export, delete (everything
+stored about them); retention."""
 
 from __future__ import annotations
 
@@ -12,13 +13,32 @@ from sqlalchemy import delete, select, update  # noqa: F401
 
 from bot import texts
 from bot.analytics.report import safe_cell
-from bot.reflection.catalog import Catalog
+from bot.reflection.catalog import Catalog, Prompt, Theme
 from bot.reflection.replies import Export, Reply
 from bot.store import people
 from bot.store.db import Database
 from bot.store.models import ReflectionAnswer, ReflectionSession
 
 FORMATS = ("json", "csv", "md")
+MAX_ANSWER_CHARS = 4000
+
+
+def answer_row(
+    session_id: int, owner: str, theme: Theme, prompt: Prompt, text: str, now: datetime, **extra: str | None
+) -> ReflectionAnswer:
+    """An answer keeps the wording and version of the question it answered."""
+    return ReflectionAnswer(
+        session_id=session_id,
+        owner_key=owner,
+        theme_id=theme.id,
+        question_id=prompt.id,
+        question_version=prompt.version,
+        question_text=prompt.text,
+        answer_text=text[:MAX_ANSWER_CHARS],
+        created_at=now,
+        updated_at=now,
+        **extra,
+    )
 
 
 def answers_of(database: Database, catalog: Catalog, owner: str) -> list[dict[str, Any]]:
@@ -85,7 +105,7 @@ def edit_answer(database: Database, owner: str, number: int, text: str, *, now: 
         session.execute(
             update(ReflectionAnswer)
             .where(ReflectionAnswer.id == ids[number - 1])
-            .values(answer_text=text[:4000], updated_at=now)
+            .values(answer_text=text[:MAX_ANSWER_CHARS], updated_at=now)
         )
     return Reply(texts.R_EDITED.format(number=number))
 

@@ -232,7 +232,8 @@ def reflection_blocks(reply: Reply) -> list[dict[str, Any]]:
     elements = []
     long_labels = []
     for i, choice in enumerate(reply.choices):
-        kind = choice.value.split(":")[2] if choice.value.startswith("group:") else "choice"
+        action = choice.action
+        kind = action.step if action is not None else "choice"  # the action id routes it to its listener
         elements.append(_button(choice.label, f"reflection_{kind}_{i}", choice.value, style=choice.style))
         if len(choice.label) > limits.BUTTON_TEXT:
             long_labels.append(f"• {escape(choice.label)}")

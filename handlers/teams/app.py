@@ -31,7 +31,7 @@ from bot.dialog import Dialog
 from bot.intake import Intake
 from bot.questions import Asker
 from bot.recent import RecentAnswers
-from bot.reflection.replies import Reply
+from bot.reflection.replies import BadActionError, GroupAction, Reply
 from handlers.teams.auth import TokenPolicy
 from handlers.teams.cards import (
     CHOICE,
@@ -176,16 +176,8 @@ class _Handler:
         command = str(value.get("cmd") or "")
         if command == CHOICE:
             command = str(value.get(CHOICE) or "")
-        if command.startswith("group:"):
-            _, group_id, step = (command.split(":") + ["", ""])[:3]
-            if not await self._in_own_conversation(context, _int(group_id)):
-                return
-            engine = self._dialog.engine
-            actor = self._dialog.owner(asker)
-            step_reply = await asyncio.to_thread(
-                engine.group_next if step == "next" else engine.group_end, int(group_id), actor=actor
-            )
-            await self._send_reply(context, step_reply)
+        if GroupAction.claims(command):
+            await self._group_step(context, asker, command)
             return
         text = command or text
 
@@ -217,6 +209,21 @@ class _Handler:
                 context, answer_card(asked.answer, reference=asked.reference), answer_summary(asked.answer)
             )
 
+    async def _group_step(self, context: TurnContext, asker: Asker, command: str) -> None:
+        """«Neste spørsmål» or «Avslutt» on a group's card (answers come from its forms, not as a step)."""
+        try:
+            pressed = GroupAction.decode(command)
+        except BadActionError:
+            pressed = None
+        if pressed is None or pressed.step == "answer":
+            log.warning("a group action that is no step was refused")
+            await self._say(context, texts.R_GROUP_BAD_BUTTON)
+            return
+        if not await self._in_own_conversation(context, pressed.group_id):
+            return
+        actor = self._dialog.owner(asker)
+        await self._send_reply(context, await asyncio.to_thread(self._dialog.engine.group_step, pressed, actor=actor))
+
     async def _group_answer(self, context: TurnContext, asker: Asker, value: dict[str, Any], *, name: str) -> None:
         index, answer, shared = group_form_values(value)
         reply = await asyncio.to_thread(
@@ -227,8 +234,8 @@ class _Handler:
             text=answer,
             shared_as=(name or "Et medlem") if shared else None,
         )
-        if reply.text not in (texts.R_GROUP_SAVED_PRIVATE, texts.R_GROUP_SAVED_SHARED):
-            await self._say(context, reply.text)  # closed, or empty: nothing private in that
+        if reply.refused or reply.unsaved:
+            await self._say(context, reply.text)  # closed, or not stored: nothing private in that
         elif shared:
             await self._say(context, texts.R_GROUP_SHARED.format(user=name or "Et medlem", answer=answer))
         # A private answer gets no reply in the group's conversation: «bare du ser det» posted there

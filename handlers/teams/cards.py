@@ -298,9 +298,9 @@ def reply_card(reply: Reply) -> dict[str, Any]:
     forms: list[tuple[str, int, int]] = []  # (label, group, question index)
     plain_choices = []
     for choice in reply.choices:
-        if choice.value.startswith("group:") and ":answer:" in choice.value:
-            _, group_id, _, index = choice.value.split(":")
-            forms.append((choice.label, int(group_id), int(index)))
+        action = choice.action
+        if action is not None and action.question is not None:  # an answer: a form, not a submit
+            forms.append((choice.label, action.group_id, action.question))
         else:
             plain_choices.append(choice)
     actions: list[dict[str, Any]] = []

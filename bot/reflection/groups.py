@@ -1,0 +1,286 @@
+"""Group reflections in a channel: an opening post with its buttons, private answers a member may share,
+the facilitator's steps, and the summary when it ends (by the facilitator or at its deadline).
+
+A group lives in one conversation of one channel (``channel_id`` of ``channel``); its buttons carry a
+:class:`~bot.reflection.replies.GroupAction`. Refusals (closed, not the facilitator) come back as a
+reply with ``refused`` set, for the adapter to show only to whoever pressed.
+
+Example:
+    >>> groups = GroupReflections(database=db, catalog=catalog)
+    >>> group_id, opening = groups.start(channel_id="C1", facilitator="owner-key", word="verdier")
+    >>> groups.step(GroupAction(group_id, "end"), actor="someone-else").refused
+    True
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, true
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from bot import texts
+from bot.clock import Clock, utc_now
+from bot.reflection.catalog import Catalog, Theme
+from bot.reflection.data import MAX_ANSWER_CHARS, answer_row
+from bot.reflection.replies import Choice, GroupAction, Reply
+from bot.store.db import Database
+from bot.store.models import GroupSession, ReflectionAnswer, ReflectionSession
+
+log = logging.getLogger(__name__)
+
+_CLOSED = Reply(texts.R_GROUP_CLOSED, refused=True)
+_ONLY_FACILITATOR = Reply(texts.R_GROUP_ONLY_FACILITATOR, refused=True)
+
+
+@dataclass(frozen=True)
+class DueGroup:
+    """A group whose deadline has passed: where its summary goes."""
+
+    id: int
+    channel: str  # slack, teams
+    channel_id: str  # the conversation it lives in
+    thread_ts: str | None  # its thread there, when the channel has threads
+    reply_to: str | None  # where the channel takes proactive messages, when it needs to be told
+
+
+class GroupReflections:
+    """Runs group reflections; members and the facilitator are pseudonymous owner keys."""
+
+    def __init__(self, *, database: Database, catalog: Catalog, clock: Clock = utc_now) -> None:
+        self._db = database
+        self._catalog = catalog
+        self._clock = clock
+
+    def start(
+        self,
+        *,
+        channel_id: str,
+        facilitator: str,
+        word: str,
+        deadline: datetime | None = None,
+        channel: str = "slack",
+        reply_to: str | None = None,
+    ) -> tuple[int, Reply]:
+        """Start a group reflection in ``channel_id`` of ``channel`` (its deadline summary goes out there).
+        Returns the group's id (0 when no theme matched ``word``; the reply says so) and its opening post."""
+        theme = self._catalog.find(word, kinds=("group",)) or self._catalog.find(word)
+        if theme is None:
+            return 0, Reply(texts.R_NO_THEME.format(word=word.strip()[:80]))
+        with self._db.session() as session:
+            group = GroupSession(
+                channel_id=channel_id,
+                theme_id=theme.id,
+                theme_version=theme.version,
+                facilitator_key=facilitator,
+                current_index=0,
+                state="open",
+                deadline=deadline,
+                created_at=self._clock(),
+                channel=channel,
+                reply_to=reply_to,
+            )
+            session.add(group)
+            session.flush()
+            return group.id, _post(group, theme, intro=True)
+
+    def set_thread(self, group_id: int, thread_ts: str) -> None:
+        """Remember the thread the opening post started (the first one only)."""
+        with self._db.session() as session:
+            group = session.get(GroupSession, group_id)
+            if group is not None and group.thread_ts is None:
+                group.thread_ts = thread_ts
+
+    def thread_ts(self, group_id: int) -> str | None:
+        with self._db.session() as session:
+            group = session.get(GroupSession, group_id)
+            return group.thread_ts if group is not None else None
+
+    def home(self, group_id: int) -> str | None:
+        """The conversation a group reflection belongs to (its actions count only there)."""
+        with self._db.session() as session:
+            group = session.get(GroupSession, group_id)
+            return group.channel_id if group is not None else None
+
+    def question(self, group_id: int, index: int) -> tuple[Theme, int] | None:
+        """An open group's theme and the question index (kept within its questions), or None when closed."""
+        with self._db.session() as session:
+            group = session.get(GroupSession, group_id)
+            if group is None or group.state != "open":
+                return None
+            theme = self._theme(group)
+            return theme, _within(theme, index)
+
+    def answer(self, group_id: int, *, member: str, index: int, text: str, shared_as: str | None) -> Reply:
+        """Store a member's answer to a group question (a second submit replaces the first).
+        With the database down the answer is not stored, and the reply says so (``unsaved``)."""
+        try:
+            try:
+                return self._answer(group_id, member=member, index=index, text=text, shared_as=shared_as)
+            except IntegrityError:
+                # A double click sent twice at once: both found no answer and both inserted. The other
+                # one is stored now, so this one becomes the replacement.
+                return self._answer(group_id, member=member, index=index, text=text, shared_as=shared_as)
+        except SQLAlchemyError as exc:
+            # The type only: a driver's message can carry the statement's parameters (the answer).
+            log.warning("a group answer could not be saved (%s)", type(exc).__name__)
+            return Reply(texts.R_GROUP_NOT_SAVED, unsaved=True)
+
+    def _answer(self, group_id: int, *, member: str, index: int, text: str, shared_as: str | None) -> Reply:
+        now = self._clock()
+        with self._db.session() as session:
+            group = session.get(GroupSession, group_id)
+            if group is None or group.state != "open":
+                return _CLOSED
+            theme = self._theme(group)
+            prompt = theme.questions[_within(theme, index)]
+            member_session = session.scalars(
+                select(ReflectionSession).where(
+                    ReflectionSession.group_id == group.id, ReflectionSession.owner_key == member
+                )
+            ).first()
+            if member_session is None:
+                member_session = ReflectionSession(
+                    owner_key=member,
+                    theme_id=theme.id,
+                    theme_version=theme.version,
+                    group_id=group.id,
+                    state="group",
+                    current_index=0,
+                    started_at=now,
+                    updated_at=now,
+                )
+                session.add(member_session)
+                session.flush()
+            existing = session.scalars(
+                select(ReflectionAnswer).where(
+                    ReflectionAnswer.session_id == member_session.id, ReflectionAnswer.question_id == prompt.id
+                )
+            ).first()
+            if existing is None:
+                session.add(answer_row(member_session.id, member, theme, prompt, text, now, shared_as=shared_as))
+            else:
+                existing.answer_text, existing.shared_as, existing.updated_at = text[:MAX_ANSWER_CHARS], shared_as, now
+            member_session.updated_at = now
+        return Reply(texts.R_GROUP_SAVED_SHARED if shared_as else texts.R_GROUP_SAVED_PRIVATE)
+
+    def step(self, action: GroupAction, *, actor: str) -> Reply:
+        """The facilitator's «neste» or «avslutt» button (an answer goes through :meth:`answer`)."""
+        if action.step == "next":
+            return self.next(action.group_id, actor=actor)
+        if action.step == "end":
+            return self.end(action.group_id, actor=actor)
+        raise ValueError(f"an answer is given with its text (GroupReflections.answer), not as a step: {action!r}")
+
+    def next(self, group_id: int, *, actor: str) -> Reply:
+        with self._db.session() as session:
+            group = session.get(GroupSession, group_id)
+            if group is None or group.state != "open":
+                return _CLOSED
+            if group.facilitator_key != actor:
+                return _ONLY_FACILITATOR
+            theme = self._theme(group)
+            if group.current_index + 1 >= len(theme.questions):
+                return self._end(session, group, theme)
+            group.current_index += 1
+            return _post(group, theme, intro=False)
+
+    def end(self, group_id: int, *, actor: str | None) -> Reply:
+        """End a group session; ``actor`` None is the deadline passing."""
+        with self._db.session() as session:
+            group = session.get(GroupSession, group_id)
+            if group is None or group.state != "open":
+                return _CLOSED
+            if actor is not None and group.facilitator_key != actor:
+                return _ONLY_FACILITATOR
+            return self._end(session, group, self._theme(group))
+
+    def due(self, now: datetime, channels: Collection[str] | None = None) -> list[tuple[DueGroup, Reply]]:
+        """Asynchronous group sessions (of ``channels``, or all) whose deadline has passed, ended now (once)."""
+        out = []
+        served = GroupSession.channel.in_(list(channels)) if channels is not None else true()
+        with self._db.session() as session:
+            for group in session.scalars(
+                select(GroupSession).where(
+                    GroupSession.state == "open",
+                    GroupSession.deadline.is_not(None),
+                    GroupSession.deadline <= now,
+                    served,
+                )
+            ):
+                summary = self._end(session, group, self._theme(group))
+                out.append(
+                    (DueGroup(group.id, group.channel, group.channel_id, group.thread_ts, group.reply_to), summary)
+                )
+        return out
+
+    def _end(self, session: Session, group: GroupSession, theme: Theme) -> Reply:
+        group.state = "ended"
+        members = (
+            session.scalar(
+                select(func.count(func.distinct(ReflectionAnswer.owner_key)))
+                .join(ReflectionSession, ReflectionSession.id == ReflectionAnswer.session_id)
+                .where(ReflectionSession.group_id == group.id)
+            )
+            or 0
+        )
+        for member_session in session.scalars(select(ReflectionSession).where(ReflectionSession.group_id == group.id)):
+            member_session.state, member_session.finished_at = "done", self._clock()
+        shared = list(
+            session.scalars(
+                select(ReflectionAnswer)
+                .join(ReflectionSession, ReflectionSession.id == ReflectionAnswer.session_id)
+                .where(ReflectionSession.group_id == group.id, ReflectionAnswer.shared_as.is_not(None))
+                .order_by(ReflectionAnswer.question_id, ReflectionAnswer.id)
+            )
+        )
+        lines = [texts.R_GROUP_ENDED.format(title=theme.title, count=members)]
+        if shared:
+            lines.append(texts.R_GROUP_SHARED_TITLE)
+            lines += [
+                f"• {a.question_text}\n  {texts.R_GROUP_SHARED.format(user=a.shared_as, answer=a.answer_text)}"
+                for a in shared
+            ]
+        else:
+            lines.append(texts.R_GROUP_NONE_SHARED)
+        return Reply("\n".join(lines))
+
+    def _theme(self, group: GroupSession) -> Theme:
+        theme = self._catalog.get(group.theme_id)
+        if theme is None:
+            raise LookupError(f"reflection theme {group.theme_id!r} is no longer in the catalog")
+        return theme
+
+
+def _within(theme: Theme, index: int) -> int:
+    """A question index from a button or a form, kept within the theme's questions."""
+    return min(max(index, 0), len(theme.questions) - 1)
+
+
+def _post(group: GroupSession, theme: Theme, *, intro: bool) -> Reply:
+    """The group's post: with a deadline every question and an answer button each; live, the current
+    question with its answer, next and end buttons."""
+    lines = [texts.R_GROUP_START.format(title=theme.title)] if intro else []
+    choices: list[Choice] = []
+    if group.deadline is not None:
+        lines.append(texts.R_GROUP_ASYNC.format(deadline=group.deadline.strftime("%d.%m.%Y %H:%M")))
+        for i, prompt in enumerate(theme.questions):
+            lines.append(texts.R_GROUP_QUESTION.format(number=i + 1, count=len(theme.questions), text=prompt.text))
+            choices.append(
+                Choice.of_group(f"{texts.R_GROUP_ANSWER_BUTTON} {i + 1}", GroupAction(group.id, "answer", i))
+            )
+    else:
+        i = group.current_index
+        lines.append(
+            texts.R_GROUP_QUESTION.format(number=i + 1, count=len(theme.questions), text=theme.questions[i].text)
+        )
+        choices = [
+            Choice.of_group(texts.R_GROUP_ANSWER_BUTTON, GroupAction(group.id, "answer", i), "primary"),
+            Choice.of_group(texts.R_GROUP_NEXT_BUTTON, GroupAction(group.id, "next")),
+            Choice.of_group(texts.R_GROUP_END_BUTTON, GroupAction(group.id, "end"), "danger"),
+        ]
+    return Reply("\n".join(lines), tuple(choices))

@@ -1,0 +1,113 @@
+"""A group reflection's buttons in its channel and the private answer modal.
+
+The buttons carry a :class:`~bot.reflection.replies.GroupAction`; whatever does not decode as one (a
+forged or cut value) is refused with a note to the presser. A group's buttons count only in the
+group's own channel: an action naming another channel's group is refused as closed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import texts
+from bot.dbhealth import DatabaseHealth
+from bot.dialog import Dialog
+from bot.questions import Asker
+from bot.reflection.replies import BadActionError, GroupAction
+from bot.workers import Workers
+from handlers.slack import send
+from handlers.slack.blocks import escape, group_answer_modal
+
+log = logging.getLogger(__name__)
+
+
+class GroupButtons:
+    def __init__(self, *, dialog: Dialog, workers: Workers, health: DatabaseHealth) -> None:
+        self._dialog = dialog
+        self._engine = dialog.engine
+        self._workers = workers
+        self._health = health
+
+    async def on_action(self, ack: Any, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
+        """«Svar», «Neste spørsmål» or «Avslutt» under a group's post."""
+        await ack()
+        user = str((body.get("user") or {}).get("id") or "")
+        channel = str((body.get("channel") or {}).get("id") or "")
+        try:
+            pressed = GroupAction.decode(action.get("value", ""))
+        except BadActionError:
+            log.warning("a group button whose value is no group action was refused")
+            await client.chat_postEphemeral(channel=channel, user=user, text=texts.R_GROUP_BAD_BUTTON)
+            return
+        if pressed.step == "answer":
+            await self._open_form(pressed, body, channel, client)
+        else:
+            await self._step(pressed, body, channel, client)
+
+    async def _open_form(
+        self, pressed: GroupAction, body: dict[str, Any], channel: str, client: AsyncWebClient
+    ) -> None:
+        assert pressed.question is not None
+        user = str((body.get("user") or {}).get("id") or "")
+        home = await self._workers.store(self._engine.group_channel, pressed.group_id)
+        found = await self._workers.store(self._engine.group_question, pressed.group_id, pressed.question)
+        if found is None or home != channel:
+            await client.chat_postEphemeral(channel=channel, user=user, text=texts.R_GROUP_CLOSED)
+            return
+        theme, i = found
+        view = group_answer_modal(group_id=pressed.group_id, index=i, question=theme.questions[i].text, channel=channel)
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    async def _step(self, pressed: GroupAction, body: dict[str, Any], channel: str, client: AsyncWebClient) -> None:
+        user = str((body.get("user") or {}).get("id") or "")
+        if await self._workers.store(self._engine.group_channel, pressed.group_id) != channel:
+            await client.chat_postEphemeral(channel=channel, user=user, text=texts.R_GROUP_CLOSED)
+            return
+        actor = self._dialog.owner(Asker("slack", str((body.get("team") or {}).get("id", "")), user, "group"))
+        reply = await self._workers.store(self._engine.group_step, pressed, actor=actor)
+        if reply.refused:
+            await client.chat_postEphemeral(channel=channel, user=user, text=reply.text)
+            return
+        thread = await self._workers.store(self._engine.group_thread_ts, pressed.group_id)
+        await send.send_reply(client, channel, reply, thread_ts=thread)
+
+    async def on_answer_modal(
+        self, ack: Any, view: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        """A member's answer from the modal: stored privately, and posted in the thread when shared."""
+        meta = json.loads(view.get("private_metadata") or "{}")
+        values = (view.get("state") or {}).get("values") or {}
+        text = (((values.get("answer") or {}).get("text") or {}).get("value") or "").strip()
+        if not self._health.up:
+            # Keep the form open with the leader's text in it: closed, the words would be lost.
+            await ack(response_action="errors", errors={"answer": texts.without_emphasis(texts.R_GROUP_NOT_SAVED)})
+            return
+        await ack()
+        choice = (((values.get("visibility") or {}).get("choice") or {}).get("selected_option") or {}).get("value")
+        user = body.get("user", {}).get("id", "")
+        asker = Asker("slack", (body.get("team") or {}).get("id", ""), user, "group")
+        shared = choice == "shared"
+        # Stored with the answer: a display name, never the user id (the mention is only posted live).
+        shared_as = ((body.get("user") or {}).get("name") or "Et medlem") if shared else None
+        group_id = int(meta.get("g", 0))
+        reply = await self._workers.store(
+            self._engine.group_answer,
+            group_id,
+            member=self._dialog.owner(asker),
+            index=int(meta.get("i", 0)),
+            text=text,
+            shared_as=shared_as,
+        )
+        channel = str(meta.get("c", ""))
+        if shared and text and not reply.unsaved and not reply.refused:
+            thread = await self._workers.store(self._engine.group_thread_ts, group_id)
+            await client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread,
+                text=texts.R_GROUP_SHARED.format(user=f"<@{user}>", answer=escape(text)),
+            )
+        await client.chat_postEphemeral(channel=channel, user=user, text=reply.text)
