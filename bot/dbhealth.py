@@ -11,11 +11,8 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.metrics import Metrics
-from bot.store.db import Database
+from bot.store.db import Database, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +55,8 @@ class DatabaseHealth:
     def probe(self, database: Database) -> bool:
         """One cheap round trip; sets the flag either way."""
         try:
-            with database.engine.connect() as connection:
-                connection.execute(text("select 1"))
-        except SQLAlchemyError as exc:
+            database.ping()
+        except StorageError as exc:
             self.mark_down(exc)
             return False
         self.mark_up()

@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.analytics.service import HrService
 from bot.identity import Pseudonymizer
 from bot.questions import Asked, Asker, Questions
 from bot.reflection.engine import ReflectionEngine
 from bot.reflection.replies import Reply
 from bot.reflection.schedule import Scheduler
+from bot.store.db import StorageError
+from bot.store.people import rekey
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,6 @@ class Dialog:
         seen = (asker.channel, asker.workspace, asker.user)
         if not self._pseudo.previous_ids or seen in self._rekeyed:
             return
-        from bot.store.people import rekey
-
         try:
             with self.questions.database.session() as session:
                 rekey(
@@ -72,14 +70,14 @@ class Dialog:
                     new_leader=self._pseudo.leader_key(*seen),
                 )
             self._rekeyed.add(seen)
-        except SQLAlchemyError as exc:
+        except StorageError as exc:
             log.warning("could not move rows to the current pseudonym key (%s)", type(exc).__name__)
 
     def message(self, text: str, *, asker: Asker, event_id: str | None = None) -> Outcome:
         """A message in a private conversation with the bot."""
         try:
             reply = self.engine.handle(self.owner(asker), text, event_id=event_id)
-        except SQLAlchemyError as exc:
+        except StorageError as exc:
             # Reflection needs the database; questions do not. Answer rather than fall silent.
             # The leader is told it was not saved (the session did not move on, so sending it again
             # files it under the right question).

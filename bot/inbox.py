@@ -40,11 +40,10 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.dbhealth import DatabaseHealth
-from bot.store.db import Database
+from bot.store.db import Database, StorageError, insert_new
 from bot.store.inbox_table import InboxEvent
 
 log = logging.getLogger(__name__)
@@ -148,10 +147,7 @@ class Inbox:
                         # Maybe answered by another replica during the outage and not written back yet.
                         self._forget(key)
                         return Accepted.REFUSED
-                    try:
-                        with session.begin_nested():
-                            session.add(row)
-                    except IntegrityError:
+                    if not insert_new(session, row):
                         if take_expired:
                             if self._claim_expired(session, key, now):
                                 return Accepted.STORED
@@ -160,7 +156,7 @@ class Inbox:
                         return Accepted.DUPLICATE
                 self.health.mark_up()
                 return Accepted.STORED
-            except SQLAlchemyError as exc:
+            except StorageError as exc:
                 self.health.mark_down(exc)
         if retry:
             # Forget it again: when Slack retries once the database is back, the store decides.
@@ -239,7 +235,7 @@ class Inbox:
                     .values(state="done", payload=None, lease_until=None)
                 )
             return
-        except SQLAlchemyError as exc:
+        except StorageError as exc:
             self.health.mark_down(exc)
         with self._lock:
             self._unwritten[key] = ""

@@ -16,12 +16,10 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.dbhealth import DatabaseHealth
 from bot.inbox import Accepted, Held, Inbox, utc_now
 from bot.metrics import Metrics
-from bot.store.db import Database
+from bot.store.db import Database, StorageError
 from bot.workers import Workers
 
 log = logging.getLogger(__name__)
@@ -157,7 +155,7 @@ class Intake:
                 log.info("took over a %s event whose holder stopped", held.channel)
                 self.metrics.takeovers.inc()
                 self._start(held)
-        except SQLAlchemyError as exc:
+        except StorageError as exc:
             inbox.health.mark_down(exc)
 
     async def run(self) -> None:

@@ -12,14 +12,12 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.answer import Answer
 from bot.assistant import Assistant
 from bot.clock import Clock, utc_now
 from bot.identity import Pseudonymizer
 from bot.metrics import Metrics
-from bot.store.db import Database
+from bot.store.db import Database, StorageError
 from bot.store.models import QuestionLog
 from bot.store.repositories import EventRepository, QuestionRepository, ThreadRepository
 
@@ -117,7 +115,7 @@ class Questions:
             with self._db.session() as session:
                 QuestionRepository(session=session).add(record, tagger=self._pseudo.tag)
             recorded = True
-        except SQLAlchemyError as exc:
+        except StorageError as exc:
             log.warning("could not record a question (%s); the answer was still given", type(exc).__name__)
             self.metrics.errors.labels("record_question").inc()
             recorded = False
@@ -138,7 +136,7 @@ class Questions:
                     reason=(reason or "")[:2000] or None,
                     keep_days=self._text_days,
                 )
-        except SQLAlchemyError as exc:
+        except StorageError as exc:
             log.warning("could not record feedback (%s)", type(exc).__name__)
             return False
 
@@ -146,14 +144,14 @@ class Questions:
         try:
             with self._db.session() as session:
                 ThreadRepository(session=session).remember(channel_id, thread_ts, at=self._clock())
-        except SQLAlchemyError as exc:
+        except StorageError as exc:
             log.warning("could not record an answer thread (%s)", type(exc).__name__)
 
     def is_answer_thread(self, channel_id: str, thread_ts: str) -> bool:
         try:
             with self._db.session() as session:
                 return ThreadRepository(session=session).is_answer_thread(channel_id, thread_ts)
-        except SQLAlchemyError as exc:
+        except StorageError as exc:
             log.warning("could not look up an answer thread (%s)", type(exc).__name__)
             return False
 

@@ -69,6 +69,7 @@ def build_server(
         app[SLACK] = slack
         app.router.add_post("/slack/events", _slack_events)
     if teams is not None:
+        # The Teams SDK is imported only when Teams is served: a Slack-only server never loads it.
         from microsoft_agents.hosting.aiohttp import jwt_authorization_decorator, start_agent_process
 
         # The SDK's token check reads this key; it guards /api/messages only, not Slack or /healthz.

@@ -18,7 +18,6 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import texts
@@ -27,7 +26,7 @@ from bot.reflection import data
 from bot.reflection.catalog import Catalog, Theme
 from bot.reflection.groups import DueGroup, GroupReflections
 from bot.reflection.replies import Choice, GroupAction, Reply
-from bot.store.db import Database
+from bot.store.db import Database, DuplicateError
 from bot.store.models import ReflectionAnswer, ReflectionSession
 from index.text import fold
 
@@ -155,7 +154,7 @@ class ReflectionEngine:
                 session.add(data.answer_row(active.id, owner, theme, prompt, text, now, event_id=event_id))
                 session.flush()
                 return self._advance(session, active, theme)
-        except IntegrityError:
+        except DuplicateError:
             return Reply("", duplicate=True)  # this delivery was logged already
 
     def _advance(self, session: Session, record: ReflectionSession, theme: Theme, *, prefix: str = "") -> Reply:

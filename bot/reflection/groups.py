@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, true
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot import texts
@@ -28,7 +27,7 @@ from bot.clock import Clock, utc_now
 from bot.reflection.catalog import Catalog, Theme
 from bot.reflection.data import MAX_ANSWER_CHARS, answer_row
 from bot.reflection.replies import Choice, GroupAction, Reply
-from bot.store.db import Database
+from bot.store.db import Database, DuplicateError, StorageError
 from bot.store.models import GroupSession, ReflectionAnswer, ReflectionSession
 
 log = logging.getLogger(__name__)
@@ -121,11 +120,11 @@ class GroupReflections:
         try:
             try:
                 return self._answer(group_id, member=member, index=index, text=text, shared_as=shared_as)
-            except IntegrityError:
+            except DuplicateError:
                 # A double click sent twice at once: both found no answer and both inserted. The other
                 # one is stored now, so this one becomes the replacement.
                 return self._answer(group_id, member=member, index=index, text=text, shared_as=shared_as)
-        except SQLAlchemyError as exc:
+        except StorageError as exc:
             # The type only: a driver's message can carry the statement's parameters (the answer).
             log.warning("a group answer could not be saved (%s)", type(exc).__name__)
             return Reply(texts.R_GROUP_NOT_SAVED, unsaved=True)

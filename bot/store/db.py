@@ -8,14 +8,43 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+from index.errors import LederbotError
 
 if TYPE_CHECKING:
     from bot.identity import Pseudonymizer
 
 log = logging.getLogger(__name__)
+
+
+class StorageError(LederbotError):
+    """The database refused a call or could not be reached. The core answers without it where it can;
+    ``kind`` is the driver's error type, the only thing about it that may be logged (a driver's message
+    can carry a statement's parameters: an answer, a name)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+class DuplicateError(StorageError):
+    """A unique key was there already: a repeated delivery or a double click, already stored."""
+
+
+def insert_new(session: Session, row: object) -> bool:
+    """Add ``row`` unless its unique key is taken (False then), without ending the session's transaction."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -66,8 +95,6 @@ class Database:
     """
 
     def __init__(self, engine: Engine) -> None:
-        from bot.store import people  # noqa: F401  (registers the hooks that stamp activity rows)
-
         self.engine = engine
         # Set by the composition root (Dialog): deletion and export need it to find a person's
         # unanswered-question texts, which are stored under a keyed tag and nothing else.
@@ -79,13 +106,40 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session that commits on success and rolls back on error."""
+        """A session that commits on success and rolls back on error.
+
+        Raises:
+            DuplicateError: a unique key was taken.
+            StorageError: any other database failure (down, refused, timed out).
+        """
         session = self._sessions()
         try:
             yield session
             session.commit()
+        except IntegrityError as exc:
+            session.rollback()
+            raise DuplicateError(type(exc).__name__) from exc
+        except SQLAlchemyError as exc:
+            _quiet_rollback(session)
+            raise StorageError(type(exc).__name__) from exc
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
+
+    def ping(self) -> None:
+        """One cheap round trip. Raises StorageError when the database does not answer."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("select 1"))
+        except SQLAlchemyError as exc:
+            raise StorageError(type(exc).__name__) from exc
+
+
+def _quiet_rollback(session: Session) -> None:
+    # With the server gone the rollback fails too; the first error is the one that matters.
+    try:
+        session.rollback()
+    except SQLAlchemyError:
+        log.debug("rollback after a database error failed too")

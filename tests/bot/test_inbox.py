@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy.exc import OperationalError
 
 from bot.dbhealth import DatabaseHealth
 from bot.inbox import Accepted, Inbox
 from bot.metrics import Metrics
-from bot.store.db import Database, make_engine
+from bot.store.db import Database, StorageError, make_engine
 from tests.storage import FakeClock
 
 pytestmark = pytest.mark.integration
@@ -69,7 +68,7 @@ def test_database_down_first_delivery_handled_retry_refused_then_written_back(tm
     assert inbox.accept("slack:Ev4", channel="slack", payload={}, retry=True) is Accepted.DUPLICATE  # memory
     assert inbox.accept("slack:Ev5", channel="slack", payload={}, retry=True) is Accepted.REFUSED
     assert inbox.unwritten == 1
-    with pytest.raises(OperationalError):
+    with pytest.raises(StorageError):
         inbox.write_back()
     assert inbox.unwritten == 1  # kept until the database takes it
 
