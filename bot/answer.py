@@ -18,7 +18,6 @@ Example:
 from __future__ import annotations
 
 import functools
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from bot import texts
 from bot.search import Hit, SearchResult
 from index.chunk import split_sentences
 from index.documents import Passage
+from index.text import idf
 from index.windows import is_content, is_question
 
 MAX_SEE_ALSO = 2
@@ -328,11 +328,11 @@ def _with_list_items(sentences: list[str], chosen: list[int]) -> list[int]:
 def idf_table(document_frequency: Mapping[str, int], total: int) -> Callable[[str], float]:
     """BM25's idf for a term, 0 for a term the index has never seen."""
 
-    def idf(term: str) -> float:
+    def of(term: str) -> float:
         df = document_frequency.get(term, 0)
-        return math.log(1 + (total - df + 0.5) / (df + 0.5)) if df else 0.0
+        return idf(df, total) if df else 0.0
 
-    return idf
+    return of
 
 
 def render_text(answer: Answer) -> str:

@@ -20,12 +20,10 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
@@ -37,7 +35,7 @@ from index.documents import Passage
 from index.embed import Embedder
 from index.errors import NotLoadedError
 from index.store import LoadedIndex, load_index
-from index.text import split_compound, terms
+from index.text import idf, split_compound, terms
 
 _WORD = re.compile(r"[^\W_]+")
 # Windows asked of the window index per candidate passage wanted: a passage has many windows.
@@ -67,10 +65,6 @@ class SearchResult:
     confidence: float  # probability that the first hit answers (the fitted model)
     seconds: float
     tier: str = "none"
-
-
-class Retriever(Protocol):
-    def search(self, query: str, *, top_k: int) -> SearchResult: ...
 
 
 class SearchService:
@@ -294,13 +288,13 @@ class SearchService:
         index = self.index
         vocab: dict[str, int] = index.bm25.vocab_dict
         total = len(index.passages)
-        unseen = math.log(1 + (total + 0.5) / 0.5)
+        unseen = idf(0, total)
         known = 0.0
         weight = 0.0
         for t in query_terms:
             if t in vocab:
                 df = index.document_frequency[vocab[t]]
-                w = math.log(1 + (total - df + 0.5) / (df + 0.5))
+                w = idf(int(df), total)
                 known += w
                 weight += w
             else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from functools import lru_cache
@@ -28,6 +29,11 @@ def terms(text: str, *, stopwords: frozenset[str] = frozenset()) -> list[str]:
     words = [w for w in _WORD.findall(text.lower()) if len(w) > 1 or w.isdigit()]
     stems = _stemmer().stemWords(words)
     return [t for t in (fold(s) for s in stems) if t and t not in stopwords]
+
+
+def idf(document_frequency: int, total: int) -> float:
+    """BM25's idf (as bm25s scores with method "lucene"): how rare a term is among ``total`` passages."""
+    return math.log(1 + (total - document_frequency + 0.5) / (document_frequency + 0.5))
 
 
 def split_compound(word: str, known: set[str] | dict[str, int], *, min_part: int = 4) -> list[str] | None:
