@@ -36,8 +36,8 @@ from bot.search import SearchService  # noqa: E402
 from index.chunk import split_sentences  # noqa: E402
 from index.documents import Passage  # noqa: E402
 from index.embed import BundledEmbedder  # noqa: E402
+from index.files import IndexBuilder, load_index  # noqa: E402
 from index.ingest import Corpus, IngestedDocument  # noqa: E402
-from index.store import IndexBuilder, load_index  # noqa: E402
 
 
 class GeneratedVectors(BundledEmbedder):

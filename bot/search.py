@@ -34,7 +34,7 @@ from bot.ranking import FITTED_FILE, Candidates, FittedModel, features, order
 from index.documents import Passage
 from index.embed import Embedder
 from index.errors import NotLoadedError
-from index.store import LoadedIndex, load_index
+from index.files import LoadedIndex, load_index
 from index.text import idf, split_compound, terms
 
 _WORD = re.compile(r"[^\W_]+")

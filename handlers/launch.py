@@ -30,8 +30,8 @@ from handlers.slack.jobs import SlackSender
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.teams.proactive import TeamsSender
 from index.errors import ConfigError, IndexMissingError
+from index.files import IndexBuilder, read_manifest
 from index.ingest import Ingestor, load_out_of_scope
-from index.store import IndexBuilder, read_manifest
 
 log = logging.getLogger(__name__)
 

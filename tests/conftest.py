@@ -16,8 +16,8 @@ from bot.config import Settings
 from bot.dialog import Dialog
 from bot.store.db import Database, make_engine
 from index.embed import BundledEmbedder
+from index.files import IndexBuilder
 from index.ingest import Corpus, Ingestor, load_out_of_scope
-from index.store import IndexBuilder
 from tests.pgserver import PostgresServer, PostgresUnavailable
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -49,8 +49,8 @@ def index_status(config: ConfigOption = None) -> None:
     """Vis hva indeksen inneholder, og om dokumentene har endret seg siden den ble bygget."""
     import hashlib
 
+    from index.files import read_manifest
     from index.ingest import document_files
-    from index.store import read_manifest
 
     try:
         settings = settings_from(config)

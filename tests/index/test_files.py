@@ -18,8 +18,8 @@ from bot.config import SearchSettings
 from bot.search import SearchService
 from index.embed import BundledEmbedder, SentenceTransformerEmbedder
 from index.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from index.files import IndexBuilder, load_index, read_manifest
 from index.ingest import Ingestor
-from index.store import IndexBuilder, load_index, read_manifest
 
 pytestmark = pytest.mark.integration
 
