@@ -9,9 +9,9 @@ documents know, how much closer the question is to the documents than to the out
 topics, how much of the first passage's lexical match is only its owner's name, ...) giving the
 probability that the first passage answers, and a second one over the same features giving the
 probability that the documents answer the question at all. The features are judged on the question
-without the names of the documents' owners when it names one (bot/owners.py): the name steers the
-ranking, but a question about Kristiansand's chief executive's pay is not answered by Kristiansand's
-page on its management just because both say "Kristiansand". ``none``
+without the names of the documents' owners when it names one (index/owners.py): the name steers the
+ranking, but a question about the Christmas party in Levanger is not answered by Levanger's
+leadership platform just because both say "Levanger". ``none``
 when the second is below its threshold (nothing in the documents is about this), else ``sure``
 when the first is at or above its threshold, else ``unsure``. Everything is fit by
 cross-validation on the dev sets; the file records the cross-validated figures it was chosen by.

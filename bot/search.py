@@ -6,7 +6,7 @@ best window's cosine, its BM25 score) and the scores are fused with the weights 
 model (bot/ranking.py). The fitted confidence model turns features of the ranked list into the
 tier: ``sure``, ``unsure`` or ``none``; when the question names a document's owner, the same
 passages are scored again for the question without the name, and the tier is judged on those
-scores (bot/owners.py). Passages that are not answers (reflection boxes,
+scores (index/owners.py). Passages that are not answers (reflection boxes,
 reference lists, debris) are never candidates.
 
 Example:
@@ -28,13 +28,13 @@ from pathlib import Path
 import numpy as np
 
 from bot.config import SearchSettings
-from bot.owners import OwnerNames
 from bot.query import is_english, normalise_query, nynorsk_to_bokmal
 from bot.ranking import FITTED_FILE, Candidates, FittedModel, features, order
 from index.documents import Passage
 from index.embed import Embedder
 from index.errors import NotLoadedError
 from index.files import LoadedIndex, load_index
+from index.owners import OwnerNames
 from index.text import idf, split_compound, terms
 
 _WORD = re.compile(r"[^\W_]+")

@@ -45,11 +45,24 @@ _ICON_NAME = re.compile(r"(?<![\w/.@-])[a-z]+(?:_[a-z]+)+(?![\w/.@-])")
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-–]\s*)?(?:(?:side|s\.|page)\s*)?\d{1,4}(?:\s*(?:av|of|/)\s*\d{1,4})?(?:\s*[-–])?\s*$", re.I
 )
-# A table of contents: a title word, or entries with dot leaders or page references.
-_TOC_TITLE = re.compile(r"^\s*(?:innhold(?:sfortegnelse)?|innhald(?:sliste)?|contents)\b", re.IGNORECASE)
+# A table of contents: a title word (the Norwegian names of one: "Innhold", "Innholdsfortegnelse",
+# "Innholdsoversikt", "Innhaldsliste" ...), or entries with dot leaders or page references ...
+_TOC_TITLE = re.compile(
+    r"^\s*(?:innh[oa]ld(?:s(?:fortegnelse|oversikt|liste|oversyn))?|contents|table\s+of\s+contents)\b", re.IGNORECASE
+)
 _TOC_ENTRY = re.compile(r"(?:\.{3,}|…)\s*\d{1,3}\b|\b[sS]\.\s?\d{1,3}\b")
-# A breadcrumb trail ("Startsiden > Artikkel", "Hjem › Politikk › Reglement").
-_BREADCRUMB = re.compile(r"^\s*\S[^>›»]{0,40}(?:\s[>›»]\s[^>›»]{1,40})+$")
+# ... or a flattened one: many numbered section titles on one line ("1 Innledning 1.1 Bakgrunn 2 Mål"),
+# with no sentence among them. A numbered list has one item per line, a section's text has sentences.
+_NUMBERED_TITLE = re.compile(r"(?:^|\s)\d{1,2}(?:\.\d{1,2})*\.?\s+[A-ZÆØÅ]")
+_SENTENCE_END = re.compile(r"[a-zæøå]{2,}[.!?](?:\s|$)")
+_FLAT_TOC_ENTRIES = 4
+# A breadcrumb trail ("Startsiden > Artikkel", "Hjem › Politikk › Reglement"), or page titles
+# parted by slashes ("Heim/Administrasjon/Overordna leiing"; three at least, each capitalised, so
+# that "og/eller" and a date are not one).
+_BREADCRUMB = re.compile(
+    r"^\s*(?:\S[^>›»]{0,40}(?:\s[>›»]\s[^>›»]{1,40})+"
+    r"|[A-ZÆØÅ][^/\n]{0,40}(?:\s?/\s?[A-ZÆØÅ][^/\n]{0,40}){2,})\s*$"
+)
 _RUNNING_REPEATS = 3
 
 
@@ -95,7 +108,7 @@ def strip_page_furniture(text: str) -> str:
     seen: set[str] = set()
     for line in lines:
         key = " ".join(line.split()).lower()
-        if key and _PAGE_NUMBER.match(line):
+        if key and (_PAGE_NUMBER.match(line) or _is_flattened_contents(line)):
             continue
         if key and counts.get(key, 0) >= _RUNNING_REPEATS and not _is_list_item(key):
             if key in seen:
@@ -103,6 +116,10 @@ def strip_page_furniture(text: str) -> str:
             seen.add(key)
         out.append(line)
     return "\n".join(out)
+
+
+def _is_flattened_contents(line: str) -> bool:
+    return len(_NUMBERED_TITLE.findall(line)) >= _FLAT_TOC_ENTRIES and not _SENTENCE_END.search(line)
 
 
 def strip_page_head(text: str, *, names: tuple[str, ...]) -> str:

@@ -23,6 +23,7 @@ from index.documents import DocumentMeta, Passage
 from index.errors import ConfigError
 from index.lexicon import NorwegianLexicon
 from index.ocr import OcrRepairer, RepairReport
+from index.owners import OwnerNames
 from index.readers import SUPPORTED_SUFFIXES, read_file
 from index.structure import markdown_blocks, plain_blocks, sections
 
@@ -189,7 +190,8 @@ class Ingestor:
         corpus = Corpus()
         for doc in self.prepare_folder(folder):
             blocks = markdown_blocks(doc.text) if doc.markdown else plain_blocks(doc.text)
-            found = sections(blocks, split_long_paragraphs_at=self._max)
+            owner = OwnerNames(n for n in (doc.meta.owner, doc.meta.short_owner) if n)
+            found = sections(blocks, split_long_paragraphs_at=self._max, owner=owner)
             passages = chunk_sections(doc.meta, found, max_chars=self._max)
             digest = hashlib.sha256(doc.path.read_bytes()).hexdigest()
             corpus.documents.append(IngestedDocument(meta=doc.meta, sha256=digest, passages=passages, ocr=doc.ocr))

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from markdown_it import MarkdownIt
 
 from index.documents import Block, Section
+from index.owners import OwnerNames
 
 _NUMBERED = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+([A-ZÆØÅ][^\n]{1,80})$")
 _LIST_LINE = re.compile(r"^\s*(?:[-•○●▪■◦–]|\d{1,2}[.)])\s+")
@@ -104,11 +105,17 @@ def _add_body(raw: list[Block], lines: list[str]) -> None:
         raw.append(Block(body))
 
 
-def sections(blocks: Iterable[Block], *, split_long_paragraphs_at: int | None = None) -> list[Section]:
-    """Group body blocks under their heading path; tiny sections join the one before them."""
+def sections(
+    blocks: Iterable[Block], *, split_long_paragraphs_at: int | None = None, owner: OwnerNames | None = None
+) -> list[Section]:
+    """Group body blocks under their heading path; tiny sections join the one before them.
+
+    ``owner``: the document owner's names, which are never an inline topic heading (see
+    ``_split_inline_topics``).
+    """
     blocks = list(blocks)
     if split_long_paragraphs_at is not None and sum(1 for b in blocks if b.is_heading) <= 1:
-        blocks = _split_inline_topics(blocks, split_long_paragraphs_at)
+        blocks = _split_inline_topics(blocks, split_long_paragraphs_at, owner or OwnerNames(()))
     path: list[tuple[int, str]] = []
     result: list[Section] = []
     current: list[str] = []
@@ -232,7 +239,7 @@ def _is_short_line(block: Block) -> bool:
     return not block.is_heading and "\n" not in block.text and _is_heading_text(block.text)
 
 
-def _split_inline_topics(blocks: list[Block], min_length: int) -> list[Block]:
+def _split_inline_topics(blocks: list[Block], min_length: int, owner: OwnerNames) -> list[Block]:
     out: list[Block] = []
     for block in blocks:
         if block.is_heading or len(block.text) < min_length:
@@ -240,6 +247,15 @@ def _split_inline_topics(blocks: list[Block], min_length: int) -> list[Block]:
             continue
         cursor = 0
         for match in _INLINE_TOPIC.finditer(block.text):
+            if owner.only_names(match.group(1)):
+                # The owner's name alone titles no section. Straight after a topic it ends that title
+                # ("Lederplattform for | Fjellvik kommune | Lederplattformen skal …"); after text it
+                # ends the sentence whose full stop a transcript lost ("… alle ansatte i Fjellvik
+                # kommune Etisk kvalitet …") and stays in it.
+                if cursor and out[-1].is_heading and not block.text[cursor : match.start()].strip():
+                    out[-1] = Block(f"{out[-1].text} {match.group(1)}", heading_level=out[-1].heading_level)
+                    cursor = match.end()
+                continue
             before = block.text[cursor : match.start()].strip()
             if before:
                 out.append(Block(before))

@@ -13,6 +13,7 @@ import pytest
 from index.clean import clean_text
 from index.debris import drop_figure_debris
 from index.ingest import Ingestor
+from index.owners import OwnerNames
 from index.structure import plain_blocks, sections
 
 pytestmark = pytest.mark.unit
@@ -149,3 +150,61 @@ def test_nynorsk_sentence_subjects_are_not_headings() -> None:
     headings = {h for s in found for h in s.heading_path}
     assert headings <= {"Delegering"}
     assert all(not p.startswith(("har eit", "omfattar")) for s in found for p in s.paragraphs)
+
+
+def test_tables_of_contents_by_any_name_or_flattened_onto_one_line() -> None:
+    page = (
+        "Delegeringsreglement for Fjellvik kommune\n\n"
+        "Innholdsoversikt 1. OM DELEGERING FORMÅL LEDERSTRUKTUREN I FJELLVIK KOMMUNE FORHOLDET TIL ANDRE "
+        "REGLEMENT ARBEIDSGIVERROLLEN\n\n"
+        "1 Innledning 1.1 Bakgrunn 1.2 Mål for ledelse 2 Lederrollen 2.1 Forventninger 3 Delegering\n\n"
+        f"1. Om delegering 1.1 Formål {PROSE}\n\n"
+        "Innholdet i reglementet er vedtatt av kommunestyret, og det gjelder for alle ledere.\n\n"
+        "Nivåer\n\n1. Område\n2. Enhet\n3. Avdeling\n4. Seksjon\n"
+    )
+    text = clean_text(page)
+    assert "Innholdsoversikt" not in text and "ARBEIDSGIVERROLLEN" not in text
+    assert "1.1 Bakgrunn" not in text  # the flattened one: numbered titles and no sentence
+    assert f"1. Om delegering 1.1 Formål {PROSE}" in text  # a section's numbered title before its text
+    assert "Innholdet i reglementet er vedtatt" in text  # prose that starts with the word
+    assert "1. Område\n2. Enhet\n3. Avdeling\n4. Seksjon" in text  # a numbered list: one item a line
+
+
+def test_a_breadcrumb_parted_by_slashes_goes_even_though_it_holds_the_owners_name() -> None:
+    page = (
+        "A A A\nKontrastverktøy Kontrastverktøy\nFjellvik/Administrasjon/Overordna leiing\n\n"
+        "Overordna leiing\n\n" + PROSE + "\n"
+    )
+    text = clean_text(page, names=("Overordna leiing", "Fjellvik kommune"))
+    assert "Fjellvik/Administrasjon" not in text and "Kontrastverktøy" not in text
+    assert text.startswith("Overordna leiing\n\n" + PROSE)
+    # A line of the page head with a slash that is no trail stays when it is the document's own.
+    text = clean_text(
+        "Fjellvik kommune: helse/omsorg\n\nOverordna leiing\n\n" + PROSE + "\n", names=("Fjellvik kommune",)
+    )
+    assert text.startswith("Fjellvik kommune: helse/omsorg")
+
+
+def test_the_owners_name_that_ended_a_sentence_is_not_a_heading() -> None:
+    # A transcript lost the full stop after "Fjellvik kommune": the name ends the sentence, it is not
+    # the title of what follows; a topic word at a sentence start still is one.
+    text = (
+        "Innledning: De etiske retningslinjene gjelder for alle ansatte i Fjellvik kommune Etisk kvalitet "
+        "på tjenestene er en forutsetning for at innbyggerne skal ha tillit til kommunen. " + PROSE * 4 + " "
+        "Arbeidsgiverrollen Ledere er arbeidsgivere og har ansvar for arbeidsmiljøet i sin enhet. " + PROSE * 4
+    )
+    owner = OwnerNames(["Fjellvik kommune"])
+    found = sections(plain_blocks(text), split_long_paragraphs_at=1200, owner=owner)
+    headings = [h for s in found for h in s.heading_path]
+    assert "Fjellvik kommune" not in headings and "Arbeidsgiverrollen" in headings
+    assert "alle ansatte i Fjellvik kommune Etisk kvalitet på tjenestene" in found[0].paragraphs[0]
+    # Straight after a topic, the name ends the title it continues.
+    titled = sections(
+        plain_blocks(
+            "Lederplattform for Fjellvik kommune Lederplattformen skal vise hva vi venter av ledere. " + PROSE * 8
+        ),
+        split_long_paragraphs_at=1200,
+        owner=owner,
+    )
+    assert titled[0].heading_path == ("Lederplattform for Fjellvik kommune",)
+    assert titled[0].paragraphs[0].startswith("Lederplattformen skal vise")

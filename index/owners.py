@@ -1,13 +1,13 @@
-"""The names of the documents' owners as a question writes them, so that the confidence model can
-judge a question's topic without them.
+"""The names of the documents' owners as a text writes them: in a question, so that the confidence
+model can judge its topic without them, and in a document, so that a name is not taken for a heading.
 
 Every document names its owner (a municipality, KS), and the owner is part of what is searched:
 "lederne i Lørenskog" should find Lørenskog's documents. But a question that shares nothing with a
-document except its owner's name ("Hva tjener kommunedirektøren i Kristiansand?") then looks close
+document except its owner's name ("Hva tjener kommunedirektøren i Levanger?") then looks close
 to it, lexically and densely. The search ranks with the whole question and judges whether the
 documents answer its topic on the question without the owners' names (bot/search.py).
 
-The names come from the index's document metadata (``owner``, ``short_owner``), never from a list.
+The names come from the documents' metadata (``owner``, ``short_owner``), never from a list.
 A name is matched as a phrase of whole words (folded, so "Lorenskog" is "Lørenskog"; a genitive
 "-s" allowed): "kommune" alone names no one, and nor does any single word of a longer name except
 the name without its last word, which in Norwegian names the kind of organisation ("Heim kommune"
@@ -32,7 +32,7 @@ _SPACE_BEFORE_MARK = re.compile(r"\s+([?.!,;:])")
 
 
 class OwnerNames:
-    """Finds and removes the owners' names in a question."""
+    """Finds and removes the owners' names in a text."""
 
     def __init__(self, names: Iterable[str]) -> None:
         forms: set[tuple[str, ...]] = set()
@@ -46,6 +46,10 @@ class OwnerNames:
 
     def __bool__(self) -> bool:
         return bool(self._forms)
+
+    def only_names(self, text: str) -> bool:
+        """Whether ``text`` is nothing but owners' names ("Fjellvik kommune")."""
+        return bool(self) and not _WORD.search(self.strip(text))
 
     def strip(self, text: str) -> str:
         """``text`` without the owners' names (unchanged when it names none)."""
