@@ -79,7 +79,8 @@ class MockSlack:
         raise AssertionError(f"Slack never got {count} × {method}; got {[c.method for c in self.calls]}")
 
     async def handle(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
+        # From /api/{method}, or from the path when a catch-all route (handle_any) brought the request.
+        method = request.match_info.get("method") or request.path.removeprefix("/api/")
         # The SDK sends some methods as JSON, others as form fields or query parameters.
         data: dict[str, Any] = dict(request.query)
         raw = await request.text()

@@ -90,9 +90,14 @@ def test_group_session_end_to_end(dialog: Dialog) -> None:
             await _answer(bot, "U0BJORN", answer_value, "Respekt for innbyggerne.", share=True)
             await _answer(bot, "U0CARL", answer_value, "HEMMELIG: jeg er usikker på verdiene våre.", share=False)
 
-            # A member cannot move the group on; the facilitator can.
+            # A member cannot move the group on: her press is refused to her alone (that reply says the
+            # press is handled), and nothing reaches the channel. The facilitator can.
+            posts = len(bot.slack.of("chat.postMessage"))
+            ephemerals = len(bot.slack.of("chat.postEphemeral"))
             await _press(bot, "U0ANNE", "reflection_next_1", _button(opening.data, "reflection_next"))
-            await asyncio.sleep(0.3)
+            [refused] = (await bot.slack.wait_for("chat.postEphemeral", ephemerals + 1))[ephemerals:]
+            assert refused.data["user"] == "U0ANNE" and "Bare den som startet" in refused.data["text"]
+            assert len(bot.slack.of("chat.postMessage")) == posts
             await _press(bot, "U0FASIL", "reflection_next_1", _button(opening.data, "reflection_next"))
             posts = await bot.slack.wait_for("chat.postMessage", 4)
             assert "Spørsmål 2 av 3" in json.dumps(_blocks(posts[-1].data), ensure_ascii=False)
