@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -52,6 +53,9 @@ ANCHORS = "anchors.npy"
 WINDOWS = "windows.jsonl"
 WINDOW_VECTORS = "window_vectors.npy"
 WINDOW_DENSE = "windows.faiss"
+
+
+_SHORT_WRITE = re.compile(r"\d+ requested and \d+ written")
 
 
 def embedded_text(passage: Passage) -> str:
@@ -213,7 +217,9 @@ class IndexBuilder:
             # numpy and json raise OSError; FAISS raises RuntimeError for the same failed write.
             shutil.rmtree(staging, ignore_errors=True)
             no_space = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
-            if no_space or "No space" in str(exc) or "File too large" in str(exc):
+            # numpy reports a write the disk cut short as a bare OSError ("4608 requested and 1151 written").
+            short_write = _SHORT_WRITE.search(str(exc)) is not None
+            if no_space or short_write or "No space" in str(exc) or "File too large" in str(exc):
                 raise IndexCorruptError(
                     f"Ikke nok diskplass til indeksen i {folder}. Frigjør plass (eller velg en annen mappe med "
                     "LEDERBOT_DATA_DIR) og kjør «lederbot index build» igjen. Den forrige indeksen er urørt."

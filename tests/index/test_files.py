@@ -217,13 +217,13 @@ def test_a_build_that_fails_midway_keeps_the_previous_index(tmp_path: Path, fail
         IndexBuilder(embedder=BundledEmbedder()).build(corpus, probe)
         limit = (probe / "vectors.npy").stat().st_size - 1
         assert max((probe / name).stat().st_size for name in ("passages.jsonl", "windows.jsonl")) < limit
-        with _files_limited_to(limit), pytest.raises(IndexCorruptError, match="indeksen") as failed:
+        with _files_limited_to(limit), pytest.raises(IndexCorruptError, match="Ikke nok diskplass") as failed:
             IndexBuilder(embedder=BundledEmbedder()).build(corpus, folder)
         assert isinstance(failed.value.__cause__, OSError)  # the write failed, nothing else
     # The previous index is there as it was, byte for byte, and still answers; nothing half-written is left.
     assert _snapshot(folder) == before
     assert not [p.name for p in tmp_path.iterdir() if p.name not in ("index", "knowledge", "probe")]
-    service = SearchService(index_dir=folder, embedder=BundledEmbedder(), settings=SearchSettings(min_dense_score=0.0))
+    service = SearchService(index_dir=folder, embedder=BundledEmbedder(), settings=SearchSettings())
     service.load()
     [hit, *_] = service.search("Hva er en delegeringssperre?").hits
     assert hit.passage.document_id == "delegering" and "Det gjelder hele kommunen" not in hit.passage.text
