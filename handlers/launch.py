@@ -246,10 +246,13 @@ def serve(
     port: int,
     http_only: bool,
 ) -> None:
-    """Serve Slack, Teams or both on one aiohttp server."""
+    """Serve Slack, Teams or both on one aiohttp server. The secrets are checked first, then a missing
+    index is built, so a wrong token or a missing key fails at once rather than after the build."""
     if slack_secrets is not None:
         slack_secrets.check()
-    dialog = build_dialog(settings, pseudonymizer=build_pseudonymizer(settings))
+    pseudonymizer = build_pseudonymizer(settings)
+    ensure_index(settings, say=lambda line: print(line, file=sys.stderr))  # noqa: T201  (the operator's console)
+    dialog = build_dialog(settings, pseudonymizer=pseudonymizer)
     intake = Intake.over(
         dialog.questions.database,
         metrics=dialog.questions.metrics,

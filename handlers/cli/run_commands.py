@@ -169,7 +169,7 @@ def serve(
     """Start boten: Slack og/eller Teams når de er satt opp, ellers terminalchatten."""
     import os
 
-    from handlers.launch import channels_from_environment, ensure_index
+    from handlers.launch import channels_from_environment
     from handlers.launch import serve as serve_channels
 
     try:
@@ -178,7 +178,6 @@ def serve(
         if channels is None:
             chat(config)
             return
-        ensure_index(settings, say=lambda line: typer.echo(line, err=True))
         serve_channels(
             settings,
             slack_secrets=channels.slack,
