@@ -56,8 +56,8 @@ bench-scale: $(STAMP) $(INDEX)
 	$(BIN)/python bench/scale.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot index handlers tests bench
-	$(BIN)/ruff format --check bot index handlers tests bench
+	$(BIN)/ruff check bot index handlers tests bench loopback
+	$(BIN)/ruff format --check bot index handlers tests bench loopback
 	$(BIN)/mypy
 
 # Needs the Azure bot's app id: MICROSOFT_APP_ID=<guid> make teams-package

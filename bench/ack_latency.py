@@ -34,8 +34,8 @@ from bot.assistant import build_assistant  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.store.db import Database, make_engine  # noqa: E402
 from handlers.slack.socket_mode import socket_mode_starter  # noqa: E402
-from tests.dialogs import make_dialog  # noqa: E402
-from tests.handlers.slack_harness import APP_TOKEN, Running, payload, running_bot  # noqa: E402
+from loopback.core import make_dialog  # noqa: E402
+from loopback.slack import APP_TOKEN, Running, payload, running_bot  # noqa: E402
 
 
 class Transport(Protocol):

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.ports import free_port  # noqa: E402
+from loopback.ports import free_port  # noqa: E402
 
 
 def once() -> float:

@@ -38,9 +38,9 @@ from bot.reflection import data  # noqa: E402
 from bot.reflection.catalog import Catalog  # noqa: E402
 from bot.store.db import Database, make_engine  # noqa: E402
 from bot.store.inbox_table import InboxEvent  # noqa: E402
-from tests.handlers.slack_harness import MockSlack, _start  # noqa: E402
-from tests.pgserver import PostgresServer  # noqa: E402
-from tests.scenarios.replica import LEASE, Replica, dm_event  # noqa: E402
+from loopback.postgres import PostgresServer  # noqa: E402
+from loopback.replica import LEASE, Replica, dm_event  # noqa: E402
+from loopback.slack import MockSlack, start_on_loopback  # noqa: E402
 
 QUESTIONS = [
     "Hva er en delegeringssperre?",
@@ -174,7 +174,7 @@ async def main_async(kill_trials: int, outage_trials: int, outage_seconds: float
     slack = MockSlack()
     mock = web.Application()
     mock.router.add_post("/api/{method}", slack.handle)
-    runner, slack.port = await _start(mock)
+    runner, slack.port = await start_on_loopback(mock)
     replicas: list[Replica] = []
     try:
         url = server.create_database("bench")

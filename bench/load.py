@@ -25,8 +25,8 @@ from bench.stats import percentile  # noqa: E402
 from bot.assistant import build_assistant  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.store.db import Database, make_engine  # noqa: E402
-from tests.dialogs import make_dialog  # noqa: E402
-from tests.handlers.slack_harness import Running, payload, running_bot  # noqa: E402
+from loopback.core import make_dialog  # noqa: E402
+from loopback.slack import Running, payload, running_bot  # noqa: E402
 
 
 async def one_rate(bot: Running, questions: list[str], rate: float, seconds: float, offset: int) -> dict[str, float]:

@@ -24,8 +24,8 @@ from bot.assistant import build_assistant  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.dialog import Dialog  # noqa: E402
 from bot.store.db import Database, make_engine  # noqa: E402
-from tests.dialogs import make_dialog  # noqa: E402
-from tests.handlers.slack_harness import payload, running_bot  # noqa: E402
+from loopback.core import make_dialog  # noqa: E402
+from loopback.slack import payload, running_bot  # noqa: E402
 
 
 async def measure(dialog: Dialog, questions: list[str], n: int) -> list[float]:

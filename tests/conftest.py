@@ -18,10 +18,11 @@ from bot.store.db import Database, make_engine
 from index.embed import BundledEmbedder
 from index.files import IndexBuilder
 from index.ingest import Corpus, Ingestor, load_out_of_scope
-from tests.pgserver import PostgresServer, PostgresUnavailable
+from loopback import KNOWLEDGE, ROOT
+from loopback.core import make_dialog
+from loopback.postgres import PostgresServer, PostgresUnavailable
+from tests.storage import database
 
-ROOT = Path(__file__).resolve().parents[1]
-KNOWLEDGE = ROOT / "knowledge"
 TEST_INDEX_CACHE = ROOT / ".cache" / "test-index"
 
 # Tests never reach the network: a model that is not on disk must fail, not download.
@@ -67,8 +68,6 @@ def assistant(settings: Settings) -> Assistant:
 @pytest.fixture
 def dialog(assistant: Assistant, tmp_path: Path) -> Iterator[Dialog]:
     """The whole core over a fresh SQLite file."""
-    from tests.dialogs import make_dialog
-
     database = Database(make_engine(f"sqlite:///{tmp_path / 'bot.db'}"))
     database.migrate()
     yield make_dialog(assistant, database)
@@ -92,8 +91,6 @@ def own_postgres() -> Iterator[PostgresServer]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A migrated database, once on SQLite and once on the machine's PostgreSQL."""
-    from tests.storage import database
-
     with database(request.param, tmp_path) as migrated:
         yield migrated
 
@@ -102,11 +99,11 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
 def slack_payloads_within_block_kit_limits() -> Iterator[None]:
     """Every payload any test sends to a mock Slack (tests/handlers, tests/bot, tests/scenarios …) is
     checked against Block Kit's limits, and so is every ack the bot answers a signed request with."""
-    harness = sys.modules.get("tests.handlers.slack_harness")
+    harness = sys.modules.get("loopback.slack")
     if harness is not None:
         harness.CREATED.clear()
     yield
-    harness = sys.modules.get("tests.handlers.slack_harness")  # imported during the test, perhaps
+    harness = sys.modules.get("loopback.slack")  # imported during the test, perhaps
     if harness is None:
         return
     problems = [v for mock in harness.CREATED for v in mock.violations]

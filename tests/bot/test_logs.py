@@ -17,8 +17,8 @@ from sqlalchemy import text
 from bot.assistant import Assistant
 from bot.logs import configure, uninstall_record_factory
 from bot.store.db import Database
-from tests.dialogs import make_dialog
-from tests.handlers.slack_harness import payload, running_bot
+from loopback.core import make_dialog
+from loopback.slack import payload, running_bot
 
 pytestmark = pytest.mark.integration
 USER = "U0SECRET77"

@@ -198,7 +198,7 @@ def test_every_table_is_filled_exported_and_cleared(db: Database) -> None:
 
 def test_rotated_key_keeps_a_leaders_data_reachable(db: Database, assistant: Any) -> None:
     from bot.questions import Asker
-    from tests.dialogs import make_dialog
+    from loopback.core import make_dialog
 
     old = Pseudonymizer(key=b"the-old-key-0123456789")
     asker = Asker("slack", "T1", "UROT", "dm")

@@ -14,7 +14,7 @@ from bot.store.db import Database
 from bot.store.models import FeedbackNote, QuestionLog, ReflectionAnswer, UnansweredQuestion
 from bot.store.repositories import QuestionRepository
 from handlers.launch import periodic_work
-from tests.dialogs import make_dialog
+from loopback.core import make_dialog
 from tests.storage import FakeClock
 
 LONG_AGO = datetime(2023, 1, 9, 10, tzinfo=UTC)

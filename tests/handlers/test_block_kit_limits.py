@@ -24,7 +24,7 @@ from handlers.slack import limits
 from handlers.slack.blocks import pages, reflection_blocks
 from handlers.slack.jobs import SlackSender
 from handlers.slack.limits import payload_violations
-from tests.handlers.slack_harness import BOT_TOKEN, MockSlack, _start
+from loopback.slack import BOT_TOKEN, MockSlack, start_on_loopback
 
 
 def _loaded(blocks: Any) -> list[dict[str, Any]]:
@@ -359,7 +359,7 @@ def test_a_deadline_summary_with_many_answers_reaches_slack_in_valid_pages(dialo
         slack = MockSlack()
         mock = web.Application()
         mock.router.add_post("/api/{method}", slack.handle)
-        runner, slack.port = await _start(mock)
+        runner, slack.port = await start_on_loopback(mock)
         try:
             client = AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url)
             jobs = ReflectionJobs(

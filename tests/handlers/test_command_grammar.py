@@ -30,7 +30,7 @@ from bot.store.models import GroupSession, ReflectionSchedule, ReflectionSession
 from handlers.slack.blocks import escape
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.terminal import run_chat
-from tests.handlers.slack_harness import Call, Running, payload, running_bot
+from loopback.slack import Call, Running, payload, running_bot
 from tests.handlers.test_teams import shows
 from tests.handlers.test_teams_private import _adapter
 

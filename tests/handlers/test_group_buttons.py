@@ -14,7 +14,7 @@ from bot import texts
 from bot.dialog import Dialog
 from bot.reflection.replies import GroupAction
 from handlers.teams.app import TeamsOptions, build_teams_agent
-from tests.handlers.slack_harness import Running, payload, running_bot
+from loopback.slack import Running, payload, running_bot
 from tests.handlers.test_teams import shows
 from tests.handlers.test_teams_private import _adapter, _from
 

@@ -14,9 +14,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from loopback.ports import free_port
+from loopback.slack import BOT_TOKEN, SIGNING_SECRET, MockSlack, payload, sign, start_on_loopback
 from tests.conftest import KNOWLEDGE, ROOT
-from tests.handlers.slack_harness import BOT_TOKEN, SIGNING_SECRET, MockSlack, _start, payload, sign
-from tests.ports import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -38,7 +38,7 @@ def test_serve_slack_http_end_to_end(built_index: Path, tmp_path: Path) -> None:
         slack = MockSlack()
         mock = web.Application()
         mock.router.add_post("/api/{method}", slack.handle)
-        runner, slack.port = await _start(mock)
+        runner, slack.port = await start_on_loopback(mock)
         port = free_port()
         env = _env(
             built_index,

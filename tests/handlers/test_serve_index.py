@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from loopback.slack import BOT_TOKEN, SIGNING_SECRET
 from tests.conftest import KNOWLEDGE, ROOT
-from tests.handlers.slack_harness import BOT_TOKEN, SIGNING_SECRET
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -17,8 +17,8 @@ from bot.questions import Questions
 from bot.store.db import Database, make_engine
 from bot.store.models import QuestionLog
 from bot.store.repositories import QuestionRepository
-from tests.dialogs import make_dialog
-from tests.handlers.slack_harness import Running, payload, running_bot, sign
+from loopback.core import make_dialog
+from loopback.slack import Running, payload, running_bot, sign
 
 pytestmark = pytest.mark.integration
 

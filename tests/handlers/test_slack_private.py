@@ -20,7 +20,7 @@ from bot.dialog import Dialog
 from bot.questions import Asker
 from bot.store.models import QuestionLog
 from handlers.slack.blocks import chunks
-from tests.handlers.slack_harness import Running, payload, running_bot, sign
+from loopback.slack import Running, payload, running_bot, sign
 
 pytestmark = pytest.mark.integration
 

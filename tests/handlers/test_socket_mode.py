@@ -18,19 +18,19 @@ from bot.dialog import Dialog
 from bot.store.repositories import QuestionRepository
 from handlers.slack.app import build_slack_app
 from handlers.slack.socket_mode import socket_mode_starter
-from tests.conftest import ROOT
-from tests.handlers.slack_harness import (
+from loopback.ports import free_port
+from loopback.slack import (
     APP_TOKEN,
     BOT_TOKEN,
     SIGNING_SECRET,
     MockSlack,
-    _start,
     mock_slack_app,
     payload,
     slack_options,
+    start_on_loopback,
 )
+from tests.conftest import ROOT
 from tests.handlers.test_serve import _env
-from tests.ports import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -59,7 +59,7 @@ async def _feedback_reason(dialog: Dialog, timeout: float = 20.0) -> str | None:
 def test_socket_mode_dm_mention_command_button_modal_and_reconnect(dialog: Dialog) -> None:
     async def scenario() -> None:
         slack = MockSlack()
-        runner, slack.port = await _start(mock_slack_app(slack))
+        runner, slack.port = await start_on_loopback(mock_slack_app(slack))
         bolt = build_slack_app(dialog=dialog, options=slack_options(slack))
         handler = await socket_mode_starter(bolt, app_token=APP_TOKEN, ping_interval=1.0)()
         try:
@@ -138,7 +138,7 @@ def test_serve_with_app_token_starts_socket_mode(built_index: Path, tmp_path: Pa
 
     async def scenario() -> None:
         slack = MockSlack()
-        runner, slack.port = await _start(mock_slack_app(slack))
+        runner, slack.port = await start_on_loopback(mock_slack_app(slack))
         port = free_port()
         env = _env(
             built_index,

@@ -19,9 +19,9 @@ from microsoft_agents.testing import TestAdapter, TestFlow
 from bot.dialog import Dialog
 from handlers.server import build_server
 from handlers.teams.app import TeamsOptions, build_teams_agent
+from loopback.slack import PAYLOADS, start_on_loopback
 from tests.conftest import ROOT
 from tests.handlers.cards.check import record, teams_cards_are_valid  # noqa: F401  (autouse: every card checked)
-from tests.handlers.slack_harness import PAYLOADS, _start
 
 pytestmark = pytest.mark.integration
 
@@ -88,7 +88,7 @@ async def _serve(dialog: Dialog, options: TeamsOptions) -> tuple[web.AppRunner, 
     server = build_server(
         warm_up=dialog.questions.assistant.load, teams=build_teams_agent(dialog=dialog, options=options)
     )
-    return await _start(server)
+    return await start_on_loopback(server)
 
 
 def test_anonymous_message_is_answered_at_the_service_url(dialog: Dialog) -> None:
@@ -96,7 +96,7 @@ def test_anonymous_message_is_answered_at_the_service_url(dialog: Dialog) -> Non
         connector = MockConnector()
         mock = web.Application()
         mock.router.add_post("/{tail:.*}", connector.handle)
-        mock_runner, connector.port = await _start(mock)
+        mock_runner, connector.port = await start_on_loopback(mock)
         runner, port = await _serve(dialog, TeamsOptions(allow_anonymous=True))
         service_url = f"http://127.0.0.1:{connector.port}/"
         try:

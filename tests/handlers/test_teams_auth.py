@@ -21,8 +21,8 @@ from bot.dialog import Dialog
 from handlers.server import build_server
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.teams.auth import TokenPolicy
+from loopback.slack import start_on_loopback
 from tests.handlers.cards.check import teams_cards_are_valid  # noqa: F401  (autouse: every card checked)
-from tests.handlers.slack_harness import _start
 from tests.handlers.test_teams import _activity
 
 pytestmark = pytest.mark.integration
@@ -44,7 +44,7 @@ def trusted_keys() -> Iterator[None]:
     loop = asyncio.new_event_loop()
     app = web.Application()
     app.router.add_get("/keys", keys)
-    runner, port = loop.run_until_complete(_start(app))
+    runner, port = loop.run_until_complete(start_on_loopback(app))
     import threading
 
     thread = threading.Thread(target=loop.run_forever, daemon=True)
@@ -123,7 +123,7 @@ async def _post(dialog: Dialog, headers: dict[str, str], *, tenant: str = TENANT
 
     options = TeamsOptions(app_id=APP_ID, app_password="secret", tenant_id=TENANT)
     server = build_server(warm_up=lambda: None, teams=build_teams_agent(dialog=dialog, options=options))
-    runner, port = await _start(server)
+    runner, port = await start_on_loopback(server)
     try:
         # A typing activity: nothing to answer, so no outgoing call needs a real token.
         activity = _activity("http://127.0.0.1:9/", "hei") | {"type": "typing"}

@@ -23,8 +23,8 @@ from bot.store.models import ReflectionAnswer
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.teams.cards import MESSAGE_BYTES, card_messages, group_form_values, reply_card, text_card
 from handlers.teams.proactive import TeamsSender
+from loopback.slack import start_on_loopback
 from tests.handlers.cards.check import teams_cards_are_valid, validate  # noqa: F401  (autouse: every card checked)
-from tests.handlers.slack_harness import _start
 from tests.handlers.test_teams import MockConnector, _activity, card_text
 
 pytestmark = pytest.mark.integration
@@ -94,11 +94,11 @@ def test_mine_svar_with_56_answers_arrives_whole_in_messages_teams_takes(dialog:
         connector = MockConnector()
         mock = web.Application()
         mock.router.add_post("/{tail:.*}", connector.handle)
-        mock_runner, connector.port = await _start(mock)
+        mock_runner, connector.port = await start_on_loopback(mock)
         from handlers.server import build_server
 
         agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
-        runner, port = await _start(build_server(warm_up=dialog.questions.assistant.load, teams=agent))
+        runner, port = await start_on_loopback(build_server(warm_up=dialog.questions.assistant.load, teams=agent))
         try:
             async with aiohttp.ClientSession() as session:
                 activity = _activity(f"http://127.0.0.1:{connector.port}/", "mine svar")
@@ -125,7 +125,7 @@ def test_a_scheduled_message_of_many_short_lines_is_split_by_bytes(dialog: Dialo
         connector = MockConnector()
         mock = web.Application()
         mock.router.add_post("/{tail:.*}", connector.handle)
-        mock_runner, connector.port = await _start(mock)
+        mock_runner, connector.port = await start_on_loopback(mock)
         agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
         try:
             sender = TeamsSender(agent=agent, app_id=None)

@@ -20,9 +20,9 @@ from handlers.launch import periodic_work
 from handlers.server import build_server
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.teams.proactive import TeamsSender
-from tests.dialogs import make_dialog
+from loopback.core import make_dialog
+from loopback.slack import start_on_loopback
 from tests.handlers.cards.check import teams_cards_are_valid  # noqa: F401  (autouse: every card checked)
-from tests.handlers.slack_harness import _start
 from tests.handlers.test_teams import MockConnector, _activity, _content
 from tests.storage import FakeClock
 
@@ -42,9 +42,9 @@ def test_a_teams_only_server_sends_plans_and_deadlines(assistant: Assistant, tmp
         connector = MockConnector()
         mock = web.Application()
         mock.router.add_post("/{tail:.*}", connector.handle)
-        mock_runner, connector.port = await _start(mock)
+        mock_runner, connector.port = await start_on_loopback(mock)
         agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
-        runner, port = await _start(build_server(warm_up=assistant.load, teams=agent))
+        runner, port = await start_on_loopback(build_server(warm_up=assistant.load, teams=agent))
         # What the server runs every tick when Teams is its only channel (handlers.launch.serve).
         periodic = periodic_work(
             dialog, settings, senders={"teams": TeamsSender(agent=agent, app_id=None)}, clock=clock

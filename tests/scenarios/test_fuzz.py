@@ -37,9 +37,9 @@ from index.chunk import chunk_sections
 from index.clean import clean_text
 from index.documents import DocumentMeta
 from index.structure import markdown_blocks, plain_blocks, sections
-from tests.dialogs import make_dialog
-from tests.handlers.slack_harness import BOT_TOKEN, SIGNING_SECRET, MockSlack, _start, payload, sign
-from tests.scenarios.replica import dm_event
+from loopback.core import make_dialog
+from loopback.replica import dm_event
+from loopback.slack import BOT_TOKEN, PAYLOADS, SIGNING_SECRET, MockSlack, payload, sign, start_on_loopback
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 FUZZ = hypothesis.settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -130,14 +130,14 @@ class LiveServer:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
-        self.loop.run_until_complete(self._start())
+        self.loop.run_until_complete(self._boot())
         self.ready.set()
         self.loop.run_forever()
 
-    async def _start(self) -> None:
+    async def _boot(self) -> None:
         mock = web.Application()
         mock.router.add_post("/{tail:.*}", self.slack.handle_any)
-        self.mock_runner, self.slack.port = await _start(mock)
+        self.mock_runner, self.slack.port = await start_on_loopback(mock)
         options = SlackOptions(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=self.slack.api_url)
         questions = self.dialog.questions
         self.intake = Intake.over(questions.database, metrics=questions.metrics)
@@ -147,7 +147,7 @@ class LiveServer:
             teams=build_teams_agent(dialog=self.dialog, options=TeamsOptions(allow_anonymous=True)),
             intake=self.intake,
         )
-        self.runner, self.port = await _start(server)
+        self.runner, self.port = await start_on_loopback(server)
 
     def wait_handled(self, count: int, timeout: float = 60.0) -> None:
         """Wait until the bot reports ``count`` events handled (its own signal), then for any still running."""
@@ -239,7 +239,7 @@ def test_slack_payloads_never_give_500(live: LiveServer, text: str, kind: str, j
 )
 def test_teams_activities_never_give_500(live: LiveServer, text: str, value: Any, conversation_type: Any) -> None:
     activity = json.loads(
-        (Path(__file__).parents[1] / "payloads" / "teams_message.json")
+        (PAYLOADS / "teams_message.json")
         .read_text(encoding="utf-8")
         .replace("{service_url}", f"http://127.0.0.1:{live.slack.port}/")
         .replace('"{text}"', json.dumps(text))

@@ -14,9 +14,9 @@ from bot.assistant import Assistant
 from bot.dialog import Dialog
 from bot.reflection import data
 from bot.store.db import Database, make_engine
-from tests.dialogs import make_dialog
-from tests.handlers.slack_harness import Running, payload, running_bot
-from tests.pgserver import PostgresServer
+from loopback.core import make_dialog
+from loopback.postgres import PostgresServer
+from loopback.slack import Running, payload, running_bot
 
 pytestmark = pytest.mark.integration
 

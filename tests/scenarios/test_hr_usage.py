@@ -17,9 +17,9 @@ import pytest
 from bot.assistant import Assistant
 from bot.identity import Pseudonymizer
 from bot.store.db import Database, make_engine
+from loopback.core import make_dialog
+from loopback.slack import BOT_TOKEN, payload, running_bot
 from tests.conftest import KNOWLEDGE, ROOT
-from tests.dialogs import make_dialog
-from tests.handlers.slack_harness import BOT_TOKEN, payload, running_bot
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 KEY = "hr-test-pseudonym-key-0123456789"

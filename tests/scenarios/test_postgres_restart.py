@@ -16,10 +16,10 @@ from bot.reflection import data
 from bot.reflection.catalog import Catalog
 from bot.store.db import Database, make_engine
 from bot.store.models import ReflectionAnswer
+from loopback.postgres import PostgresServer
+from loopback.replica import Replica
+from loopback.slack import MockSlack, start_on_loopback
 from tests.conftest import KNOWLEDGE
-from tests.handlers.slack_harness import MockSlack, _start
-from tests.pgserver import PostgresServer
-from tests.scenarios.replica import Replica
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -36,7 +36,7 @@ def test_postgres_restart_during_traffic(built_index: Path, tmp_path: Path, own_
         slack = MockSlack()
         mock = web.Application()
         mock.router.add_post("/api/{method}", slack.handle)
-        runner, slack.port = await _start(mock)
+        runner, slack.port = await start_on_loopback(mock)
         bot = Replica(built_index, tmp_path, slack, database_url=url)
         try:
             await bot.start()

@@ -4,104 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
-from typing import Any
 
-import aiohttp
 import pytest
 from aiohttp import web
 
-from tests.conftest import KNOWLEDGE, ROOT
-from tests.handlers.slack_harness import BOT_TOKEN, SIGNING_SECRET, MockSlack, _start, payload, sign
-from tests.ports import free_port
+from loopback.replica import Bot
+from loopback.slack import MockSlack, start_on_loopback
+from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 Q1 = "Hvordan kommer organisasjonens verdier til uttrykk i ditt lederskap?"
 Q2 = "Hvordan opplever medarbeiderne dine at disse verdiene er synlige?"
 Q3 = "Er det noen dilemmaer mellom hva du synes er viktige verdier"
-
-
-class Bot:
-    def __init__(self, index: Path, data: Path, slack: MockSlack) -> None:
-        self.port = free_port()
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LEDERBOT_"))}
-        self.env.update(
-            LEDERBOT_INDEX__PATH=str(index),
-            LEDERBOT_INDEX__KNOWLEDGE_DIR=str(KNOWLEDGE),
-            LEDERBOT_REFLECTION__FOLDER=str(KNOWLEDGE / "reflections"),
-            LEDERBOT_DATA_DIR=str(data),
-            LEDERBOT_PSEUDONYM_KEY="a-test-key-that-is-long-enough",
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=slack.api_url,
-        )
-        self.process: subprocess.Popen[str] | None = None
-        self.events = 0
-
-    async def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "handlers.cli",
-                "serve",
-                "--slack-http",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        async with aiohttp.ClientSession() as session:
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                try:
-                    async with session.get(f"http://127.0.0.1:{self.port}/healthz") as response:
-                        if response.status == 200:
-                            return
-                except aiohttp.ClientConnectionError:
-                    pass
-                await asyncio.sleep(0.2)
-        raise AssertionError("the bot never became healthy")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    async def dm(self, slack: MockSlack, user: str, text: str) -> str:
-        self.events += 1
-        event = payload("message_im")
-        event["event_id"] = f"EvReflect{self.port}-{self.events}"
-        event["event"].update(user=user, text=text, channel=f"D{user}", ts=f"17639{self.events:05d}.000100")
-        before = len(slack.of("chat.postMessage"))
-        body = json.dumps(event, ensure_ascii=False)
-        async with (
-            aiohttp.ClientSession() as session,
-            session.post(
-                f"http://127.0.0.1:{self.port}/slack/events",
-                data=body.encode(),
-                headers={"Content-Type": "application/json", **sign(body)},
-            ) as response,
-        ):
-            assert response.status == 200
-        calls = await slack.wait_for("chat.postMessage", before + 1)
-        return _text(calls[-1].data)
-
-
-def _text(data: dict[str, Any]) -> str:
-    blocks = data.get("blocks")
-    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
-    return json.dumps(blocks, ensure_ascii=False)
 
 
 def _cli(bot: Bot, *args: str) -> subprocess.CompletedProcess[str]:
@@ -120,7 +37,7 @@ def test_reflection_survives_sigkill_and_stays_private(built_index: Path, tmp_pa
         slack = MockSlack()
         mock = web.Application()
         mock.router.add_post("/api/{method}", slack.handle)
-        runner, slack.port = await _start(mock)
+        runner, slack.port = await start_on_loopback(mock)
         bot = Bot(built_index, tmp_path, slack)
         try:
             await bot.start()

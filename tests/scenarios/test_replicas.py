@@ -23,10 +23,10 @@ from bot.reflection.catalog import Catalog
 from bot.reflection.schedule import Scheduler
 from bot.store.db import Database, make_engine
 from bot.store.inbox_table import InboxEvent
+from loopback.postgres import PostgresServer
+from loopback.replica import Replica, dm_event
+from loopback.slack import MockSlack, payload, start_on_loopback
 from tests.conftest import KNOWLEDGE
-from tests.handlers.slack_harness import MockSlack, _start, payload
-from tests.pgserver import PostgresServer
-from tests.scenarios.replica import Replica, dm_event
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -36,7 +36,7 @@ async def replicas(index: Path, tmp_path: Path, url: str, count: int) -> AsyncIt
     slack = MockSlack()
     mock = web.Application()
     mock.router.add_post("/api/{method}", slack.handle)
-    runner, slack.port = await _start(mock)
+    runner, slack.port = await start_on_loopback(mock)
     started = [Replica(index, tmp_path / f"r{i}", slack, database_url=url) for i in range(count)]
     try:
         await asyncio.gather(*(bot.start() for bot in started))

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -15,8 +19,91 @@ from typing import Any
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.handlers.slack_harness import MockSlack, payload, sign
-from tests.scenarios.test_reflection_slack import Bot
+from loopback import KNOWLEDGE, ROOT
+from loopback.ports import free_port
+from loopback.slack import BOT_TOKEN, SIGNING_SECRET, MockSlack, payload, sign
+
+
+def _text(data: dict[str, Any]) -> str:
+    """A posted message's blocks as one JSON string, to look for words in."""
+    blocks = data.get("blocks")
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+class Bot:
+    """`lederbot serve --slack-http` as a process of its own, against the mock Slack ``slack``."""
+
+    def __init__(self, index: Path, data: Path, slack: MockSlack) -> None:
+        self.port = free_port()
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LEDERBOT_"))}
+        self.env.update(
+            LEDERBOT_INDEX__PATH=str(index),
+            LEDERBOT_INDEX__KNOWLEDGE_DIR=str(KNOWLEDGE),
+            LEDERBOT_REFLECTION__FOLDER=str(KNOWLEDGE / "reflections"),
+            LEDERBOT_DATA_DIR=str(data),
+            LEDERBOT_PSEUDONYM_KEY="a-test-key-that-is-long-enough",
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=slack.api_url,
+        )
+        self.process: subprocess.Popen[str] | None = None
+        self.events = 0
+
+    async def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "handlers.cli",
+                "serve",
+                "--slack-http",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        async with aiohttp.ClientSession() as session:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                try:
+                    async with session.get(f"http://127.0.0.1:{self.port}/healthz") as response:
+                        if response.status == 200:
+                            return
+                except aiohttp.ClientConnectionError:
+                    pass
+                await asyncio.sleep(0.2)
+        raise AssertionError("the bot never became healthy")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    async def dm(self, slack: MockSlack, user: str, text: str) -> str:
+        self.events += 1
+        event = payload("message_im")
+        event["event_id"] = f"EvReflect{self.port}-{self.events}"
+        event["event"].update(user=user, text=text, channel=f"D{user}", ts=f"17639{self.events:05d}.000100")
+        before = len(slack.of("chat.postMessage"))
+        body = json.dumps(event, ensure_ascii=False)
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
+                f"http://127.0.0.1:{self.port}/slack/events",
+                data=body.encode(),
+                headers={"Content-Type": "application/json", **sign(body)},
+            ) as response,
+        ):
+            assert response.status == 200
+        calls = await slack.wait_for("chat.postMessage", before + 1)
+        return _text(calls[-1].data)
+
 
 # Short leases so a dead replica's events move on within seconds in the tests.
 LEASE = 2.0

@@ -19,6 +19,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from aiohttp.test_utils import TestServer
 from slack_bolt.async_app import AsyncApp
 
 from bot.dialog import Dialog
@@ -27,7 +28,7 @@ from handlers.server import build_server
 from handlers.slack.app import SlackOptions, build_slack_app
 from handlers.slack.limits import payload_violations
 
-PAYLOADS = Path(__file__).resolve().parents[1] / "payloads"
+PAYLOADS = Path(__file__).resolve().parent / "payloads"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-1234-5678-lederbot"
 APP_TOKEN = "xapp-1-A0LEDERBOT-1234-abcd"
@@ -277,13 +278,13 @@ class Running:
         return await self.post_form({"payload": json.dumps(body, ensure_ascii=False)})
 
 
-async def _start(app: web.Application) -> tuple[web.AppRunner, int]:
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, port
+async def start_on_loopback(app: web.Application) -> tuple[web.AppRunner, int]:
+    """Serve ``app`` on a free port of 127.0.0.1 with aiohttp's own test server; (its runner, the port).
+    ``await runner.cleanup()`` stops it."""
+    server = TestServer(app, host="127.0.0.1", access_log=None)
+    await server.start_server()
+    assert server.runner is not None and server.port is not None
+    return server.runner, server.port
 
 
 @asynccontextmanager
@@ -298,13 +299,13 @@ async def running_bot(
     """The mock Slack and the bot's real aiohttp server, both on free loopback ports."""
     intake = intake or Intake.over(dialog.questions.database, metrics=dialog.questions.metrics)
     slack = MockSlack()
-    mock_runner, slack.port = await _start(mock_slack_app(slack))
+    mock_runner, slack.port = await start_on_loopback(mock_slack_app(slack))
     options = slack_options(slack, hr_contact_user=hr_contact_user, hr_user_ids=hr_user_ids, hr_channel=hr_channel)
     bolt = build_slack_app(dialog=dialog, options=options, intake=intake)
     server = build_server(
         warm_up=dialog.questions.assistant.load, slack=bolt, metrics=dialog.questions.metrics, intake=intake
     )
-    bot_runner, bot_port = await _start(server)
+    bot_runner, bot_port = await start_on_loopback(server)
     session = aiohttp.ClientSession()
     try:
         yield Running(slack=slack, bot_url=f"http://127.0.0.1:{bot_port}", session=session, bolt=bolt, intake=intake)

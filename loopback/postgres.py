@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from tests.ports import free_port
+from loopback.ports import free_port
 
 
 class PostgresUnavailable(RuntimeError):

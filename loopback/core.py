@@ -12,7 +12,7 @@ from bot.dialog import Dialog
 from bot.identity import Pseudonymizer
 from bot.store.db import Database
 from handlers.launch import build_dialog
-from tests.conftest import KNOWLEDGE
+from loopback import KNOWLEDGE
 
 MakeDialog = Callable[..., Dialog]
 
