@@ -209,9 +209,9 @@ PERSONAL_ONLY = (
     "Det du har skrevet i refleksjonene dine, viser jeg bare i en personlig chat med lederbot. "
     "Skriv det samme til meg der."
 )
-TEAMS_HR_PERSONAL_ONLY = "HR-rapporten vises bare i en personlig chat med lederbot. Skriv «rapport» til meg der."
+HR_PERSONAL_ONLY = "HR-rapporten vises bare i en personlig chat med lederbot. Skriv «rapport» til meg der."
 TEAMS_GROUP_ELSEWHERE = "Dette svaret hører til en gruppe-refleksjon i en annen samtale, så det er ikke lagret."
-TEAMS_GROUP_HELP = (
+GROUP_HELP = (
     "Start en gruppe-refleksjon i ledergruppens kanal: «@lederbot refleksjon gruppe <tema> [frist dd.mm.åååå]»."
 )
 CHAT_GROUP_NEEDS_CHANNEL = (

@@ -50,10 +50,10 @@ _AT = re.compile(r"<at>[^<]*</at>")
 # bot/commands.py's refusals in Teams' words.
 _REFUSALS = {
     Refusal.HR_ONLY: texts.HR_ONLY,
-    Refusal.HR_PRIVATE_ONLY: texts.TEAMS_HR_PERSONAL_ONLY,
-    Refusal.NEEDS_CHANNEL: texts.TEAMS_GROUP_HELP,
+    Refusal.HR_PRIVATE_ONLY: texts.HR_PERSONAL_ONLY,
+    Refusal.NEEDS_CHANNEL: texts.GROUP_HELP,
     Refusal.PRIVATE_ONLY: texts.PERSONAL_ONLY,
-    Refusal.NEEDS_THEME: texts.TEAMS_GROUP_HELP,
+    Refusal.NEEDS_THEME: texts.GROUP_HELP,
 }
 
 

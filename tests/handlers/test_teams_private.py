@@ -92,13 +92,13 @@ def test_hr_report_only_in_a_personal_chat(dialog: Dialog) -> None:
         await (
             TestFlow(channel, agent.application.on_turn)
             .send(_from("aad-hr", text="<at>lederbot</at> rapport"))
-            .assert_reply(shows(texts.TEAMS_HR_PERSONAL_ONLY))
+            .assert_reply(shows(texts.HR_PERSONAL_ONLY))
             .start_test()
         )
         personal = _adapter("a:hr-personal", "personal", user="aad-hr")
 
         async def summary(reply: Any) -> None:
-            assert texts.TEAMS_HR_PERSONAL_ONLY not in card_text(reply) and card_text(reply).strip()
+            assert texts.HR_PERSONAL_ONLY not in card_text(reply) and card_text(reply).strip()
 
         await (
             TestFlow(personal, agent.application.on_turn)
