@@ -352,7 +352,14 @@ def test_a_deadline_summary_with_many_answers_reaches_slack_in_valid_pages(dialo
     for member in range(40):
         for index in range(3):
             text = f"Svar-{member}-{index} " + "Vi snakker om erfaring og forventninger i teamet. " * 40
-            engine.group_answer(group_id, member=f"m{member}", index=index, text=text, shared_as=f"<@U{member:03d}>")
+            engine.group_answer(
+                group_id,
+                member=f"m{member}",
+                index=index,
+                text=text,
+                shared_as=f"<@U{member:03d}>",
+                conversation="C0LEDERE",
+            )
             answers.append(f"Svar-{member}-{index}")
 
     async def scenario() -> MockSlack:

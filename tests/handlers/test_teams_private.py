@@ -65,14 +65,14 @@ def test_group_actions_count_only_in_the_groups_own_conversation(dialog: Dialog)
         await (
             TestFlow(other, agent.application.on_turn)
             .send(_from("aad-x", value=forged))
-            .assert_reply(shows(texts.TEAMS_GROUP_ELSEWHERE))
+            .assert_reply(shows(texts.R_GROUP_ELSEWHERE))
             .start_test()
         )
         end = {"cmd": f"group:{form['group']}:end"}
         await (
             TestFlow(other, agent.application.on_turn)
             .send(_from("aad-fasil", value=end))
-            .assert_reply(shows(texts.TEAMS_GROUP_ELSEWHERE))
+            .assert_reply(shows(texts.R_GROUP_ELSEWHERE))
             .start_test()
         )
 
