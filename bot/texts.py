@@ -164,6 +164,11 @@ R_GROUP_NOT_SAVED = (
     "send det på nytt om noen minutter."
 )
 R_GROUP_CLOSED = "Denne gruppe-refleksjonen er avsluttet."
+# A group's button or form used outside the group's own conversation (a card or message copied elsewhere).
+R_GROUP_ELSEWHERE = (
+    "Dette hører til en gruppe-refleksjon i en annen samtale, så ingenting er lagret eller endret. "
+    "Bruk knappene i samtalen der gruppe-refleksjonen ble startet."
+)
 R_GROUP_BAD_BUTTON = "Denne knappen kan jeg ikke lese. Bruk knappene i gruppe-refleksjonens siste melding."
 R_GROUP_NEEDS_THEME = "Skriv temaet etter kommandoen, f.eks. `/refleksjon gruppe verdier`."
 R_MODAL_TITLE = "Ditt svar"
@@ -209,9 +214,8 @@ PERSONAL_ONLY = (
     "Det du har skrevet i refleksjonene dine, viser jeg bare i en personlig chat med lederbot. "
     "Skriv det samme til meg der."
 )
-TEAMS_HR_PERSONAL_ONLY = "HR-rapporten vises bare i en personlig chat med lederbot. Skriv «rapport» til meg der."
-TEAMS_GROUP_ELSEWHERE = "Dette svaret hører til en gruppe-refleksjon i en annen samtale, så det er ikke lagret."
-TEAMS_GROUP_HELP = (
+HR_PERSONAL_ONLY = "HR-rapporten vises bare i en personlig chat med lederbot. Skriv «rapport» til meg der."
+GROUP_HELP = (
     "Start en gruppe-refleksjon i ledergruppens kanal: «@lederbot refleksjon gruppe <tema> [frist dd.mm.åååå]»."
 )
 CHAT_GROUP_NEEDS_CHANNEL = (

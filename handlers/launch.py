@@ -26,7 +26,7 @@ from bot.store.db import Database, make_engine
 from bot.upkeep import Retention, together
 from handlers.server import build_server, run_server
 from handlers.slack.app import SlackOptions, build_slack_app
-from handlers.slack.jobs import SlackSender
+from handlers.slack.sender import SlackSender
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.teams.proactive import TeamsSender
 from index.errors import ConfigError, IndexMissingError

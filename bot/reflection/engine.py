@@ -24,7 +24,7 @@ from bot import texts
 from bot.clock import Clock, utc_now
 from bot.reflection import data
 from bot.reflection.catalog import Catalog, Theme
-from bot.reflection.groups import DueGroup, GroupReflections
+from bot.reflection.groups import DueGroup, GroupPress, GroupReflections
 from bot.reflection.replies import Choice, GroupAction, Reply
 from bot.store.db import Database, DuplicateError
 from bot.store.models import ReflectionAnswer, ReflectionSession
@@ -231,20 +231,27 @@ class ReflectionEngine:
     def group_thread_ts(self, group_id: int) -> str | None:
         return self._groups.thread_ts(group_id)
 
-    def group_channel(self, group_id: int) -> str | None:
-        """The conversation a group reflection belongs to (its actions count only there)."""
-        return self._groups.home(group_id)
-
     def group_question(self, group_id: int, index: int) -> tuple[Theme, int] | None:
         return self._groups.question(group_id, index)
 
-    def group_answer(self, group_id: int, *, member: str, index: int, text: str, shared_as: str | None) -> Reply:
-        """Store a member's answer to a group question (``unsaved`` when the database refused it)."""
-        return self._groups.answer(group_id, member=member, index=index, text=text, shared_as=shared_as)
+    def group_press(self, action: GroupAction, *, actor: str, conversation: str) -> GroupPress:
+        """A group's button pressed in ``conversation``: the answer form, or the step's reply and its thread;
+        ``refused`` when pressed outside the group's conversation, closed, or by someone not the facilitator."""
+        return self._groups.press(action, actor=actor, conversation=conversation)
 
-    def group_step(self, action: GroupAction, *, actor: str) -> Reply:
-        """The facilitator's next or end button; ``refused`` when closed or pressed by someone else."""
-        return self._groups.step(action, actor=actor)
+    def group_answer(
+        self, group_id: int, *, member: str, index: int, text: str, shared_as: str | None, conversation: str
+    ) -> Reply:
+        """Store a member's answer to a group question sent from ``conversation`` (``refused`` unless it is the
+        group's, or closed; ``unsaved`` when the database refused it)."""
+        return self._groups.answer(
+            group_id, member=member, index=index, text=text, shared_as=shared_as, conversation=conversation
+        )
+
+    def group_step(self, action: GroupAction, *, actor: str, conversation: str) -> Reply:
+        """The facilitator's next or end button pressed in ``conversation``; ``refused`` when elsewhere,
+        closed or pressed by someone else."""
+        return self._groups.step(action, actor=actor, conversation=conversation)
 
     def due_groups(self, now: datetime, channels: Collection[str] | None = None) -> list[tuple[DueGroup, Reply]]:
         """Asynchronous group sessions (of ``channels``, or all) whose deadline has passed, ended now (once)."""

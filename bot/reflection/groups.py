@@ -2,14 +2,18 @@
 the facilitator's steps, and the summary when it ends (by the facilitator or at its deadline).
 
 A group lives in one conversation of one channel (``channel_id`` of ``channel``); its buttons carry a
-:class:`~bot.reflection.replies.GroupAction`. Refusals (closed, not the facilitator) come back as a
-reply with ``refused`` set, for the adapter to show only to whoever pressed.
+:class:`~bot.reflection.replies.GroupAction`, and they count only in that conversation: every press and
+answer names the conversation it came from, and one from anywhere else (a message or card copied to
+another channel) is refused here, with the same text in every channel. Refusals (elsewhere, closed, not
+the facilitator) come back as a reply with ``refused`` set, for the adapter to show only to whoever pressed.
 
 Example:
     >>> groups = GroupReflections(database=db, catalog=catalog)
     >>> group_id, opening = groups.start(channel_id="C1", facilitator="owner-key", word="verdier")
-    >>> groups.step(GroupAction(group_id, "end"), actor="someone-else").refused
+    >>> groups.press(GroupAction(group_id, "end"), actor="owner-key", conversation="C2").reply.refused
     True
+    >>> groups.press(GroupAction(group_id, "answer", 0), actor="someone", conversation="C1").form.index
+    0
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
@@ -28,12 +33,46 @@ from bot.reflection.catalog import Catalog, Theme
 from bot.reflection.data import MAX_ANSWER_CHARS, answer_row
 from bot.reflection.replies import Choice, GroupAction, Reply
 from bot.store.db import Database, DuplicateError, StorageError
-from bot.store.models import GroupSession, ReflectionAnswer, ReflectionSession
+from bot.store.models import SHARED_LABEL, GroupSession, ReflectionAnswer, ReflectionSession
 
 log = logging.getLogger(__name__)
 
 _CLOSED = Reply(texts.R_GROUP_CLOSED, refused=True)
 _ONLY_FACILITATOR = Reply(texts.R_GROUP_ONLY_FACILITATOR, refused=True)
+_ELSEWHERE = Reply(texts.R_GROUP_ELSEWHERE, refused=True)
+
+
+def shared_label(name: str | None) -> str:
+    """The name a shared answer is stored and shown under: the member's display name, or a neutral label
+    when the channel gave none (the same in every channel)."""
+    return " ".join((name or "").split()) or SHARED_LABEL
+
+
+@dataclass(frozen=True)
+class GroupForm:
+    """The private answer form a member's «Svar» opens: which group, the question's index and its text."""
+
+    group_id: int
+    index: int
+    question: str
+
+
+@dataclass(frozen=True)
+class GroupPress:
+    """What one press of a group's button comes to, for the adapter to show.
+
+    Exactly one of ``form`` (open this answer form for whoever pressed) and ``reply`` is set. A ``reply``
+    with ``refused`` goes only to whoever pressed; any other is posted in the group's conversation, in
+    ``thread_ts`` when the channel has threads (a form carries it too, for the shared answer's post).
+    """
+
+    reply: Reply | None = None
+    form: GroupForm | None = None
+    thread_ts: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.reply is None) == (self.form is None):
+            raise ValueError(f"a group press shows a reply or a form, exactly one: {self!r}")
 
 
 @dataclass(frozen=True)
@@ -99,12 +138,6 @@ class GroupReflections:
             group = session.get(GroupSession, group_id)
             return group.thread_ts if group is not None else None
 
-    def home(self, group_id: int) -> str | None:
-        """The conversation a group reflection belongs to (its actions count only there)."""
-        with self._db.session() as session:
-            group = session.get(GroupSession, group_id)
-            return group.channel_id if group is not None else None
-
     def question(self, group_id: int, index: int) -> tuple[Theme, int] | None:
         """An open group's theme and the question index (kept within its questions), or None when closed."""
         with self._db.session() as session:
@@ -114,27 +147,43 @@ class GroupReflections:
             theme = self._theme(group)
             return theme, _within(theme, index)
 
-    def answer(self, group_id: int, *, member: str, index: int, text: str, shared_as: str | None) -> Reply:
-        """Store a member's answer to a group question (a second submit replaces the first).
-        With the database down the answer is not stored, and the reply says so (``unsaved``)."""
+    def answer(
+        self, group_id: int, *, member: str, index: int, text: str, shared_as: str | None, conversation: str
+    ) -> Reply:
+        """Store a member's answer to a group question (a second submit replaces the first), sent from
+        ``conversation`` (refused unless it is the group's). With the database down the answer is not
+        stored, and the reply says so (``unsaved``). ``shared_as``: see :func:`shared_label`."""
+        attempt = partial(
+            self._answer,
+            group_id,
+            member=member,
+            index=index,
+            text=text,
+            shared_as=shared_as,
+            conversation=conversation,
+        )
         try:
             try:
-                return self._answer(group_id, member=member, index=index, text=text, shared_as=shared_as)
+                return attempt()
             except DuplicateError:
                 # A double click sent twice at once: both found no answer and both inserted. The other
                 # one is stored now, so this one becomes the replacement.
-                return self._answer(group_id, member=member, index=index, text=text, shared_as=shared_as)
+                return attempt()
         except StorageError as exc:
             # The type only: a driver's message can carry the statement's parameters (the answer).
             log.warning("a group answer could not be saved (%s)", type(exc).__name__)
             return Reply(texts.R_GROUP_NOT_SAVED, unsaved=True)
 
-    def _answer(self, group_id: int, *, member: str, index: int, text: str, shared_as: str | None) -> Reply:
+    def _answer(
+        self, group_id: int, *, member: str, index: int, text: str, shared_as: str | None, conversation: str
+    ) -> Reply:
         now = self._clock()
         with self._db.session() as session:
             group = session.get(GroupSession, group_id)
-            if group is None or group.state != "open":
-                return _CLOSED
+            refusal = _refusal(group, conversation)
+            if refusal is not None:
+                return refusal
+            assert group is not None
             theme = self._theme(group)
             prompt = theme.questions[_within(theme, index)]
             member_session = session.scalars(
@@ -167,36 +216,44 @@ class GroupReflections:
             member_session.updated_at = now
         return Reply(texts.R_GROUP_SAVED_SHARED if shared_as else texts.R_GROUP_SAVED_PRIVATE)
 
-    def step(self, action: GroupAction, *, actor: str) -> Reply:
-        """The facilitator's «neste» or «avslutt» button (an answer goes through :meth:`answer`)."""
-        if action.step == "next":
-            return self.next(action.group_id, actor=actor)
-        if action.step == "end":
-            return self.end(action.group_id, actor=actor)
-        raise ValueError(f"an answer is given with its text (GroupReflections.answer), not as a step: {action!r}")
-
-    def next(self, group_id: int, *, actor: str) -> Reply:
+    def press(self, action: GroupAction, *, actor: str, conversation: str) -> GroupPress:
+        """One press of a group's button in ``conversation``, in one call: the answer form to open («Svar»),
+        or the facilitator's step taken and where its post goes («neste», «avslutt»), or the refusal."""
         with self._db.session() as session:
-            group = session.get(GroupSession, group_id)
-            if group is None or group.state != "open":
-                return _CLOSED
-            if group.facilitator_key != actor:
-                return _ONLY_FACILITATOR
-            theme = self._theme(group)
-            if group.current_index + 1 >= len(theme.questions):
-                return self._end(session, group, theme)
+            group = session.get(GroupSession, action.group_id)
+            refusal = _refusal(group, conversation)
+            if refusal is not None:
+                return GroupPress(refusal)
+            assert group is not None
+            if action.step == "answer":
+                assert action.question is not None
+                theme = self._theme(group)
+                i = _within(theme, action.question)
+                return GroupPress(form=GroupForm(group.id, i, theme.questions[i].text), thread_ts=group.thread_ts)
+            reply = self._step(session, group, action, actor=actor)
+            return GroupPress(reply, thread_ts=None if reply.refused else group.thread_ts)
+
+    def step(self, action: GroupAction, *, actor: str, conversation: str) -> Reply:
+        """The facilitator's «neste» or «avslutt» button pressed in ``conversation`` (an answer goes
+        through :meth:`answer`); refused unless it is the group's conversation."""
+        if action.step == "answer":
+            raise ValueError(f"an answer is given with its text (GroupReflections.answer), not as a step: {action!r}")
+        with self._db.session() as session:
+            group = session.get(GroupSession, action.group_id)
+            refusal = _refusal(group, conversation)
+            if refusal is not None:
+                return refusal
+            assert group is not None
+            return self._step(session, group, action, actor=actor)
+
+    def _step(self, session: Session, group: GroupSession, action: GroupAction, *, actor: str) -> Reply:
+        if group.facilitator_key != actor:
+            return _ONLY_FACILITATOR
+        theme = self._theme(group)
+        if action.step == "next" and group.current_index + 1 < len(theme.questions):
             group.current_index += 1
             return _post(group, theme, intro=False)
-
-    def end(self, group_id: int, *, actor: str | None) -> Reply:
-        """End a group session; ``actor`` None is the deadline passing."""
-        with self._db.session() as session:
-            group = session.get(GroupSession, group_id)
-            if group is None or group.state != "open":
-                return _CLOSED
-            if actor is not None and group.facilitator_key != actor:
-                return _ONLY_FACILITATOR
-            return self._end(session, group, self._theme(group))
+        return self._end(session, group, theme)  # «avslutt», or «neste» after the last question
 
     def due(self, now: datetime, channels: Collection[str] | None = None) -> list[tuple[DueGroup, Reply]]:
         """Asynchronous group sessions (of ``channels``, or all) whose deadline has passed, ended now (once)."""
@@ -253,6 +310,18 @@ class GroupReflections:
         if theme is None:
             raise LookupError(f"reflection theme {group.theme_id!r} is no longer in the catalog")
         return theme
+
+
+def _refusal(group: GroupSession | None, conversation: str) -> Reply | None:
+    """Why a press or an answer from ``conversation`` counts for nothing, or None when it counts. The
+    conversation comes first: a copied button says where it belongs, not how the group is doing."""
+    if group is None:
+        return _CLOSED
+    if group.channel_id != conversation:
+        return _ELSEWHERE
+    if group.state != "open":
+        return _CLOSED
+    return None
 
 
 def _within(theme: Theme, index: int) -> int:

@@ -244,11 +244,14 @@ def reflection_blocks(reply: Reply) -> list[dict[str, Any]]:
     return blocks
 
 
-def group_answer_modal(*, group_id: int, index: int, question: str, channel: str) -> dict[str, Any]:
+def group_answer_modal(
+    *, group_id: int, index: int, question: str, channel: str, thread: str | None = None
+) -> dict[str, Any]:
+    """The private answer form; its metadata keeps where a shared answer is posted (channel and thread)."""
     return {
         "type": "modal",
         "callback_id": "group_answer_modal",
-        "private_metadata": json.dumps({"g": group_id, "i": index, "c": channel}),
+        "private_metadata": json.dumps({"g": group_id, "i": index, "c": channel, "t": thread}),
         "title": {"type": "plain_text", "text": shortened(texts.R_MODAL_TITLE, limits.MODAL_TITLE)},
         "submit": {"type": "plain_text", "text": texts.R_MODAL_SUBMIT},
         "close": {"type": "plain_text", "text": texts.FEEDBACK_MODAL_CLOSE},

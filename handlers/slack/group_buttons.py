@@ -1,8 +1,9 @@
 """A group reflection's buttons in its channel and the private answer modal.
 
 The buttons carry a :class:`~bot.reflection.replies.GroupAction`; whatever does not decode as one (a
-forged or cut value) is refused with a note to the presser. A group's buttons count only in the
-group's own channel: an action naming another channel's group is refused as closed.
+forged or cut value) is refused with a note to the presser. Everything else is one core call
+(:meth:`~bot.reflection.engine.ReflectionEngine.group_press`, which also refuses a press from outside
+the group's own channel); this module only shows its outcome.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bot import texts
 from bot.dbhealth import DatabaseHealth
 from bot.dialog import Dialog
 from bot.questions import Asker
+from bot.reflection.groups import shared_label
 from bot.reflection.replies import BadActionError, GroupAction
 from bot.workers import Workers
 from handlers.slack import send
@@ -43,37 +45,22 @@ class GroupButtons:
             log.warning("a group button whose value is no group action was refused")
             await client.chat_postEphemeral(channel=channel, user=user, text=texts.R_GROUP_BAD_BUTTON)
             return
-        if pressed.step == "answer":
-            await self._open_form(pressed, body, channel, client)
-        else:
-            await self._step(pressed, body, channel, client)
-
-    async def _open_form(
-        self, pressed: GroupAction, body: dict[str, Any], channel: str, client: AsyncWebClient
-    ) -> None:
-        assert pressed.question is not None
-        user = str((body.get("user") or {}).get("id") or "")
-        home = await self._workers.store(self._engine.group_channel, pressed.group_id)
-        found = await self._workers.store(self._engine.group_question, pressed.group_id, pressed.question)
-        if found is None or home != channel:
-            await client.chat_postEphemeral(channel=channel, user=user, text=texts.R_GROUP_CLOSED)
-            return
-        theme, i = found
-        view = group_answer_modal(group_id=pressed.group_id, index=i, question=theme.questions[i].text, channel=channel)
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
-
-    async def _step(self, pressed: GroupAction, body: dict[str, Any], channel: str, client: AsyncWebClient) -> None:
-        user = str((body.get("user") or {}).get("id") or "")
-        if await self._workers.store(self._engine.group_channel, pressed.group_id) != channel:
-            await client.chat_postEphemeral(channel=channel, user=user, text=texts.R_GROUP_CLOSED)
-            return
         actor = self._dialog.owner(Asker("slack", str((body.get("team") or {}).get("id", "")), user, "group"))
-        reply = await self._workers.store(self._engine.group_step, pressed, actor=actor)
-        if reply.refused:
-            await client.chat_postEphemeral(channel=channel, user=user, text=reply.text)
-            return
-        thread = await self._workers.store(self._engine.group_thread_ts, pressed.group_id)
-        await send.send_reply(client, channel, reply, thread_ts=thread)
+        press = await self._workers.store(self._engine.group_press, pressed, actor=actor, conversation=channel)
+        if press.form is not None:
+            form = press.form
+            view = group_answer_modal(
+                group_id=form.group_id,
+                index=form.index,
+                question=form.question,
+                channel=channel,
+                thread=press.thread_ts,
+            )
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
+        elif press.reply is not None and press.reply.refused:
+            await client.chat_postEphemeral(channel=channel, user=user, text=press.reply.text)
+        elif press.reply is not None:
+            await send.send_reply(client, channel, press.reply, thread_ts=press.thread_ts)
 
     async def on_answer_modal(
         self, ack: Any, view: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
@@ -92,8 +79,9 @@ class GroupButtons:
         asker = Asker("slack", (body.get("team") or {}).get("id", ""), user, "group")
         shared = choice == "shared"
         # Stored with the answer: a display name, never the user id (the mention is only posted live).
-        shared_as = ((body.get("user") or {}).get("name") or "Et medlem") if shared else None
+        shared_as = shared_label((body.get("user") or {}).get("name")) if shared else None
         group_id = int(meta.get("g", 0))
+        channel = str(meta.get("c", ""))
         reply = await self._workers.store(
             self._engine.group_answer,
             group_id,
@@ -101,10 +89,11 @@ class GroupButtons:
             index=int(meta.get("i", 0)),
             text=text,
             shared_as=shared_as,
+            conversation=channel,
         )
-        channel = str(meta.get("c", ""))
         if shared and text and not reply.unsaved and not reply.refused:
-            thread = await self._workers.store(self._engine.group_thread_ts, group_id)
+            # The form carries its group's thread; one opened before it did asks for it.
+            thread = meta["t"] if "t" in meta else await self._workers.store(self._engine.group_thread_ts, group_id)
             await client.chat_postMessage(
                 channel=channel,
                 thread_ts=thread,

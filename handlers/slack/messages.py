@@ -31,8 +31,8 @@ MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 # bot/commands.py's refusals in Slack's words.
 _REFUSALS = {
     Refusal.HR_ONLY: texts.HR_ONLY,
-    Refusal.HR_PRIVATE_ONLY: texts.TEAMS_HR_PERSONAL_ONLY,
-    Refusal.NEEDS_CHANNEL: texts.TEAMS_GROUP_HELP,
+    Refusal.HR_PRIVATE_ONLY: texts.HR_PERSONAL_ONLY,
+    Refusal.NEEDS_CHANNEL: texts.GROUP_HELP,
     Refusal.PRIVATE_ONLY: texts.PERSONAL_ONLY,
     Refusal.NEEDS_THEME: texts.R_GROUP_NEEDS_THEME,
 }

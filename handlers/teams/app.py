@@ -31,6 +31,7 @@ from bot.dialog import Dialog
 from bot.intake import Intake
 from bot.questions import Asker
 from bot.recent import RecentAnswers
+from bot.reflection.groups import shared_label
 from bot.reflection.replies import BadActionError, GroupAction, Reply
 from handlers.teams.auth import TokenPolicy
 from handlers.teams.cards import (
@@ -50,10 +51,10 @@ _AT = re.compile(r"<at>[^<]*</at>")
 # bot/commands.py's refusals in Teams' words.
 _REFUSALS = {
     Refusal.HR_ONLY: texts.HR_ONLY,
-    Refusal.HR_PRIVATE_ONLY: texts.TEAMS_HR_PERSONAL_ONLY,
-    Refusal.NEEDS_CHANNEL: texts.TEAMS_GROUP_HELP,
+    Refusal.HR_PRIVATE_ONLY: texts.HR_PERSONAL_ONLY,
+    Refusal.NEEDS_CHANNEL: texts.GROUP_HELP,
     Refusal.PRIVATE_ONLY: texts.PERSONAL_ONLY,
-    Refusal.NEEDS_THEME: texts.TEAMS_GROUP_HELP,
+    Refusal.NEEDS_THEME: texts.GROUP_HELP,
 }
 
 
@@ -121,16 +122,6 @@ class _Handler:
     async def _say(self, context: TurnContext, text: str) -> None:
         await self._send_card(context, text_card(text), text)
 
-    async def _in_own_conversation(self, context: TurnContext, group_id: int) -> bool:
-        """A group's actions count only from the group's own conversation (not a card copied elsewhere)."""
-        conversation = context.activity.conversation
-        here = conversation.id if conversation else ""
-        home = await asyncio.to_thread(self._dialog.engine.group_channel, group_id)
-        if home is not None and home == here:
-            return True
-        await self._say(context, texts.TEAMS_GROUP_ELSEWHERE)
-        return False
-
     async def on_message(self, context: TurnContext, state: TurnState) -> None:
         activity = context.activity
         # Teams waits for the turn, so the activity is handled in the request. The inbox holds it
@@ -169,20 +160,21 @@ class _Handler:
             )
             await self._say(context, texts.TEAMS_THANKS)
             return
+        # A group's actions name the conversation they came from: the core refuses one from any other
+        # than the group's own (a card copied elsewhere).
+        here = conversation.id if conversation else ""
         if value.get("cmd") == "group_answer":
-            if await self._in_own_conversation(context, _int(value.get("group"))):
-                await self._group_answer(context, asker, value, name=getattr(sender, "name", "") or "")
+            await self._group_answer(context, asker, value, name=getattr(sender, "name", "") or "", here=here)
             return
         command = str(value.get("cmd") or "")
         if command == CHOICE:
             command = str(value.get(CHOICE) or "")
         if GroupAction.claims(command):
-            await self._group_step(context, asker, command)
+            await self._group_step(context, asker, command, here=here)
             return
         text = command or text
 
         parsed = parse(text)
-        here = conversation.id if conversation else ""
         place = Place(
             conversation=here,
             shared=not personal,
@@ -209,7 +201,7 @@ class _Handler:
                 context, answer_card(asked.answer, reference=asked.reference), answer_summary(asked.answer)
             )
 
-    async def _group_step(self, context: TurnContext, asker: Asker, command: str) -> None:
+    async def _group_step(self, context: TurnContext, asker: Asker, command: str, *, here: str) -> None:
         """«Neste spørsmål» or «Avslutt» on a group's card (answers come from its forms, not as a step)."""
         try:
             pressed = GroupAction.decode(command)
@@ -219,25 +211,31 @@ class _Handler:
             log.warning("a group action that is no step was refused")
             await self._say(context, texts.R_GROUP_BAD_BUTTON)
             return
-        if not await self._in_own_conversation(context, pressed.group_id):
-            return
         actor = self._dialog.owner(asker)
-        await self._send_reply(context, await asyncio.to_thread(self._dialog.engine.group_step, pressed, actor=actor))
+        press = await asyncio.to_thread(self._dialog.engine.group_press, pressed, actor=actor, conversation=here)
+        # Teams has no message for one person in a channel, and its steps open no form: the reply
+        # (the next question, the summary or the refusal) goes to the conversation.
+        if press.reply is not None:
+            await self._send_reply(context, press.reply)
 
-    async def _group_answer(self, context: TurnContext, asker: Asker, value: dict[str, Any], *, name: str) -> None:
+    async def _group_answer(
+        self, context: TurnContext, asker: Asker, value: dict[str, Any], *, name: str, here: str
+    ) -> None:
         index, answer, shared = group_form_values(value)
+        label = shared_label(name)
         reply = await asyncio.to_thread(
             self._dialog.engine.group_answer,
             _int(value.get("group")),
             member=self._dialog.owner(asker),
             index=index,
             text=answer,
-            shared_as=(name or "Et medlem") if shared else None,
+            shared_as=label if shared else None,
+            conversation=here,
         )
         if reply.refused or reply.unsaved:
-            await self._say(context, reply.text)  # closed, or not stored: nothing private in that
+            await self._say(context, reply.text)  # elsewhere, closed, or not stored: nothing private in that
         elif shared:
-            await self._say(context, texts.R_GROUP_SHARED.format(user=name or "Et medlem", answer=answer))
+            await self._say(context, texts.R_GROUP_SHARED.format(user=label, answer=answer))
         # A private answer gets no reply in the group's conversation: «bare du ser det» posted there
         # would tell everyone who answered privately. The form itself closes on submit.
 

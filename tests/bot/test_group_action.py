@@ -8,9 +8,10 @@ import pytest
 
 from bot import texts
 from bot.reflection.catalog import Catalog
-from bot.reflection.groups import DueGroup, GroupReflections
-from bot.reflection.replies import BadActionError, Choice, GroupAction
+from bot.reflection.groups import DueGroup, GroupPress, GroupReflections, shared_label
+from bot.reflection.replies import BadActionError, Choice, GroupAction, Reply
 from bot.store.db import Database
+from bot.store.models import SHARED_LABEL
 from index.errors import LederbotError
 from tests.conftest import KNOWLEDGE
 
@@ -100,17 +101,17 @@ def test_steps_are_refused_by_a_typed_flag_and_due_groups_are_plain_data(db: Dat
     groups = GroupReflections(database=db, catalog=CATALOG)
     group_id, opening = groups.start(channel_id="C1", facilitator="fasil", word="verdier")
     assert [c.action.step for c in opening.choices if c.action] == ["answer", "next", "end"]
-    refused = groups.step(GroupAction(group_id, "end"), actor="noen-andre")
+    refused = groups.step(GroupAction(group_id, "end"), actor="noen-andre", conversation="C1")
     assert refused.refused and refused.text == texts.R_GROUP_ONLY_FACILITATOR
     with pytest.raises(ValueError, match="answer"):
-        groups.step(GroupAction(group_id, "answer", 0), actor="fasil")
-    saved = groups.answer(group_id, member="m", index=0, text="Et svar", shared_as=None)
+        groups.step(GroupAction(group_id, "answer", 0), actor="fasil", conversation="C1")
+    saved = groups.answer(group_id, member="m", index=0, text="Et svar", shared_as=None, conversation="C1")
     assert not saved.refused and not saved.unsaved
-    ended = groups.step(GroupAction(group_id, "end"), actor="fasil")
+    ended = groups.step(GroupAction(group_id, "end"), actor="fasil", conversation="C1")
     assert not ended.refused and ended.choices == ()
-    closed = groups.step(GroupAction(group_id, "next"), actor="fasil")
+    closed = groups.step(GroupAction(group_id, "next"), actor="fasil", conversation="C1")
     assert closed.refused and closed.text == texts.R_GROUP_CLOSED
-    assert groups.answer(group_id, member="m", index=0, text="For sent", shared_as="M").refused
+    assert groups.answer(group_id, member="m", index=0, text="For sent", shared_as="M", conversation="C1").refused
 
     deadline = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
     later, _ = groups.start(
@@ -119,3 +120,36 @@ def test_steps_are_refused_by_a_typed_flag_and_due_groups_are_plain_data(db: Dat
     [(due, summary)] = groups.due(deadline + timedelta(minutes=1))
     assert due == DueGroup(id=later, channel="teams", channel_id="19:g", thread_ts=None, reply_to="https://smba/")
     assert texts.R_GROUP_NONE_SHARED in summary.text
+
+
+@pytest.mark.integration
+def test_a_press_is_one_call_and_counts_only_in_the_groups_own_conversation(db: Database) -> None:
+    groups = GroupReflections(database=db, catalog=CATALOG)
+    group_id, _ = groups.start(channel_id="C1", facilitator="fasil", word="verdier")
+    groups.set_thread(group_id, "111.222")
+    # From another conversation every way in is refused with the one text, and nothing is taken or stored.
+    for action in (GroupAction(group_id, "answer", 0), GroupAction(group_id, "next"), GroupAction(group_id, "end")):
+        press = groups.press(action, actor="fasil", conversation="C2")
+        assert press == GroupPress(Reply(texts.R_GROUP_ELSEWHERE, refused=True))
+    assert groups.step(GroupAction(group_id, "end"), actor="fasil", conversation="C2").text == texts.R_GROUP_ELSEWHERE
+    elsewhere = groups.answer(group_id, member="m", index=0, text="Feil sted", shared_as=None, conversation="C2")
+    assert elsewhere.refused and elsewhere.text == texts.R_GROUP_ELSEWHERE
+    # At home: «Svar» is the form (with the thread a shared answer goes to), «neste» the next post there.
+    form = groups.press(GroupAction(group_id, "answer", 99), actor="m", conversation="C1")
+    assert form.reply is None and form.thread_ts == "111.222"
+    found = groups.question(group_id, 99)
+    assert found is not None and form.form is not None
+    theme, last = found  # an index past the questions is kept within them
+    assert (form.form.index, form.form.question) == (len(theme.questions) - 1, theme.questions[last].text)
+    step = groups.press(GroupAction(group_id, "next"), actor="fasil", conversation="C1")
+    assert step.form is None and step.thread_ts == "111.222" and step.reply is not None and not step.reply.refused
+    not_yours = groups.press(GroupAction(group_id, "end"), actor="noen-andre", conversation="C1")
+    assert not_yours.reply == Reply(texts.R_GROUP_ONLY_FACILITATOR, refused=True) and not_yours.thread_ts is None
+
+
+@pytest.mark.unit
+def test_a_shared_answer_goes_under_the_members_name_or_one_neutral_label() -> None:
+    assert shared_label("  Anne   Berg ") == "Anne Berg"
+    assert shared_label("") == shared_label(None) == SHARED_LABEL
+    with pytest.raises(ValueError, match="exactly one"):
+        GroupPress()

@@ -112,7 +112,9 @@ def _fill(db: Database, clock: FakeClock) -> None:
         engine.handle(who.owner, "refleksjon verdier")
         engine.handle(who.owner, who.answer)
         group_id, _ = engine.start_group(channel_id=f"C-{who.user}", facilitator=who.owner, word="verdier")
-        engine.group_answer(group_id, member=who.owner, index=0, text=who.group_answer, shared_as=who.name)
+        engine.group_answer(
+            group_id, member=who.owner, index=0, text=who.group_answer, shared_as=who.name, conversation=f"C-{who.user}"
+        )
         scheduler.plan(owner=who.owner, address=who.address, is_group=False, text="man kl 08:30 verdier")
     audit.record(db, actor="cli:hr", action="report_usage", parameters={"by": "unit"}, at=clock())
 

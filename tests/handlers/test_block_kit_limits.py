@@ -22,8 +22,8 @@ from bot.jobs import ReflectionJobs
 from bot.reflection.replies import Choice, Reply
 from handlers.slack import limits
 from handlers.slack.blocks import pages, reflection_blocks
-from handlers.slack.jobs import SlackSender
 from handlers.slack.limits import payload_violations
+from handlers.slack.sender import SlackSender
 from loopback.slack import BOT_TOKEN, MockSlack, start_on_loopback
 
 
@@ -352,7 +352,14 @@ def test_a_deadline_summary_with_many_answers_reaches_slack_in_valid_pages(dialo
     for member in range(40):
         for index in range(3):
             text = f"Svar-{member}-{index} " + "Vi snakker om erfaring og forventninger i teamet. " * 40
-            engine.group_answer(group_id, member=f"m{member}", index=index, text=text, shared_as=f"<@U{member:03d}>")
+            engine.group_answer(
+                group_id,
+                member=f"m{member}",
+                index=index,
+                text=text,
+                shared_as=f"<@U{member:03d}>",
+                conversation="C0LEDERE",
+            )
             answers.append(f"Svar-{member}-{index}")
 
     async def scenario() -> MockSlack:

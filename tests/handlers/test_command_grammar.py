@@ -264,7 +264,7 @@ def test_every_command_works_at_every_slack_entry_point(dialog: Dialog, entry: s
                 [opening] = [c for c in calls if _in_channel(c)]
                 assert "Verdier og forankring" in _text(opening) and "Svarfrist" in _text(opening)
             else:
-                assert escape(texts.TEAMS_GROUP_HELP) in slack.private(calls)
+                assert escape(texts.GROUP_HELP) in slack.private(calls)
 
             # A reflection for oneself: started in the leader's DM (from a channel: told so there).
             calls = await slack.send("refleksjon verdier")

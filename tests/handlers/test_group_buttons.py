@@ -15,7 +15,7 @@ from bot.dialog import Dialog
 from bot.reflection.replies import GroupAction
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from loopback.slack import Running, payload, running_bot
-from tests.handlers.test_teams import shows
+from tests.handlers.test_teams import card_text, shows
 from tests.handlers.test_teams_private import _adapter, _from
 
 pytestmark = pytest.mark.integration
@@ -124,3 +124,63 @@ def test_teams_refuses_a_group_command_that_is_no_step(dialog: Dialog) -> None:
 
     asyncio.run(scenario())
     assert dialog.engine.group_question(int(form["group"]), 0) is None
+
+
+def test_a_button_pressed_in_another_conversation_is_refused_by_the_core_alike_in_slack_and_teams(
+    dialog: Dialog,
+) -> None:
+    """The own-conversation rule is the core's (group_press), so both channels refuse with its one text."""
+    told: dict[str, str] = {}
+
+    async def in_slack() -> int:
+        async with running_bot(dialog) as bot:
+            group_id = await _start_group(bot)
+            body = payload(
+                "block_actions",
+                response_url=bot.slack.response_url("elsewhere"),
+                action_id="reflection_end_0",
+                value=GroupAction(group_id, "end").encode(),
+            )
+            body["channel"] = {"id": "C0ANNET", "name": "annet"}  # the group lives in C0LEDERE
+            assert (await bot.post_action(body)).status == 200
+            [refused] = await bot.slack.wait_for("chat.postEphemeral")
+            assert refused.data["channel"] == "C0ANNET" and refused.data["user"] == "U0LEDER1"
+            told["slack"] = refused.data["text"]
+            assert len(bot.slack.of("chat.postMessage")) == 1  # nothing but the opening post
+            return group_id
+
+    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
+    form: dict[str, Any] = {}
+
+    async def in_teams() -> int:
+        async def opening(reply: Any) -> None:
+            card = reply.attachments[0].content
+            form.update(
+                next(a for a in card["actions"] if a["type"] == "Action.ShowCard")["card"]["actions"][0]["data"]
+            )
+
+        def refused(reply: Any) -> None:
+            told["teams"] = card_text(reply)
+
+        home, other = _adapter("19:gruppe-a@thread.tacv2", "channel"), _adapter("19:annet@thread.tacv2", "channel")
+        await (
+            TestFlow(home, agent.application.on_turn)
+            .send("refleksjon gruppe verdier")
+            .assert_reply(opening)
+            .start_test()
+        )
+        end = {"cmd": GroupAction(int(form["group"]), "end").encode()}
+        await (
+            TestFlow(other, agent.application.on_turn)
+            .send(_from("aad-fasil", value=end))
+            .assert_reply(refused)
+            .start_test()
+        )
+        return int(form["group"])
+
+    slack_group, teams_group = asyncio.run(in_slack()), asyncio.run(in_teams())
+    assert told["slack"] == texts.R_GROUP_ELSEWHERE
+    assert texts.R_GROUP_ELSEWHERE in told["teams"].splitlines()  # the card's line, as Slack's ephemeral
+    # Refused, not taken: both groups are still open.
+    assert dialog.engine.group_question(slack_group, 0) is not None
+    assert dialog.engine.group_question(teams_group, 0) is not None

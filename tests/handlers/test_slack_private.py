@@ -18,6 +18,7 @@ from sqlalchemy import select
 from bot import texts
 from bot.dialog import Dialog
 from bot.questions import Asker
+from bot.reflection.replies import Choice, GroupAction
 from bot.store.models import QuestionLog
 from handlers.slack.blocks import chunks
 from loopback.slack import Running, payload, running_bot, sign
@@ -213,15 +214,16 @@ def test_a_groups_buttons_count_only_in_its_own_channel(dialog: Dialog) -> None:
             command.update(command="/refleksjon", text="gruppe verdier")
             await bot.post_form(command)
             [opening] = await bot.slack.wait_for("chat.postMessage")
-            answer = next(
-                e["value"]
+            # The buttons read as the core reads them (Choice.action), not by splitting their values here.
+            buttons = [
+                Choice("", str(e.get("value")))
                 for b in _blocks(opening.data)
                 if b["type"] == "actions"
                 for e in b["elements"]
-                if ":answer:" in str(e.get("value"))
-            )
-            group_id = answer.split(":")[1]
-            for n, value in enumerate((answer, f"group:{group_id}:end")):
+            ]
+            pressed = next(a for a in (c.action for c in buttons) if a is not None and a.step == "answer")
+            answer, group_id = pressed.encode(), pressed.group_id
+            for n, value in enumerate((answer, GroupAction(group_id, "end").encode())):
                 forged = payload("block_actions", response_url=bot.slack.response_url(f"f{n}"), action_id="x")
                 forged["actions"][0].update(
                     action_id="reflection_answer_0" if n == 0 else "reflection_end_0", value=value
@@ -229,9 +231,9 @@ def test_a_groups_buttons_count_only_in_its_own_channel(dialog: Dialog) -> None:
                 forged["channel"] = {"id": "C0ANNET", "name": "annet"}
                 await bot.post_action(forged)
                 refused = (await bot.slack.wait_for("chat.postEphemeral", n + 1))[n]
-                assert refused.data["channel"] == "C0ANNET" and refused.data["text"] == texts.R_GROUP_CLOSED
+                assert refused.data["channel"] == "C0ANNET" and refused.data["text"] == texts.R_GROUP_ELSEWHERE
             assert not bot.slack.of("views.open")
-            assert dialog.engine.group_question(int(group_id), 0) is not None  # not ended by the forged click
+            assert dialog.engine.group_question(group_id, 0) is not None  # not ended by the forged click
             # In its own channel the same button opens the answer form.
             own = payload("block_actions", response_url=bot.slack.response_url("own"), action_id="reflection_answer_0")
             own["actions"][0]["value"] = answer

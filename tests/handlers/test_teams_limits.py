@@ -167,7 +167,14 @@ def test_a_group_summary_of_many_shared_answers_arrives_whole(dialog: Dialog) ->
         )
         group_id = int(form["group"])
         for n, answer in enumerate(shared):
-            dialog.engine.group_answer(group_id, member=f"medlem-{n}", index=0, text=answer, shared_as=f"Leder {n}")
+            dialog.engine.group_answer(
+                group_id,
+                member=f"medlem-{n}",
+                index=0,
+                text=answer,
+                shared_as=f"Leder {n}",
+                conversation="19:store-gruppe@thread.tacv2",
+            )
         end = {"cmd": f"group:{group_id}:end"}
         await TestFlow(adapter, agent.application.on_turn).send(_from("aad-fasil", value=end)).start_test()
         return _drain(adapter)

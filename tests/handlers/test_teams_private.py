@@ -65,14 +65,14 @@ def test_group_actions_count_only_in_the_groups_own_conversation(dialog: Dialog)
         await (
             TestFlow(other, agent.application.on_turn)
             .send(_from("aad-x", value=forged))
-            .assert_reply(shows(texts.TEAMS_GROUP_ELSEWHERE))
+            .assert_reply(shows(texts.R_GROUP_ELSEWHERE))
             .start_test()
         )
         end = {"cmd": f"group:{form['group']}:end"}
         await (
             TestFlow(other, agent.application.on_turn)
             .send(_from("aad-fasil", value=end))
-            .assert_reply(shows(texts.TEAMS_GROUP_ELSEWHERE))
+            .assert_reply(shows(texts.R_GROUP_ELSEWHERE))
             .start_test()
         )
 
@@ -92,13 +92,13 @@ def test_hr_report_only_in_a_personal_chat(dialog: Dialog) -> None:
         await (
             TestFlow(channel, agent.application.on_turn)
             .send(_from("aad-hr", text="<at>lederbot</at> rapport"))
-            .assert_reply(shows(texts.TEAMS_HR_PERSONAL_ONLY))
+            .assert_reply(shows(texts.HR_PERSONAL_ONLY))
             .start_test()
         )
         personal = _adapter("a:hr-personal", "personal", user="aad-hr")
 
         async def summary(reply: Any) -> None:
-            assert texts.TEAMS_HR_PERSONAL_ONLY not in card_text(reply) and card_text(reply).strip()
+            assert texts.HR_PERSONAL_ONLY not in card_text(reply) and card_text(reply).strip()
 
         await (
             TestFlow(personal, agent.application.on_turn)
