@@ -42,7 +42,6 @@ FEATURES = (
     "length",
     "owner",
 )
-TIERS = ("sure", "unsure", "none")
 
 
 @dataclass(frozen=True)

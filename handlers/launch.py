@@ -26,6 +26,7 @@ from bot.store.db import Database, make_engine
 from bot.upkeep import Retention, together
 from handlers.server import build_server, run_server
 from handlers.slack.app import SlackOptions, build_slack_app
+from handlers.slack.directory import CombinedDirectory, SlackDirectory
 from handlers.slack.sender import SlackSender
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.teams.proactive import TeamsSender
@@ -136,6 +137,13 @@ def channels_from_environment(
     if teams_options is not None:
         teams_options.auth_configuration()
     return Channels(slack=slack, teams=teams_options)
+
+
+def directory_from_environment(env: Mapping[str, str]) -> CombinedDirectory:
+    """Where the leader register finds chat users: Slack when a bot token is set, Teams by its tenant."""
+    token = env.get("SLACK_BOT_TOKEN")
+    slack = SlackDirectory(token=token, api_url=env.get("SLACK_API_URL")) if token else None
+    return CombinedDirectory(slack=slack, teams_tenant=env.get("MICROSOFT_APP_TENANT_ID"))
 
 
 def build_pseudonymizer(settings: Settings, *, local: bool = False) -> Pseudonymizer:

@@ -13,6 +13,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -100,6 +101,27 @@ def document_files(folder: Path) -> list[Path]:
         for p in folder.iterdir()
         if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and p.name.lower() not in _IGNORED_NAMES
     )
+
+
+def file_digest(path: Path) -> str:
+    """The fingerprint a build records per file, to tell later whether the file has changed."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def changes_since(manifest: dict[str, Any], folder: Path) -> dict[str, str]:
+    """Each file, built or on disk, and its state against the index's manifest: "removed", "new",
+    "changed" or "built"."""
+    built = {doc["file"]: doc for doc in manifest.get("documents", {}).values()}
+    on_disk = {p.name: p for p in document_files(folder)} if folder.is_dir() else {}
+    states: dict[str, str] = {}
+    for name in sorted(set(built) | set(on_disk)):
+        if name not in on_disk:
+            states[name] = "removed"
+        elif name not in built:
+            states[name] = "new"
+        else:
+            states[name] = "changed" if file_digest(on_disk[name]) != built[name]["sha256"] else "built"
+    return states
 
 
 def describe(path: Path, entry: dict[str, object] | None, *, default_owner: str, first_line: str) -> DocumentMeta:
@@ -193,6 +215,6 @@ class Ingestor:
             owner = OwnerNames(n for n in (doc.meta.owner, doc.meta.short_owner) if n)
             found = sections(blocks, split_long_paragraphs_at=self._max, owner=owner)
             passages = chunk_sections(doc.meta, found, max_chars=self._max)
-            digest = hashlib.sha256(doc.path.read_bytes()).hexdigest()
+            digest = file_digest(doc.path)
             corpus.documents.append(IngestedDocument(meta=doc.meta, sha256=digest, passages=passages, ocr=doc.ocr))
         return corpus

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.store.db import Database
+from bot.store.people import known_names
+from bot.store.repositories import QuestionRepository
 from bot.store.scrub import scrub
 
 SIMILAR = 0.90  # cosine (multilingual-e5) above which two questions ask the same thing
@@ -93,3 +96,11 @@ def unanswered_report(
             hidden_questions += group.count
             hidden_groups += 1
     return UnansweredReport(min_people, tuple(shown), hidden_questions, hidden_groups)
+
+
+def unanswered_in(database: Database, *, embed: Callable[[list[str]], np.ndarray], min_people: int) -> UnansweredReport:
+    """The report over the kept unanswered questions, with every name in the leader register masked."""
+    with database.session() as session:
+        rows = QuestionRepository(session=session).unanswered()
+        names = known_names(session)
+    return unanswered_report(rows, embed=embed, min_people=min_people, names=names)

@@ -9,7 +9,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update  # noqa: F401
+from sqlalchemy import delete, select, update
 
 from bot import texts
 from bot.analytics.report import safe_cell

@@ -47,10 +47,8 @@ def index_text(
 @index_app.command("status")
 def index_status(config: ConfigOption = None) -> None:
     """Vis hva indeksen inneholder, og om dokumentene har endret seg siden den ble bygget."""
-    import hashlib
-
     from index.files import read_manifest
-    from index.ingest import document_files
+    from index.ingest import changes_since
 
     try:
         settings = settings_from(config)
@@ -64,22 +62,11 @@ def index_status(config: ConfigOption = None) -> None:
         f"tett indeks: {manifest.get('dense')}"
     )
     built = {doc["file"]: doc for doc in manifest.get("documents", {}).values()}
-    on_disk = (
-        {p.name: p for p in document_files(settings.index.knowledge_dir)}
-        if settings.index.knowledge_dir.is_dir()
-        else {}
-    )
-    stale = False
-    for name in sorted(set(built) | set(on_disk)):
-        if name not in on_disk:
-            state, stale = "fjernet fra kunnskapsmappen", True
-        elif name not in built:
-            state, stale = "ny, ikke indeksert", True
-        elif hashlib.sha256(on_disk[name].read_bytes()).hexdigest() != built[name]["sha256"]:
-            state, stale = "endret siden bygging", True
-        else:
-            state = f"{built[name]['passages']} passasjer"
-        typer.echo(f"  {name}: {state}")
+    shown = {"removed": "fjernet fra kunnskapsmappen", "new": "ny, ikke indeksert", "changed": "endret siden bygging"}
+    states = changes_since(manifest, settings.index.knowledge_dir)
+    for name, state in states.items():
+        typer.echo(f"  {name}: {shown.get(state) or str(built[name]['passages']) + ' passasjer'}")
+    stale = any(state != "built" for state in states.values())
     if stale:
         typer.echo("Indeksen er utdatert. Kjør «lederbot index build».")
 

@@ -14,23 +14,13 @@ from index.errors import LederbotError
 
 
 def _data_owner(settings: Settings, user: str, channel: str) -> tuple[Database, str]:
-    from bot.store.people import rekey
-    from handlers.launch import existing_pseudonymizer
+    """The database and the leader's owner key, with their rows moved to the current key first after a
+    key rotation (the core's own re-keying: the command knows no workspace, and needs none)."""
+    from bot.questions import Asker
+    from handlers.launch import build_dialog, existing_pseudonymizer
 
-    pseudonymizer = existing_pseudonymizer(settings)
-    database = open_database(settings)
-    database.pseudonymizer = pseudonymizer
-    owner = pseudonymizer.owner_key(channel, user)
-    if pseudonymizer.previous_ids:
-        with database.session() as session:
-            rekey(
-                session,
-                old_owner=pseudonymizer.previous_owner_keys(channel, user),
-                new_owner=owner,
-                old_leader=[],
-                new_leader="",
-            )
-    return database, owner
+    dialog = build_dialog(settings, pseudonymizer=existing_pseudonymizer(settings), database=open_database(settings))
+    return dialog.questions.database, dialog.owner(Asker(channel, "", user, "cli"))
 
 
 @data_app.command("export")
@@ -108,17 +98,14 @@ def leaders_import(
 
     from bot.analytics.register import import_register, read_register
     from bot.clock import utc_now
-    from handlers.launch import existing_pseudonymizer
-    from handlers.slack.directory import CombinedDirectory, SlackDirectory
+    from handlers.launch import directory_from_environment, existing_pseudonymizer
 
     try:
         settings = settings_from(config)
         if not file.is_file():
             raise LederbotError(f"Fant ikke filen {file}.")
         rows = read_register(file.read_text(encoding="utf-8"))
-        token = os.environ.get("SLACK_BOT_TOKEN")
-        slack = SlackDirectory(token=token, api_url=os.environ.get("SLACK_API_URL")) if token else None
-        directory = CombinedDirectory(slack=slack, teams_tenant=os.environ.get("MICROSOFT_APP_TENANT_ID"))
+        directory = directory_from_environment(os.environ)
         pseudonymizer = existing_pseudonymizer(settings)
         report = import_register(
             open_database(settings), rows, directory=directory, pseudonymizer=pseudonymizer, now=utc_now()

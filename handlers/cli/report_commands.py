@@ -56,22 +56,17 @@ def report_unanswered(
 ) -> None:
     """Ubesvarte spørsmål uten identitet, gruppert etter innhold; bare grupper som mange ulike har spurt om."""
     from bot.analytics import audit
-    from bot.analytics.unanswered import unanswered_report
+    from bot.analytics.unanswered import unanswered_in
     from bot.assistant import build_embedder
     from bot.clock import utc_now
-    from bot.store.people import known_names
-    from bot.store.repositories import QuestionRepository
 
     try:
         settings = settings_from(config)
         database = open_database(settings)
-        with database.session() as session:
-            rows = QuestionRepository(session=session).unanswered()
-            names = known_names(session)
         embedder = build_embedder(settings)
         embedder.load()
-        report = unanswered_report(
-            rows, embed=embedder.embed_queries, min_people=max(3, settings.analytics.min_group_size), names=names
+        report = unanswered_in(
+            database, embed=embedder.embed_queries, min_people=max(3, settings.analytics.min_group_size)
         )
         audit.record(database, actor=cli_actor(), action="report_unanswered", parameters={"format": fmt}, at=utc_now())
     except LederbotError as exc:

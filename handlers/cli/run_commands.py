@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -36,6 +37,14 @@ def teams_package(
     typer.echo(f"Skrev {build_package(output, app_id=chosen)}.")
 
 
+def _lines(batch: str) -> Iterator[str]:
+    """One question per line of the file ``batch`` (``-``: standard input), as they come."""
+    stream = sys.stdin if batch == "-" else open(batch, encoding="utf-8")  # noqa: SIM115
+    with stream:
+        for line in stream:
+            yield line.rstrip("\n")
+
+
 @app.command("search")
 def search(
     question: Annotated[str | None, typer.Argument(help="Spørsmålet.")] = None,
@@ -56,12 +65,10 @@ def search(
         assistant = build_assistant(settings)
         assistant.load()
         if batch is not None:
-            stream = sys.stdin if batch == "-" else open(batch, encoding="utf-8")  # noqa: SIM115
-            with stream:
-                for line in stream:
-                    result = assistant.search(line.rstrip("\n"), top_k=top_k)
-                    sys.stdout.write(json.dumps(_result_json(result), ensure_ascii=False) + "\n")
-                    sys.stdout.flush()
+            for line in _lines(batch):
+                result = assistant.search(line, top_k=top_k)
+                sys.stdout.write(json.dumps(_result_json(result), ensure_ascii=False) + "\n")
+                sys.stdout.flush()
             return
         assert question is not None
         result = assistant.search(question, top_k=top_k)
@@ -120,13 +127,11 @@ def ask(
         assistant = build_assistant(settings_from(config))
         assistant.load()
         if batch is not None:
-            stream = sys.stdin if batch == "-" else open(batch, encoding="utf-8")  # noqa: SIM115
-            with stream:
-                for line in stream:
-                    answer = assistant.ask(line.rstrip("\n"))
-                    out = json.dumps(answer.to_json(), ensure_ascii=False) if as_json else render_text(answer) + "\n"
-                    sys.stdout.write(out + "\n")
-                    sys.stdout.flush()
+            for line in _lines(batch):
+                answer = assistant.ask(line)
+                out = json.dumps(answer.to_json(), ensure_ascii=False) if as_json else render_text(answer) + "\n"
+                sys.stdout.write(out + "\n")
+                sys.stdout.flush()
             return
         assert question is not None
         answer = assistant.ask(question)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from loopback.ports import free_port
 from loopback.slack import BOT_TOKEN, SIGNING_SECRET
 from tests.conftest import KNOWLEDGE, ROOT
 
@@ -32,12 +32,6 @@ DOCUMENTS = {
         "Hver leder har medarbeidersamtale med sine ansatte minst én gang i året.\n"
     ),
 }
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _serve(tmp_path: Path, index: Path, knowledge: Path, port: int) -> subprocess.Popen[str]:
@@ -82,7 +76,7 @@ def test_a_missing_index_is_built_before_the_server_reports_ready(tmp_path: Path
     for name, text in DOCUMENTS.items():
         (knowledge / name).write_text(text, encoding="utf-8")
     index = tmp_path / "index"
-    port = _port()
+    port = free_port()
     process = _serve(tmp_path, index, knowledge, port)
     seen: list[int | None] = []
     try:
@@ -106,7 +100,7 @@ def test_an_index_that_cannot_be_loaded_stops_the_server_with_the_error(tmp_path
     index = tmp_path / "index"
     shutil.copytree(built_index, index)
     (index / "dense.faiss").write_bytes(b"not a faiss index")
-    port = _port()
+    port = free_port()
     process = _serve(tmp_path, index, KNOWLEDGE, port)
     try:
         output, _ = process.communicate(timeout=240)
