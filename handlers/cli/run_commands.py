@@ -37,6 +37,9 @@ def teams_package(
     typer.echo(f"Skrev {build_package(output, app_id=chosen)}.")
 
 
+BatchOption = Annotated[str | None, typer.Option("--batch", help="Fil med ett spørsmål per linje, eller - for stdin.")]
+
+
 def _lines(batch: str) -> Iterator[str]:
     """One question per line of the file ``batch`` (``-``: standard input), as they come."""
     stream = sys.stdin if batch == "-" else open(batch, encoding="utf-8")  # noqa: SIM115
@@ -50,9 +53,7 @@ def search(
     question: Annotated[str | None, typer.Argument(help="Spørsmålet.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Skriv JSON.")] = False,
     top_k: Annotated[int, typer.Option("--top-k", min=1, max=50)] = 5,
-    batch: Annotated[
-        str | None, typer.Option("--batch", help="Fil med ett spørsmål per linje, eller - for stdin.")
-    ] = None,
+    batch: BatchOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Søk i dokumentene og vis de beste passasjene."""
@@ -112,9 +113,7 @@ def _result_json(result: object) -> dict[str, object]:
 def ask(
     question: Annotated[str | None, typer.Argument(help="Spørsmålet.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Skriv svaret som JSON (svarkontrakten).")] = False,
-    batch: Annotated[
-        str | None, typer.Option("--batch", help="Fil med ett spørsmål per linje, eller - for stdin.")
-    ] = None,
+    batch: BatchOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Still spørsmål og få svaret slik en leder leser det (med --json: ett JSON-objekt per spørsmål)."""
