@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ _QUESTION = re.compile(r"[^.!?\n]{3,300}\?")
 _MAX_WORD = 60
 # A follow-up: a short message, or one that opens like a continuation ("og hva med …", "what about …").
 FOLLOW_UP_SECONDS = 300
+# How long a question that reaches a server still loading its model waits for the warm-up.
+WARM_UP_WAIT = 120.0
 _FOLLOW_UP_WORDS = 5
 _CONTINUATION = re.compile(
     r"^(?:og|men|enn|samme|hva med|hvem bestemmer det|kva med|og kva|and|but|what about|how about)\b", re.I
@@ -66,6 +69,7 @@ class Assistant:
         self._search = search
         self._settings = settings
         self._composer: AnswerComposer | None = None
+        self._loaded = threading.Event()
         self._clock = clock
         # The last question of each conversation (keyed by a hash, held in memory only, for minutes).
         self._previous: dict[str, _Previous] = {}
@@ -106,6 +110,7 @@ class Assistant:
             owners=owners,
             settings=ComposeSettings(**answer),
         )
+        self._loaded.set()
 
     @property
     def ready(self) -> bool:
@@ -116,6 +121,12 @@ class Assistant:
         if self._composer is None:
             raise NotLoadedError("Assistant.load() must be called first")
         return self._composer
+
+    def _ready_composer(self) -> AnswerComposer:
+        """The composer once ``load()`` has run. A question that reaches a server still warming up waits
+        for the warm-up (on its worker thread) instead of loading the model a second time."""
+        self._loaded.wait(timeout=WARM_UP_WAIT)
+        return self.composer
 
     @property
     def search_service(self) -> SearchService:
@@ -131,10 +142,11 @@ class Assistant:
         FOLLOW_UP_SECONDS of a question is searched with that question as context.
 
         Raises:
-            NotLoadedError: ``load()`` has not run (the server and the commands load before they answer,
-                so a first question never waits for the model).
+            NotLoadedError: ``load()`` has not finished within WARM_UP_WAIT seconds (the server and the
+                commands load before they answer; a question that comes during a server's warm-up waits
+                for it, and the model is never loaded on a question's path).
         """
-        composer = self.composer
+        composer = self._ready_composer()
         cleaned = strip_chat_markup(question or "")
         if not cleaned:
             return Answer(question="", answered=False, note=texts.EMPTY_QUESTION, invalid=True)
@@ -168,7 +180,7 @@ class Assistant:
     def related(self, topic: str) -> tuple[str, str] | None:
         """One passage of the documents on ``topic`` (its source line and opening), for the end of a
         reflection; passages that are themselves reflection questions are passed over."""
-        composer = self.composer
+        composer = self._ready_composer()
         result = self._search.search(topic[: self._settings.search.max_query_chars], top_k=8)
         if not result.answered:
             return None

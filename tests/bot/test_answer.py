@@ -4,6 +4,7 @@ and sentence choice over every passage of the real index."""
 from __future__ import annotations
 
 import json
+import threading
 
 import numpy as np
 import pytest
@@ -316,3 +317,13 @@ def test_ask_json_batch_contract(built_index) -> None:  # type: ignore[no-untype
     assert set(first["passage"]) == {"text", "document", "title", "section", "owner"}
     assert rows[1] == {"query": "", "confidence": "none", "sentences": [], "passage": None, "see_also": []}
     assert rows[2]["confidence"] != "sure"
+
+
+@pytest.mark.integration
+def test_a_question_that_comes_during_the_warm_up_waits_for_it(assistant: Assistant, settings: Settings) -> None:
+    warming = Assistant(search=assistant.search_service, settings=settings)
+    loader = threading.Thread(target=warming.load)
+    loader.start()  # the server's warm-up thread; the question arrives while it runs
+    answer = warming.ask("Hva er en delegeringssperre?")
+    loader.join()
+    assert answer.answered and answer.source is not None
