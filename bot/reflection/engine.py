@@ -81,11 +81,11 @@ class ReflectionEngine:
                 if paused is None:
                     return Reply(texts.R_NOTHING_PAUSED)
                 paused.state, paused.updated_at = "active", self._clock()
-                theme = self._theme(paused)
+                theme = self.catalog.require(paused.theme_id)
                 return Reply(f"{texts.R_RESUMING.format(title=theme.title)}\n{self._question(theme, paused)}")
             if active is None:
                 return None
-            theme = self._theme(active)
+            theme = self.catalog.require(active.theme_id)
             if command == "pause":
                 active.state, active.updated_at = "paused", self._clock()
                 return Reply(texts.R_PAUSED)
@@ -127,17 +127,7 @@ class ReflectionEngine:
                 )
             ):
                 running.state, running.updated_at = "paused", now  # one reflection at a time
-            record = ReflectionSession(
-                owner_key=owner,
-                theme_id=theme.id,
-                theme_version=theme.version,
-                state="active",
-                current_index=0,
-                started_at=now,
-                updated_at=now,
-            )
-            session.add(record)
-            session.flush()
+            record = data.new_session(session, owner, theme, now, state="active")
             intro = texts.R_START.format(title=theme.title, count=len(theme.questions))
             return Reply(f"{intro}\n{self._question(theme, record)}")
 
@@ -149,7 +139,7 @@ class ReflectionEngine:
                 active = self._current(session, owner, states=("active",))
                 if active is None:
                     return Reply(texts.R_NOTHING_PAUSED)
-                theme = self._theme(active)
+                theme = self.catalog.require(active.theme_id)
                 prompt = theme.questions[active.current_index]
                 session.add(data.answer_row(active.id, owner, theme, prompt, text, now, event_id=event_id))
                 session.flush()
@@ -197,12 +187,6 @@ class ReflectionEngine:
             .order_by(ReflectionSession.updated_at.desc(), ReflectionSession.id.desc())
             .limit(1)
         ).first()
-
-    def _theme(self, record: ReflectionSession) -> Theme:
-        theme = self.catalog.get(record.theme_id)
-        if theme is None:
-            raise LookupError(f"reflection theme {record.theme_id!r} is no longer in the catalog")
-        return theme
 
     # -- groups: bot/reflection/groups.py; the adapters reach them through this engine ---------------
     def start_group(
