@@ -13,7 +13,6 @@ Example:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection
 from datetime import datetime
 
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.clock import Clock, utc_now
-from bot.reflection import data
+from bot.reflection import data, words
 from bot.reflection.catalog import Catalog, Theme
 from bot.reflection.groups import DueGroup, GroupPress, GroupReflections
 from bot.reflection.replies import Choice, GroupAction, Reply
@@ -31,8 +30,6 @@ from bot.store.models import ReflectionAnswer, ReflectionSession
 from index.text import fold
 
 Related = Callable[[str], tuple[str, str] | None]  # question → (source line, excerpt)
-
-_EDIT = re.compile(r"^endre svar (\d+)\s*[:.-]?\s*(.+)$", re.IGNORECASE | re.DOTALL)
 
 
 class ReflectionEngine:
@@ -51,32 +48,32 @@ class ReflectionEngine:
         raw = (text or "").strip()
         command = fold(" ".join(raw.split())).strip("!.?")
 
-        if command in ("refleksjon", "/refleksjon", "refleksjoner"):
+        if command in words.THEMES:
             return self.list_themes(owner)
-        if command.startswith(("refleksjon ", "/refleksjon ")):
+        if command.startswith(words.START):
             return self.start(owner, raw.split(None, 1)[1])
-        if command == "mine svar":
+        if command == words.MY_ANSWERS:
             return data.my_answers(self._db, self.catalog, owner)
-        edit = _EDIT.match(raw)
+        edit = words.EDIT.match(raw)
         if edit:
             return data.edit_answer(self._db, owner, int(edit.group(1)), edit.group(2).strip(), now=self._clock())
-        if command == "eksporter mine svar":
+        if command == words.EXPORT:
             return data.export_reply(self._db, self.catalog, owner)
-        if command == "slett mine svar":
+        if command == words.DELETE:
             return Reply(
                 texts.R_DELETE_CONFIRM,
                 (
-                    Choice(texts.R_DELETE_YES, "slett mine svar bekreftet", "danger"),
-                    Choice(texts.R_DELETE_NO, "avbryt sletting"),
+                    Choice(texts.R_DELETE_YES, words.DELETE_CONFIRMED, "danger"),
+                    Choice(texts.R_DELETE_NO, words.DELETE_CANCELLED),
                 ),
             )
-        if command == "slett mine svar bekreftet":
+        if command == words.DELETE_CONFIRMED:
             return Reply(texts.R_DELETED.format(count=data.delete_answers(self._db, owner)))
-        if command == "avbryt sletting":
+        if command == words.DELETE_CANCELLED:
             return Reply(texts.R_DELETE_CANCELLED)
         with self._db.session() as session:
             active = self._current(session, owner, states=("active",))
-            if command == "fortsett":
+            if command == words.RESUME:
                 paused = active or self._current(session, owner, states=("paused",))
                 if paused is None:
                     return Reply(texts.R_NOTHING_PAUSED)
@@ -86,12 +83,12 @@ class ReflectionEngine:
             if active is None:
                 return None
             theme = self.catalog.require(active.theme_id)
-            if command == "pause":
+            if command == words.PAUSE:
                 active.state, active.updated_at = "paused", self._clock()
                 return Reply(texts.R_PAUSED)
-            if command == "avslutt":
+            if command == words.END:
                 return self._finish(session, active, theme, state="ended")
-            if command == "hopp over":
+            if command == words.SKIP:
                 return self._advance(session, active, theme, prefix=texts.R_SKIPPED)
             if not raw:
                 return Reply(texts.R_EMPTY_ANSWER)
