@@ -18,13 +18,13 @@ Example:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, time
 from enum import Enum
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
+from bot.reflection import words
 from index.text import fold
 
 if TYPE_CHECKING:
@@ -55,23 +55,6 @@ DIMENSIONS = {
 GROUP_DEADLINE_HOUR = time(16, 0)
 ZONE = ZoneInfo("Europe/Oslo")
 
-# What the reflection engine takes as a command about the leader's own reflections and answers
-# (bot/reflection/engine.py's ``handle``) that always has a reply, for the leader alone, wherever it was
-# written. «pause», «avslutt» and «hopp over» act on a running reflection only: they stay turns in the DM.
-_PERSONAL = frozenset(
-    {
-        "refleksjon",
-        "refleksjoner",
-        "mine svar",
-        "eksporter mine svar",
-        "slett mine svar",
-        "slett mine svar bekreftet",
-        "avbryt sletting",
-        "fortsett",
-    }
-)
-_EDIT = re.compile(r"^endre svar \d+\b")
-
 
 @dataclass(frozen=True)
 class Command:
@@ -85,11 +68,12 @@ class Command:
     @property
     def personal(self) -> bool:
         """A dialog command about the leader's own reflections («refleksjon …», «mine svar», «fortsett» …),
-        as opposed to a question: it goes to the reflection dialog from any entry point, privately."""
+        as opposed to a question: it goes to the reflection dialog from any entry point, privately. The words
+        are bot/reflection/words.py's, the ones the reflection engine acts on."""
         if self.kind != "dialog":
             return False
         folded = " ".join(fold(self.text).split()).lstrip("/").strip("!.?").strip()
-        return folded in _PERSONAL or folded.startswith("refleksjon ") or bool(_EDIT.match(folded))
+        return words.personal(folded)
 
 
 def parse(text: str) -> Command:

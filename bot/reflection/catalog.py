@@ -84,6 +84,13 @@ class Catalog:
     def get(self, theme_id: str) -> Theme | None:
         return self._by_id.get(theme_id)
 
+    def require(self, theme_id: str) -> Theme:
+        """The theme a stored session (a leader's or a group's) runs; LookupError when it has left the catalog."""
+        theme = self.get(theme_id)
+        if theme is None:
+            raise LookupError(f"reflection theme {theme_id!r} is no longer in the catalog")
+        return theme
+
     def find(self, words: str, *, kinds: tuple[str, ...] = ("individual", "development_talk", "group")) -> Theme | None:
         """The first theme whose id or title contains every given word (folded: "sprak" finds "språk")."""
         wanted = [fold(w) for w in words.split() if len(w) > 1]

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.analytics.report import safe_cell
@@ -21,6 +22,26 @@ from bot.store.models import ReflectionAnswer, ReflectionSession
 
 FORMATS = ("json", "csv", "md")
 MAX_ANSWER_CHARS = 4000
+
+
+def new_session(
+    session: Session, owner: str, theme: Theme, now: datetime, *, state: str, group_id: int | None = None
+) -> ReflectionSession:
+    """A new reflection of ``theme`` for ``owner`` (a member's in a group when ``group_id`` is given), at
+    its first question, added to ``session`` and flushed so it has its id."""
+    record = ReflectionSession(
+        owner_key=owner,
+        theme_id=theme.id,
+        theme_version=theme.version,
+        group_id=group_id,
+        state=state,
+        current_index=0,
+        started_at=now,
+        updated_at=now,
+    )
+    session.add(record)
+    session.flush()
+    return record
 
 
 def answer_row(

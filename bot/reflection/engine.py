@@ -13,7 +13,6 @@ Example:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection
 from datetime import datetime
 
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.clock import Clock, utc_now
-from bot.reflection import data
+from bot.reflection import data, words
 from bot.reflection.catalog import Catalog, Theme
 from bot.reflection.groups import DueGroup, GroupPress, GroupReflections
 from bot.reflection.replies import Choice, GroupAction, Reply
@@ -31,8 +30,6 @@ from bot.store.models import ReflectionAnswer, ReflectionSession
 from index.text import fold
 
 Related = Callable[[str], tuple[str, str] | None]  # question → (source line, excerpt)
-
-_EDIT = re.compile(r"^endre svar (\d+)\s*[:.-]?\s*(.+)$", re.IGNORECASE | re.DOTALL)
 
 
 class ReflectionEngine:
@@ -51,47 +48,47 @@ class ReflectionEngine:
         raw = (text or "").strip()
         command = fold(" ".join(raw.split())).strip("!.?")
 
-        if command in ("refleksjon", "/refleksjon", "refleksjoner"):
+        if command in words.THEMES:
             return self.list_themes(owner)
-        if command.startswith(("refleksjon ", "/refleksjon ")):
+        if command.startswith(words.START):
             return self.start(owner, raw.split(None, 1)[1])
-        if command == "mine svar":
+        if command == words.MY_ANSWERS:
             return data.my_answers(self._db, self.catalog, owner)
-        edit = _EDIT.match(raw)
+        edit = words.EDIT.match(raw)
         if edit:
             return data.edit_answer(self._db, owner, int(edit.group(1)), edit.group(2).strip(), now=self._clock())
-        if command == "eksporter mine svar":
+        if command == words.EXPORT:
             return data.export_reply(self._db, self.catalog, owner)
-        if command == "slett mine svar":
+        if command == words.DELETE:
             return Reply(
                 texts.R_DELETE_CONFIRM,
                 (
-                    Choice(texts.R_DELETE_YES, "slett mine svar bekreftet", "danger"),
-                    Choice(texts.R_DELETE_NO, "avbryt sletting"),
+                    Choice(texts.R_DELETE_YES, words.DELETE_CONFIRMED, "danger"),
+                    Choice(texts.R_DELETE_NO, words.DELETE_CANCELLED),
                 ),
             )
-        if command == "slett mine svar bekreftet":
+        if command == words.DELETE_CONFIRMED:
             return Reply(texts.R_DELETED.format(count=data.delete_answers(self._db, owner)))
-        if command == "avbryt sletting":
+        if command == words.DELETE_CANCELLED:
             return Reply(texts.R_DELETE_CANCELLED)
         with self._db.session() as session:
             active = self._current(session, owner, states=("active",))
-            if command == "fortsett":
+            if command == words.RESUME:
                 paused = active or self._current(session, owner, states=("paused",))
                 if paused is None:
                     return Reply(texts.R_NOTHING_PAUSED)
                 paused.state, paused.updated_at = "active", self._clock()
-                theme = self._theme(paused)
+                theme = self.catalog.require(paused.theme_id)
                 return Reply(f"{texts.R_RESUMING.format(title=theme.title)}\n{self._question(theme, paused)}")
             if active is None:
                 return None
-            theme = self._theme(active)
-            if command == "pause":
+            theme = self.catalog.require(active.theme_id)
+            if command == words.PAUSE:
                 active.state, active.updated_at = "paused", self._clock()
                 return Reply(texts.R_PAUSED)
-            if command == "avslutt":
+            if command == words.END:
                 return self._finish(session, active, theme, state="ended")
-            if command == "hopp over":
+            if command == words.SKIP:
                 return self._advance(session, active, theme, prefix=texts.R_SKIPPED)
             if not raw:
                 return Reply(texts.R_EMPTY_ANSWER)
@@ -127,17 +124,7 @@ class ReflectionEngine:
                 )
             ):
                 running.state, running.updated_at = "paused", now  # one reflection at a time
-            record = ReflectionSession(
-                owner_key=owner,
-                theme_id=theme.id,
-                theme_version=theme.version,
-                state="active",
-                current_index=0,
-                started_at=now,
-                updated_at=now,
-            )
-            session.add(record)
-            session.flush()
+            record = data.new_session(session, owner, theme, now, state="active")
             intro = texts.R_START.format(title=theme.title, count=len(theme.questions))
             return Reply(f"{intro}\n{self._question(theme, record)}")
 
@@ -149,7 +136,7 @@ class ReflectionEngine:
                 active = self._current(session, owner, states=("active",))
                 if active is None:
                     return Reply(texts.R_NOTHING_PAUSED)
-                theme = self._theme(active)
+                theme = self.catalog.require(active.theme_id)
                 prompt = theme.questions[active.current_index]
                 session.add(data.answer_row(active.id, owner, theme, prompt, text, now, event_id=event_id))
                 session.flush()
@@ -197,12 +184,6 @@ class ReflectionEngine:
             .order_by(ReflectionSession.updated_at.desc(), ReflectionSession.id.desc())
             .limit(1)
         ).first()
-
-    def _theme(self, record: ReflectionSession) -> Theme:
-        theme = self.catalog.get(record.theme_id)
-        if theme is None:
-            raise LookupError(f"reflection theme {record.theme_id!r} is no longer in the catalog")
-        return theme
 
     # -- groups: bot/reflection/groups.py; the adapters reach them through this engine ---------------
     def start_group(

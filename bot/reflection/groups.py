@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from bot import texts
 from bot.clock import Clock, utc_now
 from bot.reflection.catalog import Catalog, Theme
-from bot.reflection.data import MAX_ANSWER_CHARS, answer_row
+from bot.reflection.data import MAX_ANSWER_CHARS, answer_row, new_session
 from bot.reflection.replies import Choice, GroupAction, Reply
 from bot.store.db import Database, DuplicateError, StorageError
 from bot.store.models import SHARED_LABEL, GroupSession, ReflectionAnswer, ReflectionSession
@@ -144,7 +144,7 @@ class GroupReflections:
             group = session.get(GroupSession, group_id)
             if group is None or group.state != "open":
                 return None
-            theme = self._theme(group)
+            theme = self._catalog.require(group.theme_id)
             return theme, _within(theme, index)
 
     def answer(
@@ -184,7 +184,7 @@ class GroupReflections:
             if refusal is not None:
                 return refusal
             assert group is not None
-            theme = self._theme(group)
+            theme = self._catalog.require(group.theme_id)
             prompt = theme.questions[_within(theme, index)]
             member_session = session.scalars(
                 select(ReflectionSession).where(
@@ -192,18 +192,7 @@ class GroupReflections:
                 )
             ).first()
             if member_session is None:
-                member_session = ReflectionSession(
-                    owner_key=member,
-                    theme_id=theme.id,
-                    theme_version=theme.version,
-                    group_id=group.id,
-                    state="group",
-                    current_index=0,
-                    started_at=now,
-                    updated_at=now,
-                )
-                session.add(member_session)
-                session.flush()
+                member_session = new_session(session, member, theme, now, state="group", group_id=group.id)
             existing = session.scalars(
                 select(ReflectionAnswer).where(
                     ReflectionAnswer.session_id == member_session.id, ReflectionAnswer.question_id == prompt.id
@@ -227,7 +216,7 @@ class GroupReflections:
             assert group is not None
             if action.step == "answer":
                 assert action.question is not None
-                theme = self._theme(group)
+                theme = self._catalog.require(group.theme_id)
                 i = _within(theme, action.question)
                 return GroupPress(form=GroupForm(group.id, i, theme.questions[i].text), thread_ts=group.thread_ts)
             reply = self._step(session, group, action, actor=actor)
@@ -249,7 +238,7 @@ class GroupReflections:
     def _step(self, session: Session, group: GroupSession, action: GroupAction, *, actor: str) -> Reply:
         if group.facilitator_key != actor:
             return _ONLY_FACILITATOR
-        theme = self._theme(group)
+        theme = self._catalog.require(group.theme_id)
         if action.step == "next" and group.current_index + 1 < len(theme.questions):
             group.current_index += 1
             return _post(group, theme, intro=False)
@@ -268,7 +257,7 @@ class GroupReflections:
                     served,
                 )
             ):
-                summary = self._end(session, group, self._theme(group))
+                summary = self._end(session, group, self._catalog.require(group.theme_id))
                 out.append(
                     (DueGroup(group.id, group.channel, group.channel_id, group.thread_ts, group.reply_to), summary)
                 )
@@ -304,12 +293,6 @@ class GroupReflections:
         else:
             lines.append(texts.R_GROUP_NONE_SHARED)
         return Reply("\n".join(lines))
-
-    def _theme(self, group: GroupSession) -> Theme:
-        theme = self._catalog.get(group.theme_id)
-        if theme is None:
-            raise LookupError(f"reflection theme {group.theme_id!r} is no longer in the catalog")
-        return theme
 
 
 def _refusal(group: GroupSession | None, conversation: str) -> Reply | None:
