@@ -7,7 +7,10 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from aiohttp import web
+from slack_bolt.async_app import AsyncApp
 from tqdm import tqdm
 
 from bot.analytics.service import HrService
@@ -28,7 +31,7 @@ from handlers.server import build_server, run_server
 from handlers.slack.app import SlackOptions, build_slack_app
 from handlers.slack.directory import CombinedDirectory, SlackDirectory
 from handlers.slack.sender import SlackSender
-from handlers.teams.app import TeamsOptions, build_teams_agent
+from handlers.teams.app import TeamsAgent, TeamsOptions, build_teams_agent
 from handlers.teams.proactive import TeamsSender
 from index.errors import ConfigError, IndexMissingError
 from index.files import IndexBuilder, read_manifest
@@ -245,23 +248,32 @@ def periodic_work(
     return together(jobs.run if jobs is not None else None, retention.run)
 
 
-def serve(
+@dataclass(frozen=True)
+class Served:
+    """What ``build_channels`` puts together: the aiohttp server and the parts tests reach into."""
+
+    server: web.Application
+    intake: Intake
+    slack: AsyncApp | None
+    teams: TeamsAgent | None
+    # Called inside the running loop (handlers.server.run_server) when Slack comes over Socket Mode.
+    socket_mode: Callable[[], Awaitable[Any]] | None
+
+
+def build_channels(
     settings: Settings,
+    dialog: Dialog,
     *,
     slack_secrets: SlackSecrets | None,
     teams_options: TeamsOptions | None,
-    host: str,
-    port: int,
-    http_only: bool,
-) -> None:
-    """Serve Slack, Teams or both on one aiohttp server. The secrets are checked first, then a missing
-    index is built, so a wrong token or a missing key fails at once rather than after the build."""
-    if slack_secrets is not None:
-        slack_secrets.check()
-    pseudonymizer = build_pseudonymizer(settings)
-    ensure_index(settings, say=lambda line: print(line, file=sys.stderr))  # noqa: T201  (the operator's console)
-    dialog = build_dialog(settings, pseudonymizer=pseudonymizer)
-    intake = Intake.over(
+    intake: Intake | None = None,
+    periodic: bool = True,
+    http_only: bool = False,
+) -> Served:
+    """The composition root: one intake, the Slack app and the Teams agent over ``dialog``, their senders,
+    the periodic work and the aiohttp server. ``lederbot serve`` runs it; the tests serve the same one.
+    ``periodic=False`` leaves out the reflection jobs and retention (a test that does not test them)."""
+    intake = intake or Intake.over(
         dialog.questions.database,
         metrics=dialog.questions.metrics,
         lease_seconds=settings.inbox.lease_seconds,
@@ -285,7 +297,7 @@ def serve(
         metrics=dialog.questions.metrics,
         slack=slack,
         teams=teams,
-        periodic=periodic_work(dialog, settings, senders=senders),
+        periodic=periodic_work(dialog, settings, senders=senders) if periodic else None,
         period=settings.reflection.tick_seconds,
         intake=intake,
     )
@@ -294,4 +306,26 @@ def serve(
         from handlers.slack.socket_mode import socket_mode_starter
 
         socket_mode = socket_mode_starter(slack, app_token=slack_secrets.app_token)
-    asyncio.run(run_server(server, host=host, port=port, socket_mode=socket_mode))
+    return Served(server=server, intake=intake, slack=slack, teams=teams, socket_mode=socket_mode)
+
+
+def serve(
+    settings: Settings,
+    *,
+    slack_secrets: SlackSecrets | None,
+    teams_options: TeamsOptions | None,
+    host: str,
+    port: int,
+    http_only: bool,
+) -> None:
+    """Serve Slack, Teams or both on one aiohttp server. The secrets are checked first, then a missing
+    index is built, so a wrong token or a missing key fails at once rather than after the build."""
+    if slack_secrets is not None:
+        slack_secrets.check()
+    pseudonymizer = build_pseudonymizer(settings)
+    ensure_index(settings, say=lambda line: print(line, file=sys.stderr))  # noqa: T201  (the operator's console)
+    dialog = build_dialog(settings, pseudonymizer=pseudonymizer)
+    served = build_channels(
+        settings, dialog, slack_secrets=slack_secrets, teams_options=teams_options, http_only=http_only
+    )
+    asyncio.run(run_server(served.server, host=host, port=port, socket_mode=served.socket_mode))

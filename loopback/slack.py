@@ -22,10 +22,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from slack_bolt.async_app import AsyncApp
 
+from bot.config import Settings
 from bot.dialog import Dialog
 from bot.intake import Intake
-from handlers.server import build_server
-from handlers.slack.app import SlackOptions, build_slack_app
+from handlers.launch import SlackSecrets, build_channels
 from handlers.slack.limits import payload_violations
 
 PAYLOADS = Path(__file__).resolve().parent / "payloads"
@@ -287,6 +287,24 @@ async def start_on_loopback(app: web.Application) -> tuple[web.AppRunner, int]:
     return server.runner, server.port
 
 
+def slack_settings(
+    *,
+    hr_contact_user: str | None = "U0HR",
+    hr_user_ids: frozenset[str] = frozenset(),
+    hr_channel: str | None = None,
+) -> Settings:
+    """The settings a test's bot runs with: its HR options, the rest as shipped (HR named «HR»)."""
+    return Settings(
+        slack={"hr_contact_user": hr_contact_user, "hr_user_ids": sorted(hr_user_ids), "hr_channel": hr_channel},
+        organisation={"hr_contact": "HR"},
+    )
+
+
+def slack_secrets(slack: MockSlack, *, app_token: str | None = None) -> SlackSecrets:
+    """The test tokens, with the Web API at ``slack``."""
+    return SlackSecrets(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, app_token=app_token, api_url=slack.api_url)
+
+
 @asynccontextmanager
 async def running_bot(
     dialog: Dialog,
@@ -296,40 +314,33 @@ async def running_bot(
     hr_channel: str | None = None,
     intake: Intake | None = None,
 ) -> AsyncIterator[Running]:
-    """The mock Slack and the bot's real aiohttp server, both on free loopback ports."""
-    intake = intake or Intake.over(dialog.questions.database, metrics=dialog.questions.metrics)
+    """The mock Slack and the bot's real aiohttp server (as `lederbot serve` builds it, without the
+    periodic work), both on free loopback ports."""
     slack = MockSlack()
     mock_runner, slack.port = await start_on_loopback(mock_slack_app(slack))
-    options = slack_options(slack, hr_contact_user=hr_contact_user, hr_user_ids=hr_user_ids, hr_channel=hr_channel)
-    bolt = build_slack_app(dialog=dialog, options=options, intake=intake)
-    server = build_server(
-        warm_up=dialog.questions.assistant.load, slack=bolt, metrics=dialog.questions.metrics, intake=intake
+    served = build_channels(
+        slack_settings(hr_contact_user=hr_contact_user, hr_user_ids=hr_user_ids, hr_channel=hr_channel),
+        dialog,
+        slack_secrets=slack_secrets(slack),
+        teams_options=None,
+        intake=intake,
+        periodic=False,
     )
-    bot_runner, bot_port = await start_on_loopback(server)
+    assert served.slack is not None
+    bot_runner, bot_port = await start_on_loopback(served.server)
     session = aiohttp.ClientSession()
     try:
-        yield Running(slack=slack, bot_url=f"http://127.0.0.1:{bot_port}", session=session, bolt=bolt, intake=intake)
+        yield Running(
+            slack=slack,
+            bot_url=f"http://127.0.0.1:{bot_port}",
+            session=session,
+            bolt=served.slack,
+            intake=served.intake,
+        )
     finally:
         await session.close()
         await bot_runner.cleanup()
         await mock_runner.cleanup()
-
-
-def slack_options(
-    slack: MockSlack,
-    *,
-    hr_contact_user: str | None = "U0HR",
-    hr_user_ids: frozenset[str] = frozenset(),
-    hr_channel: str | None = None,
-) -> SlackOptions:
-    return SlackOptions(
-        bot_token=BOT_TOKEN,
-        signing_secret=SIGNING_SECRET,
-        api_url=slack.api_url,
-        hr_contact_user=hr_contact_user,
-        hr_user_ids=hr_user_ids,
-        hr_channel=hr_channel,
-    )
 
 
 def mock_slack_app(slack: MockSlack) -> web.Application:

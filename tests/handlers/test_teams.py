@@ -16,8 +16,9 @@ import pytest
 from aiohttp import web
 from microsoft_agents.testing import TestAdapter, TestFlow
 
+from bot.config import Settings
 from bot.dialog import Dialog
-from handlers.server import build_server
+from handlers.launch import build_channels
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from loopback.slack import PAYLOADS, start_on_loopback
 from tests.conftest import ROOT
@@ -85,10 +86,8 @@ def shows(expected: str) -> Any:
 
 
 async def _serve(dialog: Dialog, options: TeamsOptions) -> tuple[web.AppRunner, int]:
-    server = build_server(
-        warm_up=dialog.questions.assistant.load, teams=build_teams_agent(dialog=dialog, options=options)
-    )
-    return await start_on_loopback(server)
+    served = build_channels(Settings(), dialog, slack_secrets=None, teams_options=options, periodic=False)
+    return await start_on_loopback(served.server)
 
 
 def test_anonymous_message_is_answered_at_the_service_url(dialog: Dialog) -> None:

@@ -30,16 +30,15 @@ from bot.intake import Intake
 from bot.questions import Asker
 from bot.store.db import Database, make_engine
 from bot.store.models import QuestionLog
-from handlers.server import build_server
-from handlers.slack.app import SlackOptions, build_slack_app
-from handlers.teams.app import TeamsOptions, build_teams_agent
+from handlers.launch import build_channels
+from handlers.teams.app import TeamsOptions
 from index.chunk import chunk_sections
 from index.clean import clean_text
 from index.documents import DocumentMeta
 from index.structure import markdown_blocks, plain_blocks, sections
 from loopback.core import make_dialog
 from loopback.replica import dm_event
-from loopback.slack import BOT_TOKEN, PAYLOADS, SIGNING_SECRET, MockSlack, payload, sign, start_on_loopback
+from loopback.slack import PAYLOADS, MockSlack, payload, sign, slack_secrets, slack_settings, start_on_loopback
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 FUZZ = hypothesis.settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -138,15 +137,15 @@ class LiveServer:
         mock = web.Application()
         mock.router.add_post("/{tail:.*}", self.slack.handle_any)
         self.mock_runner, self.slack.port = await start_on_loopback(mock)
-        options = SlackOptions(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=self.slack.api_url)
-        questions = self.dialog.questions
-        self.intake = Intake.over(questions.database, metrics=questions.metrics)
-        server = build_server(
-            warm_up=questions.assistant.load,
-            slack=build_slack_app(dialog=self.dialog, options=options, intake=self.intake),
-            teams=build_teams_agent(dialog=self.dialog, options=TeamsOptions(allow_anonymous=True)),
-            intake=self.intake,
+        served = build_channels(
+            slack_settings(hr_contact_user=None),
+            self.dialog,
+            slack_secrets=slack_secrets(self.slack),
+            teams_options=TeamsOptions(allow_anonymous=True),
+            periodic=False,
         )
+        self.intake = served.intake
+        server = served.server
         self.runner, self.port = await start_on_loopback(server)
 
     def wait_handled(self, count: int, timeout: float = 60.0) -> None:
