@@ -303,6 +303,7 @@ def build_channels(
     )
     socket_mode = None
     if slack is not None and slack_secrets is not None and slack_secrets.app_token and not http_only:
+        # Imported only for Socket Mode: an HTTP-only server never loads the websocket client.
         from handlers.slack.socket_mode import socket_mode_starter
 
         socket_mode = socket_mode_starter(slack, app_token=slack_secrets.app_token)
