@@ -168,7 +168,8 @@ async def run_server(
     try:
         if socket_mode is not None:
             # Connect only once the index is loaded and the database migrated: over Socket Mode an
-            # event arrives the moment the socket opens, and there is no 503 to make Slack wait.
+            # event arrives the moment the socket opens (over HTTP an early question waits on its
+            # worker for the warm-up, see Assistant.ask).
             ready = asyncio.ensure_future(app[READY].wait())
             await asyncio.wait({ready, failed}, return_when=asyncio.FIRST_COMPLETED)
             ready.cancel()

@@ -322,8 +322,10 @@ def test_ask_json_batch_contract(built_index) -> None:  # type: ignore[no-untype
 @pytest.mark.integration
 def test_a_question_that_comes_during_the_warm_up_waits_for_it(assistant: Assistant, settings: Settings) -> None:
     warming = Assistant(search=assistant.search_service, settings=settings)
-    loader = threading.Thread(target=warming.load)
-    loader.start()  # the server's warm-up thread; the question arrives while it runs
+    # The server's warm-up thread, started just after the question arrives: without the wait the
+    # question would find no model and fail at once.
+    loader = threading.Timer(0.5, warming.load)
+    loader.start()
     answer = warming.ask("Hva er en delegeringssperre?")
     loader.join()
     assert answer.answered and answer.source is not None

@@ -16,7 +16,7 @@ from bot.reflection.replies import GroupAction
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from loopback.slack import Running, payload, running_bot
 from tests.handlers.test_teams import card_text, shows
-from tests.handlers.test_teams_private import _adapter, _from
+from tests.handlers.test_teams_private import _adapter, _from, open_group
 
 pytestmark = pytest.mark.integration
 
@@ -94,17 +94,7 @@ def test_teams_refuses_a_group_command_that_is_no_step(dialog: Dialog) -> None:
     form: dict[str, Any] = {}
 
     async def scenario() -> None:
-        async def opening(reply: Any) -> None:
-            card = reply.attachments[0].content
-            show = next(a for a in card["actions"] if a["type"] == "Action.ShowCard")
-            form.update(show["card"]["actions"][0]["data"])
-
-        await (
-            TestFlow(home, agent.application.on_turn)
-            .send("refleksjon gruppe verdier")
-            .assert_reply(opening)
-            .start_test()
-        )
+        form.update(await open_group(agent, home))
         group_id = int(form["group"])
         # Garbled, and an answer sent as a step (answers come from the form): refused, the group goes on.
         for value in ("group:abc:end", f"group:{group_id}:end:x", f"group:{group_id}:answer:0"):
@@ -153,22 +143,11 @@ def test_a_button_pressed_in_another_conversation_is_refused_by_the_core_alike_i
     form: dict[str, Any] = {}
 
     async def in_teams() -> int:
-        async def opening(reply: Any) -> None:
-            card = reply.attachments[0].content
-            form.update(
-                next(a for a in card["actions"] if a["type"] == "Action.ShowCard")["card"]["actions"][0]["data"]
-            )
-
         def refused(reply: Any) -> None:
             told["teams"] = card_text(reply)
 
         home, other = _adapter("19:gruppe-a@thread.tacv2", "channel"), _adapter("19:annet@thread.tacv2", "channel")
-        await (
-            TestFlow(home, agent.application.on_turn)
-            .send("refleksjon gruppe verdier")
-            .assert_reply(opening)
-            .start_test()
-        )
+        form.update(await open_group(agent, home))
         end = {"cmd": GroupAction(int(form["group"]), "end").encode()}
         await (
             TestFlow(other, agent.application.on_turn)

@@ -43,6 +43,19 @@ def _from(user: str, *, value: dict[str, Any] | None = None, text: str | None = 
     )
 
 
+async def open_group(agent: Any, home: TestAdapter) -> dict[str, Any]:
+    """Start a group reflection in ``home`` as the facilitator; the data its answer form carries."""
+    form: dict[str, Any] = {}
+
+    async def opening(reply: Any) -> None:
+        card = reply.attachments[0].content
+        show = next(a for a in card["actions"] if a["type"] == "Action.ShowCard")
+        form.update(show["card"]["actions"][0]["data"])
+
+    await TestFlow(home, agent.application.on_turn).send("refleksjon gruppe verdier").assert_reply(opening).start_test()
+    return form
+
+
 def test_group_actions_count_only_in_the_groups_own_conversation(dialog: Dialog) -> None:
     agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
     home = _adapter("19:gruppe-a@thread.tacv2", "channel")
@@ -50,17 +63,7 @@ def test_group_actions_count_only_in_the_groups_own_conversation(dialog: Dialog)
     form: dict[str, Any] = {}
 
     async def scenario() -> None:
-        async def opening(reply: Any) -> None:
-            card = reply.attachments[0].content
-            show = next(a for a in card["actions"] if a["type"] == "Action.ShowCard")
-            form.update(show["card"]["actions"][0]["data"])
-
-        await (
-            TestFlow(home, agent.application.on_turn)
-            .send("refleksjon gruppe verdier")
-            .assert_reply(opening)
-            .start_test()
-        )
+        form.update(await open_group(agent, home))
         forged = {**form, f"answer_{form['form']}": "lagt inn fra feil sted", f"visibility_{form['form']}": "shared"}
         await (
             TestFlow(other, agent.application.on_turn)
