@@ -14,13 +14,14 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from microsoft_agents.testing import TestAdapter, TestFlow
+from microsoft_agents.testing import TestFlow
 
 from bot.config import Settings
 from bot.dialog import Dialog
 from handlers.launch import build_channels
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from loopback.slack import PAYLOADS, start_on_loopback
+from loopback.teams import ReplyAdapter
 from tests.conftest import ROOT
 from tests.handlers.cards.check import record, teams_cards_are_valid  # noqa: F401  (autouse: every card checked)
 
@@ -32,10 +33,14 @@ class MockConnector:
 
     def __init__(self) -> None:
         self.received: list[tuple[str, dict[str, Any], str | None]] = []
+        self.typing = 0  # the SDK's «skriver …» on a turn past half a second: counted, not a reply
         self.port = 0
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.json()
+        if body.get("type") == "typing":
+            self.typing += 1
+            return web.json_response({"id": f"typing-{self.typing}"})
         record(body)
         self.received.append((request.path, body, request.headers.get("Authorization")))
         return web.json_response({"id": f"reply-{len(self.received)}"})
@@ -171,7 +176,7 @@ def test_serve_teams_without_credentials_refuses_to_start(tmp_path: Path) -> Non
 
 def test_reflection_end_to_end_in_a_personal_chat(dialog: Dialog) -> None:
     agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
-    adapter = TestAdapter(channel_id="msteams")
+    adapter = ReplyAdapter(channel_id="msteams")
 
     async def scenario() -> None:
         flow = (
@@ -194,9 +199,34 @@ def test_reflection_end_to_end_in_a_personal_chat(dialog: Dialog) -> None:
     asyncio.run(scenario())
 
 
+def test_a_slow_question_shows_typing_and_then_the_answer(dialog: Dialog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Teams shows «skriver …» while a search runs past half a second (the SDK's typing timer); the
+    answer still follows in the same turn. The search here waits for the typing to have been sent."""
+    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
+    adapter = ReplyAdapter(channel_id="msteams")
+    search = dialog.questions.ask
+
+    def slow(question: str, **kwargs: Any) -> Any:
+        assert adapter.typed.wait(timeout=30), "no typing indicator while the search ran"
+        return search(question, **kwargs)
+
+    monkeypatch.setattr(dialog.questions, "ask", slow)
+
+    async def scenario() -> None:
+        await (
+            TestFlow(adapter, agent.application.on_turn)
+            .send("Hva er en delegeringssperre?")
+            .assert_reply(shows("delegeringssperre"), timeout=60)
+            .start_test()
+        )
+
+    asyncio.run(scenario())
+    assert adapter.typing == 1
+
+
 def test_theme_choices_are_one_choice_set_with_at_most_six_actions(dialog: Dialog) -> None:
     agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
-    adapter = TestAdapter(channel_id="msteams")
+    adapter = ReplyAdapter(channel_id="msteams")
     picked: dict[str, Any] = {}
 
     async def scenario() -> None:
@@ -234,7 +264,7 @@ def test_group_reflection_in_a_team_channel(dialog: Dialog) -> None:
         user=ChannelAccount(id="29:fasil", name="Fasilitator"),
         agent=ChannelAccount(id="28:bot", name="lederbot"),
     )
-    adapter = TestAdapter(conversation=reference)
+    adapter = ReplyAdapter(conversation=reference)
     posted: list[str] = []
 
     def submit(user: str, name: str, data: dict[str, Any]) -> Activity:

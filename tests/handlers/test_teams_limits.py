@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from microsoft_agents.activity import Activity, ChannelAccount, ConversationAccount, ConversationReference
-from microsoft_agents.testing import TestAdapter, TestFlow
+from microsoft_agents.testing import TestFlow
 from sqlalchemy import select
 
 from bot import texts
@@ -24,6 +24,7 @@ from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.teams.cards import MESSAGE_BYTES, card_messages, group_form_values, reply_card, text_card
 from handlers.teams.proactive import TeamsSender
 from loopback.slack import start_on_loopback
+from loopback.teams import ReplyAdapter
 from tests.handlers.cards.check import teams_cards_are_valid, validate  # noqa: F401  (autouse: every card checked)
 from tests.handlers.test_teams import MockConnector, _activity, card_text
 
@@ -53,8 +54,8 @@ def _lines(text: str) -> list[str]:
     return [line for line in texts.without_emphasis(text).split("\n") if line.strip()]
 
 
-def _channel_adapter(conversation_id: str) -> TestAdapter:
-    return TestAdapter(
+def _channel_adapter(conversation_id: str) -> ReplyAdapter:
+    return ReplyAdapter(
         conversation=ConversationReference(
             channel_id="msteams",
             service_url="https://test.invalid/",
@@ -71,7 +72,7 @@ def _from(user: str, *, value: dict[str, Any] | None = None, text: str | None = 
     )
 
 
-def _drain(adapter: TestAdapter) -> list[dict[str, Any]]:
+def _drain(adapter: ReplyAdapter) -> list[dict[str, Any]]:
     replies = []
     while (reply := adapter.get_next_reply()) is not None:
         replies.append(reply.model_dump(mode="json", by_alias=True, exclude_none=True))

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from microsoft_agents.activity import Activity, ChannelAccount, ConversationAccount, ConversationReference
-from microsoft_agents.testing import TestAdapter, TestFlow
+from microsoft_agents.testing import TestFlow
 from sqlalchemy import func, select
 
 from bot import texts
@@ -20,13 +20,14 @@ from bot.reflection.replies import Choice, Reply
 from bot.store.models import QuestionLog, ReflectionAnswer
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.teams.cards import answer_card, reply_card
+from loopback.teams import ReplyAdapter
 from tests.handlers.cards.check import teams_cards_are_valid  # noqa: F401  (autouse: every card checked)
 from tests.handlers.test_teams import card_text, shows
 
 pytestmark = pytest.mark.integration
 
 
-def _adapter(conversation_id: str, kind: str, user: str = "aad-fasil") -> TestAdapter:
+def _adapter(conversation_id: str, kind: str, user: str = "aad-fasil") -> ReplyAdapter:
     reference = ConversationReference(
         channel_id="msteams",
         service_url="https://test.invalid/",
@@ -34,7 +35,7 @@ def _adapter(conversation_id: str, kind: str, user: str = "aad-fasil") -> TestAd
         user=ChannelAccount(id=user, name="Bruker", aad_object_id=user),
         agent=ChannelAccount(id="28:bot", name="lederbot"),
     )
-    return TestAdapter(conversation=reference)
+    return ReplyAdapter(conversation=reference)
 
 
 def _from(user: str, *, value: dict[str, Any] | None = None, text: str | None = None) -> Activity:
@@ -43,7 +44,7 @@ def _from(user: str, *, value: dict[str, Any] | None = None, text: str | None = 
     )
 
 
-async def open_group(agent: Any, home: TestAdapter) -> dict[str, Any]:
+async def open_group(agent: Any, home: ReplyAdapter) -> dict[str, Any]:
     """Start a group reflection in ``home`` as the facilitator; the data its answer form carries."""
     form: dict[str, Any] = {}
 
@@ -151,7 +152,7 @@ def test_feedback_only_from_the_asker(dialog: Dialog) -> None:
 
 def test_export_is_sent_whole_over_several_messages(dialog: Dialog) -> None:
     agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
-    adapter = TestAdapter(channel_id="msteams")
+    adapter = ReplyAdapter(channel_id="msteams")
     owner_user = "aad-leder-eksport"
     owner = dialog.owner(Asker("teams", "", owner_user, "dm"))
     markers = [f"SLUTTMERKE{n:02d}" for n in range(30)]
