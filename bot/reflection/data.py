@@ -9,9 +9,6 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
-
 from bot import texts
 from bot.analytics.report import safe_cell
 from bot.reflection.catalog import Catalog, Prompt, Theme
@@ -19,29 +16,35 @@ from bot.reflection.replies import Export, Reply
 from bot.store import people
 from bot.store.db import Database
 from bot.store.models import ReflectionAnswer, ReflectionSession
+from bot.store.reflections import ReflectionRepository
 
 FORMATS = ("json", "csv", "md")
 MAX_ANSWER_CHARS = 4000
 
 
 def new_session(
-    session: Session, owner: str, theme: Theme, now: datetime, *, state: str, group_id: int | None = None
+    reflections: ReflectionRepository,
+    owner: str,
+    theme: Theme,
+    now: datetime,
+    *,
+    state: str,
+    group_id: int | None = None,
 ) -> ReflectionSession:
     """A new reflection of ``theme`` for ``owner`` (a member's in a group when ``group_id`` is given), at
-    its first question, added to ``session`` and flushed so it has its id."""
-    record = ReflectionSession(
-        owner_key=owner,
-        theme_id=theme.id,
-        theme_version=theme.version,
-        group_id=group_id,
-        state=state,
-        current_index=0,
-        started_at=now,
-        updated_at=now,
+    its first question, stored through ``reflections`` so it has its id."""
+    return reflections.add_session(
+        ReflectionSession(
+            owner_key=owner,
+            theme_id=theme.id,
+            theme_version=theme.version,
+            group_id=group_id,
+            state=state,
+            current_index=0,
+            started_at=now,
+            updated_at=now,
+        )
     )
-    session.add(record)
-    session.flush()
-    return record
 
 
 def answer_row(
@@ -65,12 +68,7 @@ def answer_row(
 def answers_of(database: Database, catalog: Catalog, owner: str) -> list[dict[str, Any]]:
     """Every answer of ``owner`` in the order written, numbered from 1 as «mine svar» shows them."""
     with database.session() as session:
-        rows = session.execute(
-            select(ReflectionAnswer, ReflectionSession.started_at)
-            .join(ReflectionSession, ReflectionSession.id == ReflectionAnswer.session_id)
-            .where(ReflectionAnswer.owner_key == owner)
-            .order_by(ReflectionAnswer.created_at, ReflectionAnswer.id)
-        ).all()
+        rows = ReflectionRepository(session=session).answers_of(owner)
     out = []
     for number, (answer, started_at) in enumerate(rows, start=1):
         theme = catalog.get(answer.theme_id)
@@ -114,20 +112,11 @@ def my_answers(database: Database, catalog: Catalog, owner: str) -> Reply:
 def edit_answer(database: Database, owner: str, number: int, text: str, *, now: datetime) -> Reply:
 
     with database.session() as session:
-        ids = list(
-            session.scalars(
-                select(ReflectionAnswer.id)
-                .where(ReflectionAnswer.owner_key == owner)
-                .order_by(ReflectionAnswer.created_at, ReflectionAnswer.id)
-            )
-        )
+        reflections = ReflectionRepository(session=session)
+        ids = reflections.answer_ids(owner)
         if not 1 <= number <= len(ids) or not text:
             return Reply(texts.R_EDIT_UNKNOWN.format(number=number))
-        session.execute(
-            update(ReflectionAnswer)
-            .where(ReflectionAnswer.id == ids[number - 1])
-            .values(answer_text=text[:MAX_ANSWER_CHARS], updated_at=now)
-        )
+        reflections.edit_answer(ids[number - 1], text[:MAX_ANSWER_CHARS], at=now)
     return Reply(texts.R_EDITED.format(number=number))
 
 
@@ -242,7 +231,4 @@ def apply_retention(database: Database, *, now: datetime, months: int) -> int:
         raise ValueError(f"retention must be at least one month, got {months}")
     cutoff = now - timedelta(days=round(30.44 * months))
     with database.session() as session:
-        old_sessions = select(ReflectionSession.id).where(ReflectionSession.started_at < cutoff)
-        deleted = session.execute(delete(ReflectionAnswer).where(ReflectionAnswer.session_id.in_(old_sessions)))
-        session.execute(update(ReflectionSession).where(ReflectionSession.started_at < cutoff).values(owner_key=None))
-        return int(deleted.rowcount)  # type: ignore[attr-defined]
+        return ReflectionRepository(session=session).forget_answers_before(cutoff)

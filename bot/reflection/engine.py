@@ -1,5 +1,6 @@
 """The reflection dialogue, channel-agnostic: commands and answers in, replies out. Group reflections
-run in bot/reflection/groups.py; this engine is the adapters' one door to both.
+run in bot/reflection/groups.py; this engine is the adapters' one door to both. The rows are read and
+written through bot/store/reflections.py.
 
 Every step is written before the reply is returned, so a bot killed mid-exercise resumes at the
 next question, and an event delivered twice never logs an answer twice (answers carry the
@@ -16,9 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from bot import texts
 from bot.clock import Clock, utc_now
 from bot.reflection import data, words
@@ -26,7 +24,8 @@ from bot.reflection.catalog import Catalog, Theme
 from bot.reflection.groups import DueGroup, GroupPress, GroupReflections
 from bot.reflection.replies import Choice, GroupAction, Reply
 from bot.store.db import Database, DuplicateError
-from bot.store.models import ReflectionAnswer, ReflectionSession
+from bot.store.models import ReflectionSession
+from bot.store.reflections import ReflectionRepository
 from index.text import fold
 
 Related = Callable[[str], tuple[str, str] | None]  # question → (source line, excerpt)
@@ -72,9 +71,10 @@ class ReflectionEngine:
         if command == words.DELETE_CANCELLED:
             return Reply(texts.R_DELETE_CANCELLED)
         with self._db.session() as session:
-            active = self._current(session, owner, states=("active",))
+            reflections = ReflectionRepository(session=session)
+            active = reflections.current(owner, states=("active",))
             if command == words.RESUME:
-                paused = active or self._current(session, owner, states=("paused",))
+                paused = active or reflections.current(owner, states=("paused",))
                 if paused is None:
                     return Reply(texts.R_NOTHING_PAUSED)
                 paused.state, paused.updated_at = "active", self._clock()
@@ -87,22 +87,16 @@ class ReflectionEngine:
                 active.state, active.updated_at = "paused", self._clock()
                 return Reply(texts.R_PAUSED)
             if command == words.END:
-                return self._finish(session, active, theme, state="ended")
+                return self._finish(reflections, active, theme, state="ended")
             if command == words.SKIP:
-                return self._advance(session, active, theme, prefix=texts.R_SKIPPED)
+                return self._advance(reflections, active, theme, prefix=texts.R_SKIPPED)
             if not raw:
                 return Reply(texts.R_EMPTY_ANSWER)
         return self._answer(owner, raw, event_id=event_id)
 
     def list_themes(self, owner: str) -> Reply:
         with self._db.session() as session:
-            done = set(
-                session.scalars(
-                    select(ReflectionSession.theme_id).where(
-                        ReflectionSession.owner_key == owner, ReflectionSession.state == "done"
-                    )
-                )
-            )
+            done = ReflectionRepository(session=session).done_themes(owner)
         themes = [t for t in self.catalog.themes if t.kind != "group"]
         ordered = [t for t in themes if t.id not in done] + [t for t in themes if t.id in done]
         choices = tuple(
@@ -116,15 +110,10 @@ class ReflectionEngine:
             return Reply(texts.R_NO_THEME.format(word=word.strip()[:80]), self.list_themes(owner).choices)
         now = self._clock()
         with self._db.session() as session:
-            for running in session.scalars(
-                select(ReflectionSession).where(
-                    ReflectionSession.owner_key == owner,
-                    ReflectionSession.state.in_(("active", "paused")),
-                    ReflectionSession.group_id.is_(None),
-                )
-            ):
+            reflections = ReflectionRepository(session=session)
+            for running in reflections.running(owner):
                 running.state, running.updated_at = "paused", now  # one reflection at a time
-            record = data.new_session(session, owner, theme, now, state="active")
+            record = data.new_session(reflections, owner, theme, now, state="active")
             intro = texts.R_START.format(title=theme.title, count=len(theme.questions))
             return Reply(f"{intro}\n{self._question(theme, record)}")
 
@@ -133,32 +122,32 @@ class ReflectionEngine:
         now = self._clock()
         try:
             with self._db.session() as session:
-                active = self._current(session, owner, states=("active",))
+                reflections = ReflectionRepository(session=session)
+                active = reflections.current(owner, states=("active",))
                 if active is None:
                     return Reply(texts.R_NOTHING_PAUSED)
                 theme = self.catalog.require(active.theme_id)
                 prompt = theme.questions[active.current_index]
-                session.add(data.answer_row(active.id, owner, theme, prompt, text, now, event_id=event_id))
-                session.flush()
-                return self._advance(session, active, theme)
+                reflections.add_answer(data.answer_row(active.id, owner, theme, prompt, text, now, event_id=event_id))
+                return self._advance(reflections, active, theme)
         except DuplicateError:
             return Reply("", duplicate=True)  # this delivery was logged already
 
-    def _advance(self, session: Session, record: ReflectionSession, theme: Theme, *, prefix: str = "") -> Reply:
+    def _advance(
+        self, reflections: ReflectionRepository, record: ReflectionSession, theme: Theme, *, prefix: str = ""
+    ) -> Reply:
         record.current_index += 1
         record.updated_at = self._clock()
         if record.current_index >= len(theme.questions):
-            reply = self._finish(session, record, theme, state="done")
+            reply = self._finish(reflections, record, theme, state="done")
             return Reply(f"{prefix}\n{reply.text}".strip(), reply.choices)
         return Reply(f"{prefix}\n{self._question(theme, record)}".strip())
 
-    def _finish(self, session: Session, record: ReflectionSession, theme: Theme, *, state: str) -> Reply:
+    def _finish(
+        self, reflections: ReflectionRepository, record: ReflectionSession, theme: Theme, *, state: str
+    ) -> Reply:
         record.state, record.finished_at, record.updated_at = state, self._clock(), self._clock()
-        answers = list(
-            session.scalars(
-                select(ReflectionAnswer).where(ReflectionAnswer.session_id == record.id).order_by(ReflectionAnswer.id)
-            )
-        )
+        answers = reflections.answers_in(record.id)
         lines = [texts.R_FINISHED.format(title=theme.title) if state == "done" else texts.R_ENDED]
         if answers:
             lines += [texts.R_YOUR_ANSWER.format(question=a.question_text, answer=a.answer_text) for a in answers]
@@ -172,18 +161,6 @@ class ReflectionEngine:
     def _question(self, theme: Theme, record: ReflectionSession) -> str:
         prompt = theme.questions[record.current_index]
         return texts.R_QUESTION.format(number=record.current_index + 1, count=len(theme.questions), text=prompt.text)
-
-    def _current(self, session: Session, owner: str, *, states: tuple[str, ...]) -> ReflectionSession | None:
-        return session.scalars(
-            select(ReflectionSession)
-            .where(
-                ReflectionSession.owner_key == owner,
-                ReflectionSession.state.in_(states),
-                ReflectionSession.group_id.is_(None),
-            )
-            .order_by(ReflectionSession.updated_at.desc(), ReflectionSession.id.desc())
-            .limit(1)
-        ).first()
 
     # -- groups: bot/reflection/groups.py; the adapters reach them through this engine ---------------
     def start_group(

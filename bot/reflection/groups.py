@@ -24,16 +24,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
-from sqlalchemy import func, select, true
-from sqlalchemy.orm import Session
-
 from bot import texts
 from bot.clock import Clock, utc_now
 from bot.reflection.catalog import Catalog, Theme
 from bot.reflection.data import MAX_ANSWER_CHARS, answer_row, new_session
 from bot.reflection.replies import Choice, GroupAction, Reply
 from bot.store.db import Database, DuplicateError, StorageError
-from bot.store.models import SHARED_LABEL, GroupSession, ReflectionAnswer, ReflectionSession
+from bot.store.groups import GroupRepository
+from bot.store.models import SHARED_LABEL, GroupSession
+from bot.store.reflections import ReflectionRepository
 
 log = logging.getLogger(__name__)
 
@@ -110,38 +109,38 @@ class GroupReflections:
         if theme is None:
             return 0, Reply(texts.R_NO_THEME.format(word=word.strip()[:80]))
         with self._db.session() as session:
-            group = GroupSession(
-                channel_id=channel_id,
-                theme_id=theme.id,
-                theme_version=theme.version,
-                facilitator_key=facilitator,
-                current_index=0,
-                state="open",
-                deadline=deadline,
-                created_at=self._clock(),
-                channel=channel,
-                reply_to=reply_to,
+            group = GroupRepository(session=session).add(
+                GroupSession(
+                    channel_id=channel_id,
+                    theme_id=theme.id,
+                    theme_version=theme.version,
+                    facilitator_key=facilitator,
+                    current_index=0,
+                    state="open",
+                    deadline=deadline,
+                    created_at=self._clock(),
+                    channel=channel,
+                    reply_to=reply_to,
+                )
             )
-            session.add(group)
-            session.flush()
             return group.id, _post(group, theme, intro=True)
 
     def set_thread(self, group_id: int, thread_ts: str) -> None:
         """Remember the thread the opening post started (the first one only)."""
         with self._db.session() as session:
-            group = session.get(GroupSession, group_id)
+            group = GroupRepository(session=session).get(group_id)
             if group is not None and group.thread_ts is None:
                 group.thread_ts = thread_ts
 
     def thread_ts(self, group_id: int) -> str | None:
         with self._db.session() as session:
-            group = session.get(GroupSession, group_id)
+            group = GroupRepository(session=session).get(group_id)
             return group.thread_ts if group is not None else None
 
     def question(self, group_id: int, index: int) -> tuple[Theme, int] | None:
         """An open group's theme and the question index (kept within its questions), or None when closed."""
         with self._db.session() as session:
-            group = session.get(GroupSession, group_id)
+            group = GroupRepository(session=session).get(group_id)
             if group is None or group.state != "open":
                 return None
             theme = self._catalog.require(group.theme_id)
@@ -179,27 +178,22 @@ class GroupReflections:
     ) -> Reply:
         now = self._clock()
         with self._db.session() as session:
-            group = session.get(GroupSession, group_id)
+            groups, reflections = GroupRepository(session=session), ReflectionRepository(session=session)
+            group = groups.get(group_id)
             refusal = _refusal(group, conversation)
             if refusal is not None:
                 return refusal
             assert group is not None
             theme = self._catalog.require(group.theme_id)
             prompt = theme.questions[_within(theme, index)]
-            member_session = session.scalars(
-                select(ReflectionSession).where(
-                    ReflectionSession.group_id == group.id, ReflectionSession.owner_key == member
-                )
-            ).first()
+            member_session = groups.member_session(group.id, member)
             if member_session is None:
-                member_session = new_session(session, member, theme, now, state="group", group_id=group.id)
-            existing = session.scalars(
-                select(ReflectionAnswer).where(
-                    ReflectionAnswer.session_id == member_session.id, ReflectionAnswer.question_id == prompt.id
-                )
-            ).first()
+                member_session = new_session(reflections, member, theme, now, state="group", group_id=group.id)
+            existing = groups.member_answer(member_session.id, prompt.id)
             if existing is None:
-                session.add(answer_row(member_session.id, member, theme, prompt, text, now, shared_as=shared_as))
+                reflections.add_answer(
+                    answer_row(member_session.id, member, theme, prompt, text, now, shared_as=shared_as)
+                )
             else:
                 existing.answer_text, existing.shared_as, existing.updated_at = text[:MAX_ANSWER_CHARS], shared_as, now
             member_session.updated_at = now
@@ -209,7 +203,8 @@ class GroupReflections:
         """One press of a group's button in ``conversation``, in one call: the answer form to open («Svar»),
         or the facilitator's step taken and where its post goes («neste», «avslutt»), or the refusal."""
         with self._db.session() as session:
-            group = session.get(GroupSession, action.group_id)
+            groups = GroupRepository(session=session)
+            group = groups.get(action.group_id)
             refusal = _refusal(group, conversation)
             if refusal is not None:
                 return GroupPress(refusal)
@@ -219,7 +214,7 @@ class GroupReflections:
                 theme = self._catalog.require(group.theme_id)
                 i = _within(theme, action.question)
                 return GroupPress(form=GroupForm(group.id, i, theme.questions[i].text), thread_ts=group.thread_ts)
-            reply = self._step(session, group, action, actor=actor)
+            reply = self._step(groups, group, action, actor=actor)
             return GroupPress(reply, thread_ts=None if reply.refused else group.thread_ts)
 
     def step(self, action: GroupAction, *, actor: str, conversation: str) -> Reply:
@@ -228,61 +223,41 @@ class GroupReflections:
         if action.step == "answer":
             raise ValueError(f"an answer is given with its text (GroupReflections.answer), not as a step: {action!r}")
         with self._db.session() as session:
-            group = session.get(GroupSession, action.group_id)
+            groups = GroupRepository(session=session)
+            group = groups.get(action.group_id)
             refusal = _refusal(group, conversation)
             if refusal is not None:
                 return refusal
             assert group is not None
-            return self._step(session, group, action, actor=actor)
+            return self._step(groups, group, action, actor=actor)
 
-    def _step(self, session: Session, group: GroupSession, action: GroupAction, *, actor: str) -> Reply:
+    def _step(self, groups: GroupRepository, group: GroupSession, action: GroupAction, *, actor: str) -> Reply:
         if group.facilitator_key != actor:
             return _ONLY_FACILITATOR
         theme = self._catalog.require(group.theme_id)
         if action.step == "next" and group.current_index + 1 < len(theme.questions):
             group.current_index += 1
             return _post(group, theme, intro=False)
-        return self._end(session, group, theme)  # «avslutt», or «neste» after the last question
+        return self._end(groups, group, theme)  # «avslutt», or «neste» after the last question
 
     def due(self, now: datetime, channels: Collection[str] | None = None) -> list[tuple[DueGroup, Reply]]:
         """Asynchronous group sessions (of ``channels``, or all) whose deadline has passed, ended now (once)."""
         out = []
-        served = GroupSession.channel.in_(list(channels)) if channels is not None else true()
         with self._db.session() as session:
-            for group in session.scalars(
-                select(GroupSession).where(
-                    GroupSession.state == "open",
-                    GroupSession.deadline.is_not(None),
-                    GroupSession.deadline <= now,
-                    served,
-                )
-            ):
-                summary = self._end(session, group, self._catalog.require(group.theme_id))
+            groups = GroupRepository(session=session)
+            for group in groups.past_deadline(now, channels=channels):
+                summary = self._end(groups, group, self._catalog.require(group.theme_id))
                 out.append(
                     (DueGroup(group.id, group.channel, group.channel_id, group.thread_ts, group.reply_to), summary)
                 )
         return out
 
-    def _end(self, session: Session, group: GroupSession, theme: Theme) -> Reply:
+    def _end(self, groups: GroupRepository, group: GroupSession, theme: Theme) -> Reply:
         group.state = "ended"
-        members = (
-            session.scalar(
-                select(func.count(func.distinct(ReflectionAnswer.owner_key)))
-                .join(ReflectionSession, ReflectionSession.id == ReflectionAnswer.session_id)
-                .where(ReflectionSession.group_id == group.id)
-            )
-            or 0
-        )
-        for member_session in session.scalars(select(ReflectionSession).where(ReflectionSession.group_id == group.id)):
+        members = groups.members_who_answered(group.id)
+        for member_session in groups.member_sessions(group.id):
             member_session.state, member_session.finished_at = "done", self._clock()
-        shared = list(
-            session.scalars(
-                select(ReflectionAnswer)
-                .join(ReflectionSession, ReflectionSession.id == ReflectionAnswer.session_id)
-                .where(ReflectionSession.group_id == group.id, ReflectionAnswer.shared_as.is_not(None))
-                .order_by(ReflectionAnswer.question_id, ReflectionAnswer.id)
-            )
-        )
+        shared = groups.shared_answers(group.id)
         lines = [texts.R_GROUP_ENDED.format(title=theme.title, count=members)]
         if shared:
             lines.append(texts.R_GROUP_SHARED_TITLE)

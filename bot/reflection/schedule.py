@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select, true, update
-
 from bot import texts
 from bot.clock import Clock, utc_now
 from bot.reflection.catalog import Catalog
 from bot.reflection.replies import Choice, Reply
 from bot.store.db import Database
-from bot.store.models import ReflectionSchedule, ReflectionSession
+from bot.store.models import ReflectionSchedule
+from bot.store.plans import PlanRepository
+from bot.store.reflections import ReflectionRepository
 
 DEFAULT_TZ = "Europe/Oslo"
 REMINDER_AFTER = timedelta(hours=4)
@@ -125,16 +125,7 @@ class Scheduler:
         now = self._clock()
         first = next_occurrence(now, list(parsed.weekdays), parsed.at, tz)
         with self._db.session() as session:
-            session.execute(
-                update(ReflectionSchedule)
-                .where(
-                    ReflectionSchedule.owner_key == owner,
-                    ReflectionSchedule.address == address,
-                    ReflectionSchedule.state != "stopped",
-                )
-                .values(state="stopped")
-            )
-            session.add(
+            PlanRepository(session=session).replace(
                 ReflectionSchedule(
                     owner_key=owner,
                     address=address,
@@ -164,27 +155,14 @@ class Scheduler:
         a server claims only what it can send. Safe to run on several replicas."""
         now = self._clock()
         out: list[Outgoing] = []
-        served = ReflectionSchedule.channel.in_(list(channels)) if channels is not None else true()
         with self._db.session() as session:
-            due = list(
-                session.scalars(
-                    select(ReflectionSchedule).where(
-                        ReflectionSchedule.state == "active", ReflectionSchedule.next_run_at <= now, served
-                    )
-                )
-            )
+            due = PlanRepository(session=session).prompts_due(now, channels=channels)
         for plan in due:
             outgoing = self._claim_prompt(plan, now)
             if outgoing is not None:
                 out.append(outgoing)
         with self._db.session() as session:
-            reminders = list(
-                session.scalars(
-                    select(ReflectionSchedule).where(
-                        ReflectionSchedule.state == "active", ReflectionSchedule.reminder_due_at <= now, served
-                    )
-                )
-            )
+            reminders = PlanRepository(session=session).reminders_due(now, channels=channels)
         for plan in reminders:
             outgoing = self._claim_reminder(plan)
             if outgoing is not None:
@@ -198,21 +176,14 @@ class Scheduler:
             max(now, plan.next_run_at or now), plan.weekdays, time.fromisoformat(plan.local_time), plan.timezone
         )
         with self._db.session() as session:
-            claimed = session.execute(
-                update(ReflectionSchedule)
-                .where(
-                    ReflectionSchedule.id == plan.id,
-                    ReflectionSchedule.next_run_at == plan.next_run_at,
-                    ReflectionSchedule.state == "active",
-                )
-                .values(
-                    next_run_at=following,
-                    next_theme=plan.next_theme + 1,
-                    last_sent_at=now,
-                    last_theme=theme_id,
-                    reminder_due_at=None if plan.is_group else now + REMINDER_AFTER,
-                )
-            ).rowcount  # type: ignore[attr-defined]
+            claimed = PlanRepository(session=session).claim_prompt(
+                plan,
+                next_run_at=following,
+                next_theme=plan.next_theme + 1,
+                sent_at=now,
+                theme_id=theme_id,
+                reminder_due_at=None if plan.is_group else now + REMINDER_AFTER,
+            )
         if not claimed or theme is None:
             return None
         if plan.is_group:
@@ -235,22 +206,12 @@ class Scheduler:
 
     def _claim_reminder(self, plan: ReflectionSchedule) -> Outgoing | None:
         with self._db.session() as session:
-            started = session.scalar(
-                select(ReflectionSession.id)
-                .where(
-                    ReflectionSession.owner_key == plan.owner_key,
-                    ReflectionSession.theme_id == plan.last_theme,
-                    ReflectionSession.started_at >= plan.last_sent_at,
-                )
-                .limit(1)
+            started = ReflectionRepository(session=session).started_since(
+                plan.owner_key, plan.last_theme, plan.last_sent_at
             )
-            claimed = session.execute(
-                update(ReflectionSchedule)
-                .where(ReflectionSchedule.id == plan.id, ReflectionSchedule.reminder_due_at == plan.reminder_due_at)
-                .values(reminder_due_at=None)  # at most one reminder per prompt
-            ).rowcount  # type: ignore[attr-defined]
+            claimed = PlanRepository(session=session).claim_reminder(plan)  # at most one reminder per prompt
         theme = self._catalog.get(plan.last_theme or "")
-        if not claimed or started is not None or theme is None:
+        if not claimed or started or theme is None:
             return None
         return Outgoing(
             plan.address,
@@ -265,15 +226,7 @@ class Scheduler:
     def _change(self, owner: str, address: str, command: str) -> Reply:
         now = self._clock()
         with self._db.session() as session:
-            plan = session.scalars(
-                select(ReflectionSchedule)
-                .where(
-                    ReflectionSchedule.owner_key == owner,
-                    ReflectionSchedule.address == address,
-                    ReflectionSchedule.state.in_(("active", "paused")),
-                )
-                .order_by(ReflectionSchedule.id.desc())
-            ).first()
+            plan = PlanRepository(session=session).current(owner, address)
             if plan is None:
                 return Reply(texts.R_PLAN_NONE)
             local = time.fromisoformat(plan.local_time)

@@ -1,7 +1,9 @@
 """The question log's repositories (questions, feedback, event ids, answer threads); each takes its
-session keyword-only. The other aggregates keep their SQL beside their rules, all in the core: a
-person's rows in bot/store/people.py, reflections in bot/reflection/, HR figures in bot/analytics/,
-the inbox in bot/inbox.py. Adapters never query the tables."""
+session keyword-only. The other aggregates have theirs beside this one in bot/store/: a leader's
+reflection sessions and answers in reflections.py, group reflections in groups.py, reflection plans
+in plans.py, a person's rows across tables (attribution, export, deletion) in people.py. Still
+beside their rules: HR figures in bot/analytics/, the inbox in bot/inbox.py. The rules stay in the
+core's modules, which open the transaction; adapters never query the tables."""
 
 from __future__ import annotations
 
