@@ -186,7 +186,7 @@ def execute(dialog: Dialog, command: Command, *, asker: Asker, place: Place, eve
             return Done(command, refusal=Refusal.NEEDS_CHANNEL)
         if not command.text or command.bad_deadline:
             return Done(command, refusal=Refusal.NEEDS_THEME)
-        group_id, reply = dialog.engine.start_group(
+        group_id, reply = dialog.groups.start(
             channel_id=place.conversation,
             facilitator=dialog.owner(asker),
             word=command.text,

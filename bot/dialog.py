@@ -1,8 +1,9 @@
 """Routes what a leader writes: a reflection command or answer goes to the reflection engine,
-anything else is a question for the documents. Channel adapters call this, not the parts.
+anything else is a question for the documents. Channel adapters call this, and reach group
+reflections, plans and HR figures through its ``groups``, ``scheduler`` and ``hr``.
 
 Example:
-    >>> dialog = Dialog(questions=questions, engine=engine, scheduler=scheduler, pseudonymizer=p)
+    >>> dialog = Dialog(questions=questions, engine=engine, groups=groups, scheduler=scheduler, pseudonymizer=p, hr=hr)
     >>> dialog.message("refleksjon verdier", asker=Asker("slack", "T1", "U1", "dm"))
 """
 
@@ -15,6 +16,7 @@ from bot.analytics.service import HrService
 from bot.identity import Pseudonymizer
 from bot.questions import Asked, Asker, Questions
 from bot.reflection.engine import ReflectionEngine
+from bot.reflection.groups import GroupReflections
 from bot.reflection.replies import Reply
 from bot.reflection.schedule import Scheduler
 from bot.store.db import StorageError
@@ -39,12 +41,14 @@ class Dialog:
         *,
         questions: Questions,
         engine: ReflectionEngine,
+        groups: GroupReflections,
         scheduler: Scheduler,
         pseudonymizer: Pseudonymizer,
         hr: HrService,
     ) -> None:
         self.questions = questions
         self.engine = engine
+        self.groups = groups
         self.scheduler = scheduler
         self.hr = hr
         self._pseudo = pseudonymizer

@@ -43,7 +43,7 @@ class ReflectionJobs:
         """One round: claim what is due in our channels and send it; a failed send is logged."""
         for outgoing in await asyncio.to_thread(self._dialog.scheduler.tick, self.channels):
             await self._send(outgoing.channel, outgoing.address, outgoing.reply, None, outgoing.reply_to)
-        due = await asyncio.to_thread(self._dialog.engine.due_groups, self._clock(), self.channels)
+        due = await asyncio.to_thread(self._dialog.groups.due, self._clock(), self.channels)
         for group, reply in due:
             await self._send(group.channel, group.channel_id, reply, group.thread_ts, group.reply_to)
 

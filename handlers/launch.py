@@ -24,6 +24,7 @@ from bot.jobs import ReflectionJobs, Sender
 from bot.questions import Questions
 from bot.reflection.catalog import Catalog
 from bot.reflection.engine import ReflectionEngine
+from bot.reflection.groups import GroupReflections
 from bot.reflection.schedule import Scheduler
 from bot.store.db import Database, make_engine
 from bot.upkeep import Retention, together
@@ -196,7 +197,7 @@ def build_dialog(
     assistant: Assistant | None = None,
     clock: Clock = utc_now,
 ) -> Dialog:
-    """The whole core for a channel: questions, reflection and plans over one database. Tests pass their
+    """The whole core for a channel: questions, reflection, groups and plans over one database. Tests pass their
     own database, an assistant already loaded and a clock they can set; the rest is built the same way."""
     database = database or Database(make_engine(settings.db_url))
     assistant = assistant or build_assistant(settings)
@@ -209,9 +210,17 @@ def build_dialog(
     )
     catalog = Catalog.load(settings.reflection.folder)
     engine = ReflectionEngine(database=database, catalog=catalog, related=assistant.related, clock=clock)
+    groups = GroupReflections(database=database, catalog=catalog, clock=clock)
     scheduler = Scheduler(database=database, catalog=catalog, clock=clock)
     hr = HrService(database=database, min_group_size=settings.analytics.min_group_size, clock=clock)
-    return Dialog(questions=questions, engine=engine, scheduler=scheduler, pseudonymizer=pseudonymizer, hr=hr)
+    return Dialog(
+        questions=questions,
+        engine=engine,
+        groups=groups,
+        scheduler=scheduler,
+        pseudonymizer=pseudonymizer,
+        hr=hr,
+    )
 
 
 def slack_options(settings: Settings, secrets: SlackSecrets) -> SlackOptions:

@@ -1,5 +1,5 @@
-"""The reflection dialogue, channel-agnostic: commands and answers in, replies out. Group reflections
-run in bot/reflection/groups.py; this engine is the adapters' one door to both. The rows are read and
+"""The reflection dialogue of one leader, channel-agnostic: commands and answers in, replies out.
+Group reflections run beside it in bot/reflection/groups.py (``Dialog.groups``); the rows are read and
 written through bot/store/reflections.py.
 
 Every step is written before the reply is returned, so a bot killed mid-exercise resumes at the
@@ -14,15 +14,13 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from datetime import datetime
+from collections.abc import Callable
 
 from bot import texts
 from bot.clock import Clock, utc_now
 from bot.reflection import data, words
 from bot.reflection.catalog import Catalog, Theme
-from bot.reflection.groups import DueGroup, GroupPress, GroupReflections
-from bot.reflection.replies import Choice, GroupAction, Reply
+from bot.reflection.replies import Choice, Reply
 from bot.store.db import Database, DuplicateError
 from bot.store.models import ReflectionSession
 from bot.store.reflections import ReflectionRepository
@@ -39,7 +37,6 @@ class ReflectionEngine:
         self.catalog = catalog
         self._related = related
         self._clock = clock
-        self._groups = GroupReflections(database=database, catalog=catalog, clock=clock)
 
     # -- the dialogue ----------------------------------------------------------------------------
     def handle(self, owner: str, text: str, *, event_id: str | None = None) -> Reply | None:
@@ -161,56 +158,3 @@ class ReflectionEngine:
     def _question(self, theme: Theme, record: ReflectionSession) -> str:
         prompt = theme.questions[record.current_index]
         return texts.R_QUESTION.format(number=record.current_index + 1, count=len(theme.questions), text=prompt.text)
-
-    # -- groups: bot/reflection/groups.py; the adapters reach them through this engine ---------------
-    def start_group(
-        self,
-        *,
-        channel_id: str,
-        facilitator: str,
-        word: str,
-        deadline: datetime | None = None,
-        channel: str = "slack",
-        reply_to: str | None = None,
-    ) -> tuple[int, Reply]:
-        """Start a group reflection in ``channel_id`` of ``channel`` (its deadline summary goes out there)."""
-        return self._groups.start(
-            channel_id=channel_id,
-            facilitator=facilitator,
-            word=word,
-            deadline=deadline,
-            channel=channel,
-            reply_to=reply_to,
-        )
-
-    def group_thread(self, group_id: int, thread_ts: str) -> None:
-        self._groups.set_thread(group_id, thread_ts)
-
-    def group_thread_ts(self, group_id: int) -> str | None:
-        return self._groups.thread_ts(group_id)
-
-    def group_question(self, group_id: int, index: int) -> tuple[Theme, int] | None:
-        return self._groups.question(group_id, index)
-
-    def group_press(self, action: GroupAction, *, actor: str, conversation: str) -> GroupPress:
-        """A group's button pressed in ``conversation``: the answer form, or the step's reply and its thread;
-        ``refused`` when pressed outside the group's conversation, closed, or by someone not the facilitator."""
-        return self._groups.press(action, actor=actor, conversation=conversation)
-
-    def group_answer(
-        self, group_id: int, *, member: str, index: int, text: str, shared_as: str | None, conversation: str
-    ) -> Reply:
-        """Store a member's answer to a group question sent from ``conversation`` (``refused`` unless it is the
-        group's, or closed; ``unsaved`` when the database refused it)."""
-        return self._groups.answer(
-            group_id, member=member, index=index, text=text, shared_as=shared_as, conversation=conversation
-        )
-
-    def group_step(self, action: GroupAction, *, actor: str, conversation: str) -> Reply:
-        """The facilitator's next or end button pressed in ``conversation``; ``refused`` when elsewhere,
-        closed or pressed by someone else."""
-        return self._groups.step(action, actor=actor, conversation=conversation)
-
-    def due_groups(self, now: datetime, channels: Collection[str] | None = None) -> list[tuple[DueGroup, Reply]]:
-        """Asynchronous group sessions (of ``channels``, or all) whose deadline has passed, ended now (once)."""
-        return self._groups.due(now, channels)

@@ -2,7 +2,7 @@
 
 The buttons carry a :class:`~bot.reflection.replies.GroupAction`; whatever does not decode as one (a
 forged or cut value) is refused with a note to the presser. Everything else is one core call
-(:meth:`~bot.reflection.engine.ReflectionEngine.group_press`, which also refuses a press from outside
+(:meth:`~bot.reflection.groups.GroupReflections.press`, which also refuses a press from outside
 the group's own channel); this module only shows its outcome.
 """
 
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 class GroupButtons:
     def __init__(self, *, dialog: Dialog, workers: Workers, health: DatabaseHealth) -> None:
         self._dialog = dialog
-        self._engine = dialog.engine
+        self._groups = dialog.groups
         self._workers = workers
         self._health = health
 
@@ -46,7 +46,7 @@ class GroupButtons:
             await client.chat_postEphemeral(channel=channel, user=user, text=texts.R_GROUP_BAD_BUTTON)
             return
         actor = self._dialog.owner(Asker("slack", str((body.get("team") or {}).get("id", "")), user, "group"))
-        press = await self._workers.store(self._engine.group_press, pressed, actor=actor, conversation=channel)
+        press = await self._workers.store(self._groups.press, pressed, actor=actor, conversation=channel)
         if press.form is not None:
             form = press.form
             view = group_answer_modal(
@@ -83,7 +83,7 @@ class GroupButtons:
         group_id = int(meta.get("g", 0))
         channel = str(meta.get("c", ""))
         reply = await self._workers.store(
-            self._engine.group_answer,
+            self._groups.answer,
             group_id,
             member=self._dialog.owner(asker),
             index=int(meta.get("i", 0)),
@@ -93,7 +93,7 @@ class GroupButtons:
         )
         if shared and text and not reply.unsaved and not reply.refused:
             # The form carries its group's thread; one opened before it did asks for it.
-            thread = meta["t"] if "t" in meta else await self._workers.store(self._engine.group_thread_ts, group_id)
+            thread = meta["t"] if "t" in meta else await self._workers.store(self._groups.thread_ts, group_id)
             await client.chat_postMessage(
                 channel=channel,
                 thread_ts=thread,

@@ -185,7 +185,7 @@ class Messages:
                 return
             raise
         if ts:
-            await asyncio.to_thread(self._dialog.engine.group_thread, done.group_id, ts)
+            await asyncio.to_thread(self._dialog.groups.set_thread, done.group_id, ts)
 
 
 def _source(answer: Answer) -> str:

@@ -212,7 +212,7 @@ class _Handler:
             await self._say(context, texts.R_GROUP_BAD_BUTTON)
             return
         actor = self._dialog.owner(asker)
-        press = await asyncio.to_thread(self._dialog.engine.group_press, pressed, actor=actor, conversation=here)
+        press = await asyncio.to_thread(self._dialog.groups.press, pressed, actor=actor, conversation=here)
         # Teams has no message for one person in a channel, and its steps open no form: the reply
         # (the next question, the summary or the refusal) goes to the conversation.
         if press.reply is not None:
@@ -224,7 +224,7 @@ class _Handler:
         index, answer, shared = group_form_values(value)
         label = shared_label(name)
         reply = await asyncio.to_thread(
-            self._dialog.engine.group_answer,
+            self._dialog.groups.answer,
             _int(value.get("group")),
             member=self._dialog.owner(asker),
             index=index,

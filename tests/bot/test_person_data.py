@@ -20,6 +20,7 @@ from bot.identity import Pseudonymizer
 from bot.reflection import data
 from bot.reflection.catalog import Catalog
 from bot.reflection.engine import ReflectionEngine
+from bot.reflection.groups import GroupReflections
 from bot.reflection.schedule import Scheduler
 from bot.store.db import Database
 from bot.store.inbox_table import InboxEvent
@@ -77,6 +78,7 @@ PERSON, BYSTANDER = Who("UPERSON1"), Who("UOTHER22")
 
 def _fill(db: Database, clock: FakeClock) -> None:
     engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None, clock=clock)
+    groups = GroupReflections(database=db, catalog=CATALOG, clock=clock)
     scheduler = Scheduler(database=db, catalog=CATALOG, clock=clock)
     rows = [RegisterRow(w.email, "Helse", "avdelingsleder", name=w.name) for w in (PERSON, BYSTANDER)]
     import_register(db, rows, directory=Directory(), pseudonymizer=PSEUDO, now=START)  # leader, identity, membership
@@ -111,8 +113,8 @@ def _fill(db: Database, clock: FakeClock) -> None:
             ThreadRepository(session=session).remember(f"C-{n}", "1.1", at=clock())
         engine.handle(who.owner, "refleksjon verdier")
         engine.handle(who.owner, who.answer)
-        group_id, _ = engine.start_group(channel_id=f"C-{who.user}", facilitator=who.owner, word="verdier")
-        engine.group_answer(
+        group_id, _ = groups.start(channel_id=f"C-{who.user}", facilitator=who.owner, word="verdier")
+        groups.answer(
             group_id, member=who.owner, index=0, text=who.group_answer, shared_as=who.name, conversation=f"C-{who.user}"
         )
         scheduler.plan(owner=who.owner, address=who.address, is_group=False, text="man kl 08:30 verdier")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from bot.reflection import data
 from bot.reflection.catalog import Catalog
 from bot.reflection.engine import ReflectionEngine
+from bot.reflection.groups import GroupReflections
 from bot.store.db import Database
 from bot.store.models import ReflectionSession
 from tests.conftest import KNOWLEDGE
@@ -95,22 +96,20 @@ def test_two_submits_at_once_keep_one_group_answer(db: Database) -> None:
 
     from bot.store.models import ReflectionAnswer
 
-    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None)
-    group_id, _ = engine.start_group(channel_id="C1", facilitator="f", word="verdier")
-    engine.group_answer(group_id, member="m", index=0, text="Første spørsmål", shared_as=None, conversation="C1")
+    groups = GroupReflections(database=db, catalog=CATALOG)
+    group_id, _ = groups.start(channel_id="C1", facilitator="f", word="verdier")
+    groups.answer(group_id, member="m", index=0, text="Første spørsmål", shared_as=None, conversation="C1")
     raced: list[bool] = []
 
     def the_other_submit_commits_first(session: Session, _context: object, _instances: object) -> None:
         if raced or not any(isinstance(o, ReflectionAnswer) for o in session.new):
             return
         raced.append(True)
-        engine.group_answer(group_id, member="m", index=1, text="Dobbeltklikk", shared_as=None, conversation="C1")
+        groups.answer(group_id, member="m", index=1, text="Dobbeltklikk", shared_as=None, conversation="C1")
 
     event.listen(Session, "before_flush", the_other_submit_commits_first)
     try:
-        reply = engine.group_answer(
-            group_id, member="m", index=1, text="Dobbeltklikk", shared_as=None, conversation="C1"
-        )
+        reply = groups.answer(group_id, member="m", index=1, text="Dobbeltklikk", shared_as=None, conversation="C1")
     finally:
         event.remove(Session, "before_flush", the_other_submit_commits_first)
     assert raced and "lagret" in reply.text

@@ -8,6 +8,7 @@ import pytest
 
 from bot.reflection.catalog import Catalog
 from bot.reflection.engine import ReflectionEngine
+from bot.reflection.groups import GroupReflections
 from bot.reflection.schedule import Scheduler, next_occurrence, parse_plan
 from bot.store.db import Database
 from tests.conftest import KNOWLEDGE
@@ -130,11 +131,9 @@ def test_a_server_claims_only_the_plans_of_its_channels(db: Database) -> None:
 
 
 def test_a_group_deadline_is_ended_by_a_server_of_its_channel(db: Database) -> None:
-    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None)
+    groups = GroupReflections(database=db, catalog=CATALOG)
     deadline = MONDAY_0700 + timedelta(days=1)
-    engine.start_group(
-        channel_id="19:g", facilitator="f", word="verdier", deadline=deadline, channel="teams", reply_to="u"
-    )
-    assert engine.due_groups(deadline + timedelta(minutes=1), channels={"slack"}) == []
-    [(group, _)] = engine.due_groups(deadline + timedelta(minutes=1), channels={"teams"})
+    groups.start(channel_id="19:g", facilitator="f", word="verdier", deadline=deadline, channel="teams", reply_to="u")
+    assert groups.due(deadline + timedelta(minutes=1), channels={"slack"}) == []
+    [(group, _)] = groups.due(deadline + timedelta(minutes=1), channels={"teams"})
     assert (group.channel_id, group.channel, group.reply_to) == ("19:g", "teams", "u")

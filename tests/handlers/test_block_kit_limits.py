@@ -345,14 +345,14 @@ def test_many_choices_all_get_buttons_and_long_labels_are_shown_whole() -> None:
 
 @pytest.mark.integration
 def test_a_deadline_summary_with_many_answers_reaches_slack_in_valid_pages(dialog: Dialog) -> None:
-    engine = dialog.engine
+    groups = dialog.groups
     deadline = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
-    group_id, _ = engine.start_group(channel_id="C0LEDERE", facilitator="f", word="rekruttere", deadline=deadline)
+    group_id, _ = groups.start(channel_id="C0LEDERE", facilitator="f", word="rekruttere", deadline=deadline)
     answers = []
     for member in range(40):
         for index in range(3):
             text = f"Svar-{member}-{index} " + "Vi snakker om erfaring og forventninger i teamet. " * 40
-            engine.group_answer(
+            groups.answer(
                 group_id,
                 member=f"m{member}",
                 index=index,

@@ -53,7 +53,7 @@ def test_slack_refuses_a_group_button_whose_value_is_garbled(dialog: Dialog) -> 
             # The value decides the step, not the action id: an answer value opens the form, ending nothing.
             await _press(bot, "reflection_end_0", GroupAction(group_id, "answer", 0).encode(), "own")
             await bot.slack.wait_for("views.open")
-            assert dialog.engine.group_question(group_id, 0) is not None
+            assert dialog.groups.question(group_id, 0) is not None
 
     asyncio.run(scenario())
 
@@ -104,7 +104,7 @@ def test_teams_refuses_a_group_command_that_is_no_step(dialog: Dialog) -> None:
                 .assert_reply(shows(texts.R_GROUP_BAD_BUTTON))
                 .start_test()
             )
-        assert dialog.engine.group_question(group_id, 0) is not None
+        assert dialog.groups.question(group_id, 0) is not None
         await (
             TestFlow(home, agent.application.on_turn)
             .send(_from("aad-fasil", value={"cmd": GroupAction(group_id, "end").encode()}))
@@ -113,7 +113,7 @@ def test_teams_refuses_a_group_command_that_is_no_step(dialog: Dialog) -> None:
         )
 
     asyncio.run(scenario())
-    assert dialog.engine.group_question(int(form["group"]), 0) is None
+    assert dialog.groups.question(int(form["group"]), 0) is None
 
 
 def test_a_button_pressed_in_another_conversation_is_refused_by_the_core_alike_in_slack_and_teams(
@@ -161,5 +161,5 @@ def test_a_button_pressed_in_another_conversation_is_refused_by_the_core_alike_i
     assert told["slack"] == texts.R_GROUP_ELSEWHERE
     assert texts.R_GROUP_ELSEWHERE in told["teams"].splitlines()  # the card's line, as Slack's ephemeral
     # Refused, not taken: both groups are still open.
-    assert dialog.engine.group_question(slack_group, 0) is not None
-    assert dialog.engine.group_question(teams_group, 0) is not None
+    assert dialog.groups.question(slack_group, 0) is not None
+    assert dialog.groups.question(teams_group, 0) is not None

@@ -233,7 +233,7 @@ def test_a_groups_buttons_count_only_in_its_own_channel(dialog: Dialog) -> None:
                 refused = (await bot.slack.wait_for("chat.postEphemeral", n + 1))[n]
                 assert refused.data["channel"] == "C0ANNET" and refused.data["text"] == texts.R_GROUP_ELSEWHERE
             assert not bot.slack.of("views.open")
-            assert dialog.engine.group_question(group_id, 0) is not None  # not ended by the forged click
+            assert dialog.groups.question(group_id, 0) is not None  # not ended by the forged click
             # In its own channel the same button opens the answer form.
             own = payload("block_actions", response_url=bot.slack.response_url("own"), action_id="reflection_answer_0")
             own["actions"][0]["value"] = answer

@@ -58,10 +58,10 @@ def test_every_kind_of_card_is_valid_adaptive_cards_1_5(assistant: Assistant, di
         assert reply is not None
         cards.append(reply_card(reply))
     cards.append(reply_card(dialog.engine.handle(owner, "slett mine svar")))  # type: ignore[arg-type]
-    _, group = dialog.engine.start_group(channel_id="19:g@thread.tacv2", facilitator=owner, word="verdier")
+    _, group = dialog.groups.start(channel_id="19:g@thread.tacv2", facilitator=owner, word="verdier")
     cards.append(reply_card(group))
     deadline = datetime(2099, 12, 1, 16, tzinfo=UTC)
-    _, by_deadline = dialog.engine.start_group(
+    _, by_deadline = dialog.groups.start(
         channel_id="19:h@thread.tacv2", facilitator=owner, word="verdier", deadline=deadline
     )
     assert sum(c.value.startswith("group:") for c in by_deadline.choices) >= 2  # a form per question

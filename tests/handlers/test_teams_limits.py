@@ -168,7 +168,7 @@ def test_a_group_summary_of_many_shared_answers_arrives_whole(dialog: Dialog) ->
         )
         group_id = int(form["group"])
         for n, answer in enumerate(shared):
-            dialog.engine.group_answer(
+            dialog.groups.answer(
                 group_id,
                 member=f"medlem-{n}",
                 index=0,

@@ -83,7 +83,7 @@ def test_group_actions_count_only_in_the_groups_own_conversation(dialog: Dialog)
     asyncio.run(scenario())
     with dialog.questions.database.session() as session:
         assert session.scalar(select(func.count()).select_from(ReflectionAnswer)) == 0
-    assert dialog.engine.group_question(int(form["group"]), 0) is not None  # still open
+    assert dialog.groups.question(int(form["group"]), 0) is not None  # still open
 
 
 def test_hr_report_only_in_a_personal_chat(dialog: Dialog) -> None:

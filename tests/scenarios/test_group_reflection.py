@@ -123,17 +123,17 @@ def test_group_session_end_to_end(dialog: Dialog) -> None:
 
 
 def test_async_group_ends_at_its_deadline(dialog: Dialog) -> None:
-    engine = dialog.engine
+    groups = dialog.groups
     deadline = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
-    group_id, reply = engine.start_group(channel_id="C1", facilitator="f", word="rekruttere", deadline=deadline)
+    group_id, reply = groups.start(channel_id="C1", facilitator="f", word="rekruttere", deadline=deadline)
     assert "Svarfrist" in reply.text and len(reply.choices) == 3  # one answer button per question
-    engine.group_answer(
+    groups.answer(
         group_id, member="m1", index=2, text="Erfaring fra endringsarbeid", shared_as="<@U1>", conversation="C1"
     )
-    assert engine.due_groups(deadline - timedelta(minutes=1)) == []
-    [(group, summary)] = engine.due_groups(deadline + timedelta(minutes=1))
+    assert groups.due(deadline - timedelta(minutes=1)) == []
+    [(group, summary)] = groups.due(deadline + timedelta(minutes=1))
     assert group.id == group_id and "1 deltok" in summary.text and "Erfaring fra endringsarbeid" in summary.text
-    assert engine.due_groups(deadline + timedelta(minutes=2)) == []  # ended once
+    assert groups.due(deadline + timedelta(minutes=2)) == []  # ended once
 
 
 def _asker(user: str):  # type: ignore[no-untyped-def]
