@@ -22,7 +22,7 @@ from bot.reflection.catalog import Catalog
 from bot.reflection.engine import ReflectionEngine
 from bot.reflection.schedule import Scheduler
 from bot.store.db import Database
-from bot.store.inbox_table import InboxEvent
+from bot.store.inbox import InboxEvent
 from bot.store.models import Base, QuestionLog
 from bot.store.people import NOT_PERSONAL
 from bot.store.repositories import EventRepository, QuestionRepository, ThreadRepository
