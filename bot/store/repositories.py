@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from bot.store.models import (
     AnswerThread,
     FeedbackNote,
-    ProcessedEvent,
     QuestionLog,
     UnansweredQuestion,
     is_one_person,
@@ -125,24 +124,6 @@ class QuestionRepository:
             .values(question_text=None, text_expires_at=None, feedback_reason=None)
         )
         return int(texts.rowcount)  # type: ignore[attr-defined]
-
-
-class EventRepository:
-    def __init__(self, *, session: Session) -> None:
-        self._s = session
-
-    def claim(self, event_id: str, *, at: datetime) -> bool:
-        """True the first time an event id is seen; False for a retry or duplicate delivery."""
-        try:
-            with self._s.begin_nested():
-                self._s.add(ProcessedEvent(event_id=event_id, received_at=at))
-        except IntegrityError:
-            return False
-        return True
-
-    def forget_before(self, cutoff: datetime) -> int:
-        result = self._s.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff))
-        return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 class ThreadRepository:
