@@ -1,7 +1,11 @@
-"""The question log's repositories (questions, feedback, event ids, answer threads); each takes its
-session keyword-only. The other aggregates keep their SQL beside their rules, all in the core: a
-person's rows in bot/store/people.py, reflections in bot/reflection/, HR figures in bot/analytics/,
-the inbox in bot/inbox.py. Adapters never query the tables."""
+"""The question log's repositories (questions, feedback, answer threads); each takes its session
+keyword-only. The other aggregates' repositories are modules of bot/store/ too (their rules stay in
+the core modules that use them):
+- a person's rows: bot/store/people.py
+- reflections, groups, plans: bot/store/reflections.py, bot/store/groups.py, bot/store/plans.py
+- the HR figures (activity rows, leader register, HR audit): bot/store/usage.py
+- the inbox: bot/store/inbox.py
+Adapters never query the tables."""
 
 from __future__ import annotations
 
