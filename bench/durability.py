@@ -37,7 +37,7 @@ from bot.identity import Pseudonymizer  # noqa: E402
 from bot.reflection import data  # noqa: E402
 from bot.reflection.catalog import Catalog  # noqa: E402
 from bot.store.db import Database, make_engine  # noqa: E402
-from bot.store.inbox_table import InboxEvent  # noqa: E402
+from bot.store.inbox import InboxEvent  # noqa: E402
 from loopback.postgres import PostgresServer  # noqa: E402
 from loopback.replica import LEASE, Replica, dm_event  # noqa: E402
 from loopback.slack import MockSlack, start_on_loopback  # noqa: E402

@@ -39,12 +39,9 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
-
 from bot.dbhealth import DatabaseHealth
-from bot.store.db import Database, StorageError, insert_new
-from bot.store.inbox_table import InboxEvent
+from bot.store.db import Database, StorageError
+from bot.store.inbox import InboxEvent, InboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -143,13 +140,14 @@ class Inbox:
             )
             try:
                 with self._db.session() as session:
-                    if retry and self._just_recovered(now) and session.get(InboxEvent, key) is None:
+                    events = InboxRepository(session=session)
+                    if retry and self._just_recovered(now) and events.find(key) is None:
                         # Maybe answered by another replica during the outage and not written back yet.
                         self._forget(key)
                         return Accepted.REFUSED
-                    if not insert_new(session, row):
+                    if not events.add_new(row):
                         if take_expired:
-                            if self._claim_expired(session, key, now):
+                            if self._claim_expired(events, key, now):
                                 return Accepted.STORED
                             # Not ours to remember: if its holder dies, a later redelivery takes it over.
                             self._forget(key)
@@ -166,14 +164,8 @@ class Inbox:
             self._unwritten[key] = channel
         return Accepted.UNSTORED
 
-    def _claim_expired(self, session: Session, key: str, now: datetime) -> bool:
-        # The conditional update is the claim: two replicas racing, one gets rowcount 1.
-        won = session.execute(
-            update(InboxEvent)
-            .where(InboxEvent.key == key, InboxEvent.state == "claimed", InboxEvent.lease_until < now)
-            .values(owner=self.owner, lease_until=now + self._lease, attempts=InboxEvent.attempts + 1)
-        )
-        return bool(won.rowcount)  # type: ignore[attr-defined]
+    def _claim_expired(self, events: InboxRepository, key: str, now: datetime) -> bool:
+        return events.take_expired(key, owner=self.owner, now=now, lease_until=now + self._lease)
 
     def _just_recovered(self, now: datetime) -> bool:
         back = self.health.recovered_at
@@ -188,22 +180,13 @@ class Inbox:
         if back is not None and now - back < self._lease:
             return held
         with self._db.session() as session:
-            expired = session.execute(
-                select(InboxEvent.key)
-                .where(
-                    InboxEvent.state == "claimed",
-                    InboxEvent.lease_until < now,
-                    InboxEvent.channel.in_(list(channels)),
-                )
-                .order_by(InboxEvent.received_at)
-                .limit(limit)
-            ).scalars()
-            for key in list(expired):
-                won = self._claim_expired(session, key, now)
+            events = InboxRepository(session=session)
+            for key in events.expired(channels=channels, now=now, limit=limit):
+                won = self._claim_expired(events, key, now)
                 session.commit()
                 if not won:
                     continue
-                row = session.get(InboxEvent, key)
+                row = events.find(key)
                 if row is None or row.payload is None:
                     continue
                 self._remember(key)
@@ -213,12 +196,7 @@ class Inbox:
     def renew(self) -> int:
         """Extend the lease on everything this replica still holds (a long search is not a death)."""
         with self._db.session() as session:
-            result = session.execute(
-                update(InboxEvent)
-                .where(InboxEvent.owner == self.owner, InboxEvent.state == "claimed")
-                .values(lease_until=self._clock() + self._lease)
-            )
-            return int(result.rowcount)  # type: ignore[attr-defined]
+            return InboxRepository(session=session).renew(owner=self.owner, lease_until=self._clock() + self._lease)
 
     def done(self, key: str) -> None:
         """Mark handled and blank the payload; with the database down, written when it is back."""
@@ -229,11 +207,7 @@ class Inbox:
             return
         try:
             with self._db.session() as session:
-                session.execute(
-                    update(InboxEvent)
-                    .where(InboxEvent.key == key, InboxEvent.owner == self.owner)
-                    .values(state="done", payload=None, lease_until=None)
-                )
+                InboxRepository(session=session).finish(key, owner=self.owner)
             return
         except StorageError as exc:
             self.health.mark_down(exc)
@@ -247,9 +221,10 @@ class Inbox:
         written = 0
         for key, channel in pending:
             with self._db.session() as session:
-                row = session.get(InboxEvent, key)
+                events = InboxRepository(session=session)
+                row = events.find(key)
                 if row is None:
-                    session.add(
+                    events.add(
                         InboxEvent(
                             key=key,
                             channel=channel or "unknown",
@@ -276,13 +251,10 @@ class Inbox:
     def state_of(self, key: str) -> tuple[str, str | None, int] | None:
         """(state, owner, attempts) of a stored event, for checks and the benchmarks."""
         with self._db.session() as session:
-            row = session.get(InboxEvent, key)
+            row = InboxRepository(session=session).find(key)
             return None if row is None else (row.state, row.owner, row.attempts)
 
     def forget_before(self, cutoff: datetime) -> int:
         """Retention: done events older than ``cutoff`` (Slack stops retrying after minutes)."""
         with self._db.session() as session:
-            result = session.execute(
-                delete(InboxEvent).where(InboxEvent.state == "done", InboxEvent.received_at < cutoff)
-            )
-            return int(result.rowcount)  # type: ignore[attr-defined]
+            return InboxRepository(session=session).forget_done_before(cutoff)

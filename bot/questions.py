@@ -19,7 +19,7 @@ from bot.identity import Pseudonymizer
 from bot.metrics import Metrics
 from bot.store.db import Database, StorageError
 from bot.store.models import QuestionLog
-from bot.store.repositories import EventRepository, QuestionRepository, ThreadRepository
+from bot.store.repositories import QuestionRepository, ThreadRepository
 
 log = logging.getLogger(__name__)
 
@@ -156,9 +156,7 @@ class Questions:
             return False
 
     def forget_expired(self) -> int:
-        """Retention: blank question texts past their time, and old event ids."""
+        """Retention: blank question texts past their time."""
         now = self._clock()
         with self._db.session() as session:
-            forgotten = QuestionRepository(session=session).forget_expired_texts(now=now)
-            EventRepository(session=session).forget_before(now - timedelta(days=2))
-        return forgotten
+            return QuestionRepository(session=session).forget_expired_texts(now=now)

@@ -1,8 +1,9 @@
 """Retention for every deployment: runs in the server whatever channels are configured.
 
-Question texts and 👎 reasons past their time, old event ids and reflection answers older than the
-configured months are removed once a day. The scheduled reflection work (prompts, reminders, group
-deadlines) is bot/jobs.py's, sent through each channel's sender.
+Question texts and 👎 reasons past their time and reflection answers older than the configured
+months are removed once a day (the inbox forgets handled events itself: bot/intake.py). The
+scheduled reflection work (prompts, reminders, group deadlines) is bot/jobs.py's, sent through each
+channel's sender.
 """
 
 from __future__ import annotations

@@ -269,6 +269,18 @@ class Served:
     socket_mode: Callable[[], Awaitable[Any]] | None
 
 
+def build_intake(settings: Settings, dialog: Dialog) -> Intake:
+    """The one intake of a server (its inbox, pools and sweep) over the dialog's database."""
+    return Intake.over(
+        dialog.questions.database,
+        metrics=dialog.questions.metrics,
+        lease_seconds=settings.inbox.lease_seconds,
+        sweep_seconds=settings.inbox.sweep_seconds,
+        search_threads=settings.inbox.search_threads,
+        store_threads=settings.inbox.store_threads,
+    )
+
+
 def build_channels(
     settings: Settings,
     dialog: Dialog,
@@ -282,14 +294,7 @@ def build_channels(
     """The composition root: one intake, the Slack app and the Teams agent over ``dialog``, their senders,
     the periodic work and the aiohttp server. ``lederbot serve`` runs it; the tests serve the same one.
     ``periodic=False`` leaves out the reflection jobs and retention (a test that does not test them)."""
-    intake = intake or Intake.over(
-        dialog.questions.database,
-        metrics=dialog.questions.metrics,
-        lease_seconds=settings.inbox.lease_seconds,
-        sweep_seconds=settings.inbox.sweep_seconds,
-        search_threads=settings.inbox.search_threads,
-        store_threads=settings.inbox.store_threads,
-    )
+    intake = intake or build_intake(settings, dialog)
     slack = (
         build_slack_app(dialog=dialog, options=slack_options(settings, slack_secrets), intake=intake)
         if slack_secrets
@@ -303,12 +308,12 @@ def build_channels(
         senders["teams"] = TeamsSender(agent=teams, app_id=teams_options.app_id)
     server = build_server(
         warm_up=lambda: warm_up(dialog.questions),
+        intake=intake,
         metrics=dialog.questions.metrics,
         slack=slack,
         teams=teams,
         periodic=periodic_work(dialog, settings, senders=senders) if periodic else None,
         period=settings.reflection.tick_seconds,
-        intake=intake,
     )
     socket_mode = None
     if slack is not None and slack_secrets is not None and slack_secrets.app_token and not http_only:

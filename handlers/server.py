@@ -39,20 +39,19 @@ FAILED = web.AppKey("failed", asyncio.Future)
 def build_server(
     *,
     warm_up: Callable[[], None],
+    intake: Intake,
     metrics: Metrics | None = None,
     slack: AsyncApp | None = None,
     teams: TeamsAgent | None = None,
     periodic: Callable[[], Awaitable[None]] | None = None,
     period: float = 30.0,
-    intake: Intake | None = None,
 ) -> web.Application:
     """The web application; ``warm_up`` (load model, index, run migrations) runs in a thread at start,
     then ``periodic`` (reminders, deadlines, retention) every ``period`` seconds; ``intake``'s sweeper
     runs from the start."""
     app = web.Application(client_max_size=1024 * 1024)
     app[READY] = asyncio.Event()
-    if intake is not None:
-        app[INTAKE] = intake
+    app[INTAKE] = intake
     app.router.add_get("/healthz", _healthz)
     if metrics is not None:
 
@@ -104,16 +103,14 @@ def build_server(
                 await asyncio.sleep(period)
 
         application[WARM_UP] = asyncio.create_task(run())
-        if intake is not None:
-            application[SWEEPER] = asyncio.create_task(intake.run())
+        application[SWEEPER] = asyncio.create_task(intake.run())
 
     async def stop(application: web.Application) -> None:
         for key in (SWEEPER, WARM_UP):
             task = application.get(key)
             if task is not None:
                 task.cancel()
-        if intake is not None:
-            await intake.close()
+        await intake.close()
 
     app.on_startup.append(start_warm_up)
     app.on_cleanup.append(stop)
@@ -123,8 +120,7 @@ def build_server(
 async def _healthz(request: web.Request) -> web.Response:
     if not request.app[READY].is_set():
         return web.json_response({"status": "starting"}, status=503)
-    intake = request.app.get(INTAKE)
-    if intake is not None and not intake.inbox.health.up:
+    if not request.app[INTAKE].inbox.health.up:
         # Still 200: the replica answers questions from the index; a load balancer keeps it.
         return web.json_response({"status": "degraded", "database": "down"})
     return web.json_response({"status": "ok", "database": "up"})

@@ -10,8 +10,9 @@ from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.dialog import Dialog
 from bot.identity import Pseudonymizer
+from bot.intake import Intake
 from bot.store.db import Database
-from handlers.launch import build_dialog
+from handlers.launch import build_dialog, build_intake
 from loopback import KNOWLEDGE
 
 MakeDialog = Callable[..., Dialog]
@@ -28,3 +29,9 @@ def make_dialog(
         assistant=assistant,
         clock=clock,
     )
+
+
+def make_intake(dialog: Dialog) -> Intake:
+    """The intake a server over ``dialog`` has (default settings), for a test that builds an adapter
+    (``build_slack_app``, ``build_teams_agent``) or ``build_server`` itself."""
+    return build_intake(Settings(), dialog)

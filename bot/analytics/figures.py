@@ -13,11 +13,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.analytics.disclosure import LOCAL, Activity, Membership, Publication, publish, week_of
 from bot.store.db import Database
-from bot.store.models import LeaderMembership, QuestionLog, ReflectionSession, is_one_person
+from bot.store.models import is_one_person
+from bot.store.usage import UsageRepository
 from index.errors import LederbotError
 
 BY = ("unit", "level", "month", "week", "channel", "theme")
@@ -37,42 +36,11 @@ class PeriodError(LederbotError):
 def load(database: Database) -> tuple[list[Activity], list[Membership]]:
     """The activity rows as attributed when they happened, and the register's history."""
     with database.session() as session:
-        questions = session.execute(
-            select(
-                QuestionLog.person,
-                QuestionLog.leader_key,
-                QuestionLog.unit,
-                QuestionLog.level,
-                QuestionLog.channel,
-                QuestionLog.asked_at,
-                QuestionLog.answered,
-                QuestionLog.feedback,
-                QuestionLog.sources,
-            )
-        ).all()
-        sessions = session.execute(
-            select(
-                ReflectionSession.person,
-                ReflectionSession.owner_key,
-                ReflectionSession.unit,
-                ReflectionSession.level,
-                ReflectionSession.channel,
-                ReflectionSession.theme_id,
-                ReflectionSession.started_at,
-                ReflectionSession.state,
-            )
-        ).all()
+        stored = UsageRepository(session=session)
+        questions = stored.questions()
+        sessions = stored.reflection_sessions()
         memberships = [
-            Membership(row.leader_id, row.unit, row.level, row.active, row.valid_from)
-            for row in session.execute(
-                select(
-                    LeaderMembership.leader_id,
-                    LeaderMembership.unit,
-                    LeaderMembership.level,
-                    LeaderMembership.active,
-                    LeaderMembership.valid_from,
-                )
-            )
+            Membership(row.leader_id, row.unit, row.level, row.active, row.valid_from) for row in stored.memberships()
         ]
     activities: list[Activity] = []
     for person, key, unit, level, channel, asked_at, answered, feedback, sources in questions:

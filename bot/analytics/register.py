@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import delete, select
-
 from bot.identity import Pseudonymizer
 from bot.store.db import Database
 from bot.store.models import Leader, LeaderIdentity, LeaderMembership
+from bot.store.usage import RegisterRepository
 from index.errors import LederbotError
 
 log = logging.getLogger(__name__)
@@ -85,29 +84,30 @@ def import_register(
     """Add and update leaders; a leader missing from the new file is deactivated, not deleted."""
     added = updated = linked = not_found = 0
     with database.session() as session:
-        existing = {leader.email: leader for leader in session.scalars(select(Leader))}
+        register = RegisterRepository(session=session)
+        existing = register.leaders_by_email()
         for row in rows:
             leader = existing.get(row.email)
             if leader is None:
-                leader = Leader(
-                    email=row.email,
-                    unit=row.unit,
-                    level=row.level,
-                    name=row.name,
-                    manager_email=row.manager_email,
-                    active=True,
-                    updated_at=now,
+                leader = register.add_leader(
+                    Leader(
+                        email=row.email,
+                        unit=row.unit,
+                        level=row.level,
+                        name=row.name,
+                        manager_email=row.manager_email,
+                        active=True,
+                        updated_at=now,
+                    )
                 )
-                session.add(leader)
-                session.flush()
-                session.add(
+                register.add_membership(
                     LeaderMembership(leader_id=leader.id, unit=row.unit, level=row.level, active=True, valid_from=now)
                 )
                 added += 1
             else:
                 if (leader.unit, leader.level, leader.active) != (row.unit, row.level, True):
                     # History: the change holds from now on; earlier weeks keep the old membership.
-                    session.add(
+                    register.add_membership(
                         LeaderMembership(
                             leader_id=leader.id, unit=row.unit, level=row.level, active=True, valid_from=now
                         )
@@ -122,15 +122,15 @@ def import_register(
                 key = pseudonymizer.leader_key(channel, workspace, user)
                 # Links made under a previous pseudonym key are replaced by the current one.
                 stale = [key, *pseudonymizer.previous_leader_keys(channel, workspace, user)]
-                session.execute(delete(LeaderIdentity).where(LeaderIdentity.leader_key.in_(stale)))
-                session.add(
+                register.link(
                     LeaderIdentity(
                         leader_id=leader.id,
                         channel=channel,
                         leader_key=key,
                         owner_key=pseudonymizer.owner_key(channel, user),
                         key_id=pseudonymizer.key_id,
-                    )
+                    ),
+                    replacing=stale,
                 )
                 linked += 1
         wanted = {row.email for row in rows}
@@ -138,7 +138,7 @@ def import_register(
         for email, leader in existing.items():
             if email not in wanted and leader.active:
                 leader.active, leader.updated_at = False, now
-                session.add(
+                register.add_membership(
                     LeaderMembership(
                         leader_id=leader.id, unit=leader.unit, level=leader.level, active=False, valid_from=now
                     )

@@ -100,15 +100,6 @@ class QuestionLog(Base):
     feedback_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-class ProcessedEvent(Base):
-    """A channel event already handled: Slack retries a delivery with the same event id."""
-
-    __tablename__ = "processed_event"
-
-    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-
-
 class AnswerThread(Base):
     """A thread the bot answered in, where follow-up questions are answered without a mention."""
 

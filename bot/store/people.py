@@ -235,11 +235,11 @@ def rows_of(session: Session, keys: PersonKeys, *, tags: set[str]) -> dict[str, 
     return out
 
 
-# Tables with nothing of a person: event ids, answer threads, the HR audit (HR's own actions),
-# 👎 reasons, which are stored without any link to the person who gave them, and the inbox, whose
-# rows keep only an event id once handled (the payload of an event in flight is blanked as soon as
-# it is answered, within seconds, or within one lease when its replica died).
-NOT_PERSONAL = frozenset({"processed_event", AnswerThread.__tablename__, "hr_audit", "feedback_note", "inbox_event"})
+# Tables with nothing of a person: answer threads, the HR audit (HR's own actions), 👎 reasons,
+# which are stored without any link to the person who gave them, and the inbox, whose rows keep
+# only an event id once handled (the payload of an event in flight is blanked as soon as it is
+# answered, within seconds, or within one lease when its replica died).
+NOT_PERSONAL = frozenset({AnswerThread.__tablename__, "hr_audit", "feedback_note", "inbox_event"})
 
 
 def _plain(value: Any) -> Any:

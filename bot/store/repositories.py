@@ -1,9 +1,12 @@
-"""The question log's repositories (questions, feedback, event ids, answer threads); each takes its
-session keyword-only. The other aggregates have theirs beside this one in bot/store/: a leader's
-reflection sessions and answers in reflections.py, group reflections in groups.py, reflection plans
-in plans.py, a person's rows across tables (attribution, export, deletion) in people.py. Still
-beside their rules: HR figures in bot/analytics/, the inbox in bot/inbox.py. The rules stay in the
-core's modules, which open the transaction; adapters never query the tables."""
+"""The question log's repositories (questions, feedback, answer threads); each takes its session
+keyword-only. The other aggregates' repositories are modules of bot/store/ too (their rules stay in
+the core modules that use them):
+- a person's rows: bot/store/people.py
+- a leader's reflection sessions and answers: bot/store/reflections.py; group reflections:
+  bot/store/groups.py; reflection plans: bot/store/plans.py
+- the HR figures (activity rows, leader register, HR audit): bot/store/usage.py
+- the inbox: bot/store/inbox.py
+The core's modules open the transaction; adapters never query the tables."""
 
 from __future__ import annotations
 
@@ -18,7 +21,6 @@ from sqlalchemy.orm import Session
 from bot.store.models import (
     AnswerThread,
     FeedbackNote,
-    ProcessedEvent,
     QuestionLog,
     UnansweredQuestion,
     is_one_person,
@@ -127,24 +129,6 @@ class QuestionRepository:
             .values(question_text=None, text_expires_at=None, feedback_reason=None)
         )
         return int(texts.rowcount)  # type: ignore[attr-defined]
-
-
-class EventRepository:
-    def __init__(self, *, session: Session) -> None:
-        self._s = session
-
-    def claim(self, event_id: str, *, at: datetime) -> bool:
-        """True the first time an event id is seen; False for a retry or duplicate delivery."""
-        try:
-            with self._s.begin_nested():
-                self._s.add(ProcessedEvent(event_id=event_id, received_at=at))
-        except IntegrityError:
-            return False
-        return True
-
-    def forget_before(self, cutoff: datetime) -> int:
-        result = self._s.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff))
-        return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 class ThreadRepository:

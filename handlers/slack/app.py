@@ -60,11 +60,9 @@ def make_client(options: SlackOptions) -> AsyncWebClient:
     return client
 
 
-def build_slack_app(*, dialog: Dialog, options: SlackOptions, intake: Intake | None = None) -> AsyncApp:
-    """The Bolt app with every listener; nothing is contacted until the first request.
-
-    Without an ``intake`` the app keeps its own over the dialog's database (one process)."""
-    intake = intake or Intake.over(dialog.questions.database, metrics=dialog.questions.metrics)
+def build_slack_app(*, dialog: Dialog, options: SlackOptions, intake: Intake) -> AsyncApp:
+    """The Bolt app with every listener; nothing is contacted until the first request. Events go
+    through ``intake``, the server's one (handlers.launch.build_intake), shared with Teams."""
     app = AsyncApp(
         client=make_client(options),
         signing_secret=options.signing_secret,

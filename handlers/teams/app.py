@@ -88,9 +88,10 @@ class TeamsAgent:
     policy: TokenPolicy | None = None  # None: anonymous mode, no token to check
 
 
-def build_teams_agent(*, dialog: Dialog, options: TeamsOptions, intake: Intake | None = None) -> TeamsAgent:
+def build_teams_agent(*, dialog: Dialog, options: TeamsOptions, intake: Intake) -> TeamsAgent:
+    """The agent over ``dialog``; each activity is held in ``intake`` (the server's one, see
+    handlers.launch.build_intake) while its turn runs."""
     auth = options.auth_configuration()
-    intake = intake or Intake.over(dialog.questions.database, metrics=dialog.questions.metrics)
     connections = MsalConnectionManager(connections_configurations={"SERVICE_CONNECTION": auth})
     adapter = CloudAdapter(connection_manager=connections)
     application = AgentApplication[TurnState](storage=MemoryStorage(), adapter=adapter, connection_manager=connections)

@@ -23,10 +23,10 @@ from bot.reflection.engine import ReflectionEngine
 from bot.reflection.groups import GroupReflections
 from bot.reflection.schedule import Scheduler
 from bot.store.db import Database
-from bot.store.inbox_table import InboxEvent
+from bot.store.inbox import InboxEvent
 from bot.store.models import Base, QuestionLog
 from bot.store.people import NOT_PERSONAL
-from bot.store.repositories import EventRepository, QuestionRepository, ThreadRepository
+from bot.store.repositories import QuestionRepository, ThreadRepository
 from tests.conftest import KNOWLEDGE
 from tests.storage import FakeClock
 
@@ -105,7 +105,6 @@ def _fill(db: Database, clock: FakeClock) -> None:
                     tagger=PSEUDO.tag,
                 )
             repo.set_feedback(f"{who.user}-0", value="down", at=clock(), reason="For generelt")
-            EventRepository(session=session).claim(f"Ev-{who.user}", at=clock())
             # A handled event: the inbox keeps its id only (its payload was blanked when it was answered).
             session.add(
                 InboxEvent(key=f"slack:Ev-{n}", channel="slack", payload=None, state="done", received_at=clock())

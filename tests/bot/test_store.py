@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import inspect, select
+from sqlalchemy import text as sql
 from sqlalchemy.engine import Engine
 
 from bot.identity import Pseudonymizer
-from bot.store.db import Database
+from bot.store.db import MIGRATIONS, Database, make_engine
+from bot.store.inbox import InboxEvent
 from bot.store.models import (
+    Base,
     FeedbackNote,
     GroupSession,
     QuestionLog,
@@ -19,7 +26,8 @@ from bot.store.models import (
     ReflectionSession,
     UnansweredQuestion,
 )
-from bot.store.repositories import EventRepository, QuestionRepository, ThreadRepository, week_end
+from bot.store.repositories import QuestionRepository, ThreadRepository, week_end
+from tests.storage import postgres_schema
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -43,10 +51,56 @@ def _question(reference: str, *, answered: bool, text: str | None = None, days: 
     )
 
 
+def _alembic(engine: Engine, revision: str, *, down: bool = False) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+@contextmanager
+def _empty_engine(kind: str, tmp_path: Path) -> Iterator[Engine]:
+    """A database of ``kind`` with no revision applied, for a test that migrates it step by step."""
+    if kind == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    with postgres_schema() as (url, options):
+        engine = make_engine(url, **options)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
 def test_migrations_create_the_schema(db: Database) -> None:
     tables = set(inspect(db.engine).get_table_names())
-    assert {"question_log", "processed_event", "answer_thread", "alembic_version"} <= tables
+    assert {"question_log", "answer_thread", "alembic_version", InboxEvent.__tablename__} <= tables
+    # The migrations make exactly the models' tables: no table is left behind that nothing maps.
+    assert tables == set(Base.metadata.tables) | {"alembic_version"}
     db.migrate()  # idempotent at every start
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_0008_drops_processed_event_and_downgrades(kind: str, tmp_path: Path) -> None:
+    # The inbox is the duplicate check; the event-id table before it had no writer left.
+    with _empty_engine(kind, tmp_path) as engine:
+        _alembic(engine, "0007")
+        with engine.begin() as c:
+            c.execute(sql("insert into processed_event (event_id, received_at) values ('Ev1', :now)"), {"now": NOW})
+        _alembic(engine, "0008")
+        assert "processed_event" not in inspect(engine).get_table_names()
+        _alembic(engine, "0007", down=True)
+        inspector = inspect(engine)
+        assert [i["name"] for i in inspector.get_indexes("processed_event")] == ["ix_processed_event_received_at"]
+        with engine.connect() as c:
+            assert c.execute(sql("select count(*) from processed_event")).scalar() == 0
+        _alembic(engine, "head")
+        assert "processed_event" not in inspect(engine).get_table_names()
 
 
 def test_question_log_and_feedback(db: Database) -> None:
@@ -205,17 +259,6 @@ def test_retention_forgets_texts_but_keeps_counts(db: Database) -> None:
         assert repo.count() == 2
 
 
-def test_event_claim_is_once(db: Database) -> None:
-    with db.session() as session:
-        events = EventRepository(session=session)
-        assert events.claim("Ev1", at=NOW)
-        assert not events.claim("Ev1", at=NOW)
-        assert events.claim("Ev2", at=NOW)
-    with db.session() as session:
-        assert not EventRepository(session=session).claim("Ev1", at=NOW)
-        assert EventRepository(session=session).forget_before(NOW + timedelta(seconds=1)) == 2
-
-
 def test_answer_threads(db: Database) -> None:
     with db.session() as session:
         threads = ThreadRepository(session=session)
@@ -229,22 +272,8 @@ def test_answer_threads(db: Database) -> None:
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_upgrade_to_0004_moves_texts_out_and_keeps_attribution(kind: str, tmp_path: Path) -> None:
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import text as sql
-
-    from bot.store.db import MIGRATIONS, make_engine
-    from tests.storage import postgres_schema
-
-    def upgrade(engine: Engine, revision: str) -> None:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-
-    def scenario(engine: Engine) -> None:
-        upgrade(engine, "0003")
+    with _empty_engine(kind, tmp_path) as engine:
+        _alembic(engine, "0003")
         with engine.begin() as c:
             c.execute(
                 sql(
@@ -268,7 +297,7 @@ def test_upgrade_to_0004_moves_texts_out_and_keeps_attribution(kind: str, tmp_pa
                 ),
                 {"lk": "l" * 64, "now": NOW, "later": NOW + timedelta(days=90)},
             )
-        upgrade(engine, "head")
+        _alembic(engine, "head")
         database = Database(engine)
         with database.session() as session:
             [row] = session.scalars(select(QuestionLog))
@@ -277,18 +306,6 @@ def test_upgrade_to_0004_moves_texts_out_and_keeps_attribution(kind: str, tmp_pa
             [moved] = session.scalars(select(UnansweredQuestion))
             assert moved.text == "Gammel tekst" and "l" * 64 not in moved.asker_tag
             assert [n.reason for n in session.scalars(select(FeedbackNote))] == ["Gammel grunn"]
-
-    if kind == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-        scenario(engine)
-        engine.dispose()
-        return
-    with postgres_schema() as (url, options):
-        engine = make_engine(url, **options)
-        try:
-            scenario(engine)
-        finally:
-            engine.dispose()
 
 
 def test_unregistered_askers_count_as_at_most_one_person(db: Database) -> None:

@@ -30,6 +30,7 @@ from bot.store.models import GroupSession, ReflectionSchedule, ReflectionSession
 from handlers.slack.blocks import escape
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.terminal import run_chat
+from loopback.core import make_intake
 from loopback.slack import Call, Running, payload, running_bot
 from tests.handlers.test_teams import shows
 from tests.handlers.test_teams_private import _adapter
@@ -64,7 +65,9 @@ def test_terminal_takes_plan_report_and_the_dialog_commands(dialog: Dialog, tmp_
 
 def test_teams_takes_plan_frist_and_report_by_dimension(dialog: Dialog) -> None:
     agent = build_teams_agent(
-        dialog=dialog, options=TeamsOptions(allow_anonymous=True, hr_user_ids=frozenset({"aad-hr"}))
+        dialog=dialog,
+        options=TeamsOptions(allow_anonymous=True, hr_user_ids=frozenset({"aad-hr"})),
+        intake=make_intake(dialog),
     )
     personal = _adapter("a:personal-1", "personal", user="aad-leder")
     channel = _adapter("19:ledergruppe@thread.tacv2", "channel", user="aad-leder")

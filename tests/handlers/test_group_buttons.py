@@ -14,6 +14,7 @@ from bot import texts
 from bot.dialog import Dialog
 from bot.reflection.replies import GroupAction
 from handlers.teams.app import TeamsOptions, build_teams_agent
+from loopback.core import make_intake
 from loopback.slack import Running, payload, running_bot
 from tests.handlers.test_teams import card_text, shows
 from tests.handlers.test_teams_private import _adapter, _from, open_group
@@ -89,7 +90,7 @@ def test_slack_posts_no_shared_answer_to_a_group_that_closed_while_the_form_was_
 
 
 def test_teams_refuses_a_group_command_that_is_no_step(dialog: Dialog) -> None:
-    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
+    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True), intake=make_intake(dialog))
     home = _adapter("19:gruppe-a@thread.tacv2", "channel")
     form: dict[str, Any] = {}
 
@@ -139,7 +140,7 @@ def test_a_button_pressed_in_another_conversation_is_refused_by_the_core_alike_i
             assert len(bot.slack.of("chat.postMessage")) == 1  # nothing but the opening post
             return group_id
 
-    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
+    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True), intake=make_intake(dialog))
     form: dict[str, Any] = {}
 
     async def in_teams() -> int:

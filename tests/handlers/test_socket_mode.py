@@ -19,6 +19,7 @@ from bot.store.repositories import QuestionRepository
 from handlers.launch import slack_options
 from handlers.slack.app import build_slack_app
 from handlers.slack.socket_mode import socket_mode_starter
+from loopback.core import make_intake
 from loopback.ports import free_port
 from loopback.slack import (
     APP_TOKEN,
@@ -62,7 +63,9 @@ def test_socket_mode_dm_mention_command_button_modal_and_reconnect(dialog: Dialo
     async def scenario() -> None:
         slack = MockSlack()
         runner, slack.port = await start_on_loopback(mock_slack_app(slack))
-        bolt = build_slack_app(dialog=dialog, options=slack_options(slack_settings(), slack_secrets(slack)))
+        bolt = build_slack_app(
+            dialog=dialog, options=slack_options(slack_settings(), slack_secrets(slack)), intake=make_intake(dialog)
+        )
         handler = await socket_mode_starter(bolt, app_token=APP_TOKEN, ping_interval=1.0)()
         try:
             await slack.wait_for_socket()
@@ -129,7 +132,9 @@ def test_socket_mode_dm_mention_command_button_modal_and_reconnect(dialog: Dialo
 
 def test_socket_mode_starter_refuses_a_bot_token(dialog: Dialog) -> None:
     slack = MockSlack()
-    bolt = build_slack_app(dialog=dialog, options=slack_options(slack_settings(), slack_secrets(slack)))
+    bolt = build_slack_app(
+        dialog=dialog, options=slack_options(slack_settings(), slack_secrets(slack)), intake=make_intake(dialog)
+    )
     with pytest.raises(ValueError, match="xapp-"):
         socket_mode_starter(bolt, app_token=BOT_TOKEN)
 

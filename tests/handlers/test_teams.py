@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.dialog import Dialog
 from handlers.launch import build_channels
 from handlers.teams.app import TeamsOptions, build_teams_agent
+from loopback.core import make_intake
 from loopback.slack import PAYLOADS, start_on_loopback
 from loopback.teams import ReplyAdapter
 from tests.conftest import ROOT
@@ -175,7 +176,7 @@ def test_serve_teams_without_credentials_refuses_to_start(tmp_path: Path) -> Non
 
 
 def test_reflection_end_to_end_in_a_personal_chat(dialog: Dialog) -> None:
-    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
+    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True), intake=make_intake(dialog))
     adapter = ReplyAdapter(channel_id="msteams")
 
     async def scenario() -> None:
@@ -202,7 +203,7 @@ def test_reflection_end_to_end_in_a_personal_chat(dialog: Dialog) -> None:
 def test_a_slow_question_shows_typing_and_then_the_answer(dialog: Dialog, monkeypatch: pytest.MonkeyPatch) -> None:
     """Teams shows «skriver …» while a search runs past half a second (the SDK's typing timer); the
     answer still follows in the same turn. The search here waits for the typing to have been sent."""
-    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
+    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True), intake=make_intake(dialog))
     adapter = ReplyAdapter(channel_id="msteams")
     search = dialog.questions.ask
 
@@ -225,7 +226,7 @@ def test_a_slow_question_shows_typing_and_then_the_answer(dialog: Dialog, monkey
 
 
 def test_theme_choices_are_one_choice_set_with_at_most_six_actions(dialog: Dialog) -> None:
-    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
+    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True), intake=make_intake(dialog))
     adapter = ReplyAdapter(channel_id="msteams")
     picked: dict[str, Any] = {}
 
@@ -255,7 +256,7 @@ def test_theme_choices_are_one_choice_set_with_at_most_six_actions(dialog: Dialo
 def test_group_reflection_in_a_team_channel(dialog: Dialog) -> None:
     from microsoft_agents.activity import Activity, ChannelAccount, ConversationAccount, ConversationReference
 
-    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
+    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True), intake=make_intake(dialog))
     channel = ConversationAccount(id="19:ledergruppe@thread.tacv2", conversation_type="channel", tenant_id="t1")
     reference = ConversationReference(
         channel_id="msteams",

@@ -21,6 +21,7 @@ from bot.dialog import Dialog
 from handlers.server import build_server
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.teams.auth import TokenPolicy
+from loopback.core import make_intake
 from loopback.slack import start_on_loopback
 from tests.handlers.cards.check import teams_cards_are_valid  # noqa: F401  (autouse: every card checked)
 from tests.handlers.test_teams import _activity
@@ -122,7 +123,9 @@ async def _post(dialog: Dialog, headers: dict[str, str], *, tenant: str = TENANT
     import aiohttp
 
     options = TeamsOptions(app_id=APP_ID, app_password="secret", tenant_id=TENANT)
-    server = build_server(warm_up=lambda: None, teams=build_teams_agent(dialog=dialog, options=options))
+    intake = make_intake(dialog)
+    agent = build_teams_agent(dialog=dialog, options=options, intake=intake)
+    server = build_server(warm_up=lambda: None, intake=intake, teams=agent)
     runner, port = await start_on_loopback(server)
     try:
         # A typing activity: nothing to answer, so no outgoing call needs a real token.

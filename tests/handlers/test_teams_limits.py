@@ -23,6 +23,7 @@ from bot.store.models import ReflectionAnswer
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.teams.cards import MESSAGE_BYTES, card_messages, group_form_values, reply_card, text_card
 from handlers.teams.proactive import TeamsSender
+from loopback.core import make_intake
 from loopback.slack import start_on_loopback
 from loopback.teams import ReplyAdapter
 from tests.handlers.cards.check import teams_cards_are_valid, validate  # noqa: F401  (autouse: every card checked)
@@ -98,8 +99,11 @@ def test_mine_svar_with_56_answers_arrives_whole_in_messages_teams_takes(dialog:
         mock_runner, connector.port = await start_on_loopback(mock)
         from handlers.server import build_server
 
-        agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
-        runner, port = await start_on_loopback(build_server(warm_up=dialog.questions.assistant.load, teams=agent))
+        intake = make_intake(dialog)
+        agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True), intake=intake)
+        runner, port = await start_on_loopback(
+            build_server(warm_up=dialog.questions.assistant.load, intake=intake, teams=agent)
+        )
         try:
             async with aiohttp.ClientSession() as session:
                 activity = _activity(f"http://127.0.0.1:{connector.port}/", "mine svar")
@@ -127,7 +131,7 @@ def test_a_scheduled_message_of_many_short_lines_is_split_by_bytes(dialog: Dialo
         mock = web.Application()
         mock.router.add_post("/{tail:.*}", connector.handle)
         mock_runner, connector.port = await start_on_loopback(mock)
-        agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
+        agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True), intake=make_intake(dialog))
         try:
             sender = TeamsSender(agent=agent, app_id=None)
             await sender.send("a:1personal-conversation", reply, reply_to=f"http://127.0.0.1:{connector.port}/")
@@ -147,7 +151,7 @@ def test_a_scheduled_message_of_many_short_lines_is_split_by_bytes(dialog: Dialo
 
 
 def test_a_group_summary_of_many_shared_answers_arrives_whole(dialog: Dialog) -> None:
-    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
+    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True), intake=make_intake(dialog))
     adapter = _channel_adapter("19:store-gruppe@thread.tacv2")
     shared = [f"DELT{n:02d} " + "Vi må snakke mer om prioriteringene våre i møtene. " * 12 for n in range(45)]
     shared = [answer.strip() for answer in shared]
@@ -189,7 +193,7 @@ def test_a_group_summary_of_many_shared_answers_arrives_whole(dialog: Dialog) ->
 
 
 def test_a_group_with_a_deadline_has_a_valid_form_per_question(dialog: Dialog) -> None:
-    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
+    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True), intake=make_intake(dialog))
     adapter = _channel_adapter("19:frist-gruppe@thread.tacv2")
     forms: list[dict[str, Any]] = []
     posted: list[str] = []

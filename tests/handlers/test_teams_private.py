@@ -20,6 +20,7 @@ from bot.reflection.replies import Choice, Reply
 from bot.store.models import QuestionLog, ReflectionAnswer
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.teams.cards import answer_card, reply_card
+from loopback.core import make_intake
 from loopback.teams import ReplyAdapter
 from tests.handlers.cards.check import teams_cards_are_valid  # noqa: F401  (autouse: every card checked)
 from tests.handlers.test_teams import card_text, shows
@@ -58,7 +59,7 @@ async def open_group(agent: Any, home: ReplyAdapter) -> dict[str, Any]:
 
 
 def test_group_actions_count_only_in_the_groups_own_conversation(dialog: Dialog) -> None:
-    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
+    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True), intake=make_intake(dialog))
     home = _adapter("19:gruppe-a@thread.tacv2", "channel")
     other = _adapter("19:et-annet-team@thread.tacv2", "channel")
     form: dict[str, Any] = {}
@@ -88,7 +89,9 @@ def test_group_actions_count_only_in_the_groups_own_conversation(dialog: Dialog)
 
 def test_hr_report_only_in_a_personal_chat(dialog: Dialog) -> None:
     agent = build_teams_agent(
-        dialog=dialog, options=TeamsOptions(allow_anonymous=True, hr_user_ids=frozenset({"aad-hr"}))
+        dialog=dialog,
+        options=TeamsOptions(allow_anonymous=True, hr_user_ids=frozenset({"aad-hr"})),
+        intake=make_intake(dialog),
     )
 
     async def scenario() -> None:
@@ -115,7 +118,7 @@ def test_hr_report_only_in_a_personal_chat(dialog: Dialog) -> None:
 
 
 def test_feedback_only_from_the_asker(dialog: Dialog) -> None:
-    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
+    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True), intake=make_intake(dialog))
     channel = _adapter("19:ledere@thread.tacv2", "channel")
     ref: dict[str, str] = {}
 
@@ -151,7 +154,7 @@ def test_feedback_only_from_the_asker(dialog: Dialog) -> None:
 
 
 def test_export_is_sent_whole_over_several_messages(dialog: Dialog) -> None:
-    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
+    agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True), intake=make_intake(dialog))
     adapter = ReplyAdapter(channel_id="msteams")
     owner_user = "aad-leder-eksport"
     owner = dialog.owner(Asker("teams", "", owner_user, "dm"))

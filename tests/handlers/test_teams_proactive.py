@@ -20,7 +20,7 @@ from handlers.launch import periodic_work
 from handlers.server import build_server
 from handlers.teams.app import TeamsOptions, build_teams_agent
 from handlers.teams.proactive import TeamsSender
-from loopback.core import make_dialog
+from loopback.core import make_dialog, make_intake
 from loopback.slack import start_on_loopback
 from tests.handlers.cards.check import teams_cards_are_valid  # noqa: F401  (autouse: every card checked)
 from tests.handlers.test_teams import MockConnector, _activity, _content
@@ -43,8 +43,9 @@ def test_a_teams_only_server_sends_plans_and_deadlines(assistant: Assistant, tmp
         mock = web.Application()
         mock.router.add_post("/{tail:.*}", connector.handle)
         mock_runner, connector.port = await start_on_loopback(mock)
-        agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True))
-        runner, port = await start_on_loopback(build_server(warm_up=assistant.load, teams=agent))
+        intake = make_intake(dialog)
+        agent = build_teams_agent(dialog=dialog, options=TeamsOptions(allow_anonymous=True), intake=intake)
+        runner, port = await start_on_loopback(build_server(warm_up=assistant.load, intake=intake, teams=agent))
         # What the server runs every tick when Teams is its only channel (handlers.launch.serve).
         periodic = periodic_work(
             dialog, settings, senders={"teams": TeamsSender(agent=agent, app_id=None)}, clock=clock

@@ -22,7 +22,7 @@ from bot.reflection import data
 from bot.reflection.catalog import Catalog
 from bot.reflection.schedule import Scheduler
 from bot.store.db import Database, make_engine
-from bot.store.inbox_table import InboxEvent
+from bot.store.inbox import InboxEvent
 from loopback.postgres import PostgresServer
 from loopback.replica import Replica, dm_event
 from loopback.slack import MockSlack, payload, start_on_loopback
