@@ -33,7 +33,7 @@ from bot.ranking import FITTED_FILE, Candidates, FittedModel, features, order
 from index.documents import Passage
 from index.embed import Embedder
 from index.errors import NotLoadedError
-from index.files import LoadedIndex, load_index
+from index.load import LoadedIndex, load_index
 from index.owners import OwnerNames
 from index.text import idf, split_compound, terms
 
