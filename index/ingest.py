@@ -192,7 +192,7 @@ class Ingestor:
             report = None
             if scan.damaged:
                 repaired = repairer.repair_segments(text, scan)
-                report = repairer.report(text, repaired, damaged=True)
+                report = repairer.report(text, repaired)
                 log.info(
                     "OCR repair of %s: valid words %.1f%% -> %.1f%%",
                     path.name,

@@ -49,8 +49,6 @@ class RepairReport:
     word_tokens: int
     valid_before: int
     valid_after: int
-    damaged: bool
-    changed_tokens: int
     # Repair can split glued words, so the text after has its own count (a share over the count
     # before would pass 100 %).
     word_tokens_after: int = 0
@@ -221,17 +219,14 @@ class OcrRepairer:
                 out[start:end] = list(_match_case(text[start:end], best))
         return "".join(out)
 
-    def report(self, before: str, after: str, *, damaged: bool) -> RepairReport:
+    def report(self, before: str, after: str) -> RepairReport:
         """Compare the share of valid word tokens before and after a repair."""
         words_before = [t for t in TOKEN.findall(before) if has_letter(t)]
         words_after = [t for t in TOKEN.findall(after) if has_letter(t)]
-        changed = sum(1 for a, b in zip(words_before, words_after, strict=False) if a != b)
         return RepairReport(
             word_tokens=len(words_before),
             valid_before=sum(1 for t in words_before if self._lex.is_valid(t.lower())),
             valid_after=sum(1 for t in words_after if self._lex.is_valid(t.lower())),
-            damaged=damaged,
-            changed_tokens=changed,
             word_tokens_after=len(words_after),
         )
 

@@ -48,6 +48,7 @@ class ScanResult:
 
     @property
     def rate(self) -> float:
+        """Share of the document's word tokens that are OCR damage."""
         words = sum(s.words for s in self.segments)
         return sum(s.damaged_words for s in self.segments) / words if words else 0.0
 
@@ -78,11 +79,6 @@ class ScanDetector:
         # Only a listed word counts as what was meant: two parts that happen to make a compound
         # ("delegerings|reglement" one letter off) are no evidence of a misread.
         return any(self._lex.is_known(c) or self._lex.in_dictionary(c) for c, _ in edits(low) if self._lex.is_valid(c))
-
-    def damage_rate(self, text: str) -> float:
-        """Share of word tokens that are OCR damage (see ``is_damage``)."""
-        words = [t for t in words_outside_addresses(text) if is_word(t)]
-        return sum(1 for w in words if self.is_damage(w)) / len(words) if words else 0.0
 
     def scan(self, text: str, *, language: str = "nb") -> ScanResult:
         """Which parts of ``text`` are scanned (OCR-damaged) and which are clean.

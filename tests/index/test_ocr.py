@@ -91,9 +91,9 @@ def test_urls_are_not_words(repairer: OcrRepairer) -> None:
 
 def test_heim_document_before_and_after(repairer: OcrRepairer, detector: ScanDetector) -> None:
     raw = clean_text((KNOWLEDGE / "heim-styring-og-ledelse.txt").read_text(encoding="utf-8"))
-    assert detector.damage_rate(raw) > 0.03
+    assert detector.scan(raw).rate > 0.03
     fixed = repairer.repair(raw, damaged=True)
-    report = repairer.report(raw, fixed, damaged=True)
+    report = repairer.report(raw, fixed)
     assert report.share_before < 0.95
     assert 0.99 < report.share_after <= 1.0  # a share of the words after (split glued words count)
     flat = " ".join(fixed.split())
@@ -103,7 +103,7 @@ def test_heim_document_before_and_after(repairer: OcrRepairer, detector: ScanDet
 
 def test_clean_documents_are_not_damaged(detector: ScanDetector) -> None:
     text = (KNOWLEDGE / "ks-guide-til-god-ledelse.md").read_text(encoding="utf-8")
-    assert detector.damage_rate(text) < 0.005
+    assert detector.scan(text).rate < 0.005
 
 
 def test_ingestion_repairs_only_the_scanned_document(corpus: Corpus) -> None:
