@@ -33,11 +33,12 @@ sys.path.insert(0, str(ROOT))
 from bench.stats import percentile  # noqa: E402
 from bot.config import SearchSettings, Settings  # noqa: E402
 from bot.search import SearchService  # noqa: E402
+from index.build import IndexBuilder  # noqa: E402
 from index.chunk import split_sentences  # noqa: E402
 from index.documents import Passage  # noqa: E402
 from index.embed import BundledEmbedder  # noqa: E402
-from index.files import IndexBuilder, load_index  # noqa: E402
 from index.ingest import Corpus, IngestedDocument  # noqa: E402
+from index.load import load_index  # noqa: E402
 
 
 class GeneratedVectors(BundledEmbedder):

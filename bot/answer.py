@@ -68,7 +68,6 @@ class Answer:
     sentences: tuple[str, ...] = ()
     passage: str = ""  # the shown part of the passage
     source: Source | None = None
-    example_from: str | None = None  # the owner, when the passage is not the home municipality's
     see_also: tuple[Source, ...] = ()
     hr_contact: str = ""
     note: str | None = None
@@ -173,7 +172,6 @@ class AnswerComposer:
             sentences=tuple(sentences),
             passage=shown_passage(lead.passage.text, chosen),
             source=source,
-            example_from=None if source.is_home else self._short_owner(lead.passage),
             see_also=tuple(see_also),
             hr_contact=self._hr,
             note=note,

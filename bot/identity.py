@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 import os
 import secrets
 from pathlib import Path
 
-log = logging.getLogger(__name__)
 KEY_FILE = "pseudonym.key"
 
 

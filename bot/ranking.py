@@ -51,7 +51,6 @@ class Candidates:
     ids: np.ndarray  # passage index
     passage: np.ndarray  # cosine of the passage vector
     window: np.ndarray  # cosine of the best window
-    best_window: np.ndarray  # row of that window in the index's window table (-1: none)
     bm25: np.ndarray  # raw BM25 score
     coverage: float  # IDF-weighted share of the question's terms the documents know
     anchor: float  # cosine to the nearest out-of-scope topic

@@ -33,7 +33,7 @@ from bot.ranking import FITTED_FILE, Candidates, FittedModel, features, order
 from index.documents import Passage
 from index.embed import Embedder
 from index.errors import NotLoadedError
-from index.files import LoadedIndex, load_index
+from index.load import LoadedIndex, load_index
 from index.owners import OwnerNames
 from index.text import idf, split_compound, terms
 
@@ -52,7 +52,6 @@ class Hit:
     dense: float  # cosine of the passage vector to the query
     bm25: float  # BM25 score (0 when no term matched)
     window: float = 0.0  # cosine of the passage's best sentence window
-    window_span: tuple[int, int] | None = None  # (first sentence, number of sentences) of that window
 
 
 @dataclass(frozen=True)
@@ -150,8 +149,6 @@ class SearchService:
         index = self.index
         hits = []
         for position in ranked[:top_k]:
-            row = int(candidates.best_window[position])
-            span = (int(index.windows[row, 1]), int(index.windows[row, 2])) if row >= 0 else None
             hits.append(
                 Hit(
                     passage=index.passages[int(candidates.ids[position])],
@@ -159,7 +156,6 @@ class SearchService:
                     dense=float(candidates.passage[position]),
                     bm25=float(candidates.bm25[position]),
                     window=float(candidates.window[position]),
-                    window_span=span,
                 )
             )
         return SearchResult(
@@ -209,15 +205,14 @@ class SearchService:
     ) -> Candidates:
         index = self.index
         if len(index.windows) <= _SCORE_ALL_WINDOWS:
-            passage_scores, window_scores, best = self._score_all(vector, ids)
+            passage_scores, window_scores = self._score_all(vector, ids)
         else:
-            passage_scores, window_scores, best = self._score_exactly(vector, ids)
+            passage_scores, window_scores = self._score_exactly(vector, ids)
         anchor = float((index.anchors @ vector).max()) if len(index.anchors) else -1.0
         return Candidates(
             ids=ids,
             passage=passage_scores,
             window=window_scores,
-            best_window=best,
             bm25=(bm25_all[ids] if bm25_all is not None else np.zeros(len(ids))).astype(np.float64),
             coverage=self._coverage(query_terms),
             anchor=anchor,
@@ -225,7 +220,7 @@ class SearchService:
             words=len(_WORD.findall(text)),
         )
 
-    def _score_all(self, vector: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _score_all(self, vector: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """A small index: every window scored in one product."""
         index = self.index
         passages = np.asarray(index.vectors @ vector, dtype=np.float64)
@@ -233,12 +228,8 @@ class SearchService:
         owner = index.windows[:, 0]
         top = np.full(len(index.passages), -np.inf)
         np.maximum.at(top, owner, every)
-        rows = np.full(len(index.passages), -1, dtype=np.int64)
-        at_top = np.flatnonzero(every >= top[owner])
-        _, first = np.unique(owner[at_top], return_index=True)
-        rows[owner[at_top[first]]] = at_top[first]
-        windows = np.where(rows >= 0, top, passages)
-        return passages[ids], windows[ids], rows[ids]
+        windows = np.where(np.isfinite(top), top, passages)  # a passage without windows: its own cosine
+        return passages[ids], windows[ids]
 
     def _candidate_ids(self, vector: np.ndarray, bm25_all: np.ndarray | None) -> np.ndarray:
         """A large index: candidates from the passage and window ANN indexes and BM25."""
@@ -255,19 +246,16 @@ class SearchService:
             found.update(int(i) for i in top if bm25_all[i] > 0)
         return np.array(sorted(i for i in found if index.answerable[i]), dtype=np.int64)
 
-    def _score_exactly(self, vector: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _score_exactly(self, vector: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """A large index: the candidates' passage and best-window cosines, scored exactly."""
         index = self.index
         passage_scores = np.asarray(index.vectors[ids] @ vector, dtype=np.float64)
         window_scores = passage_scores.copy()
-        best = np.full(len(ids), -1, dtype=np.int64)
         for n, i in enumerate(ids):
             start, end = int(index.window_offsets[i]), int(index.window_offsets[i + 1])
             if end > start:
-                scores = np.asarray(index.window_vectors[start:end] @ vector)
-                j = int(scores.argmax())
-                window_scores[n], best[n] = float(scores[j]), start + j
-        return passage_scores, window_scores, best
+                window_scores[n] = float(np.asarray(index.window_vectors[start:end] @ vector).max())
+        return passage_scores, window_scores
 
     def query_terms(self, text: str, *, compounds: bool = True) -> list[str]:
         index = self.index

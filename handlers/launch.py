@@ -34,9 +34,10 @@ from handlers.slack.directory import CombinedDirectory, SlackDirectory
 from handlers.slack.sender import SlackSender
 from handlers.teams.app import TeamsAgent, TeamsOptions, build_teams_agent
 from handlers.teams.proactive import TeamsSender
+from index.build import IndexBuilder
 from index.errors import ConfigError, IndexMissingError
-from index.files import IndexBuilder, read_manifest
 from index.ingest import Ingestor, load_out_of_scope
+from index.manifest import read_manifest
 
 log = logging.getLogger(__name__)
 

@@ -26,6 +26,7 @@ from index.lexicon import NorwegianLexicon
 from index.ocr import OcrRepairer, RepairReport
 from index.owners import OwnerNames
 from index.readers import SUPPORTED_SUFFIXES, read_file
+from index.scan import ScanDetector
 from index.structure import markdown_blocks, plain_blocks, sections
 
 log = logging.getLogger(__name__)
@@ -167,6 +168,7 @@ class Ingestor:
         unknown = set(sources) - {p.name for p in document_files(folder)}
         if unknown:
             log.warning("sources.yaml names files that are not in %s: %s", folder, sorted(unknown))
+        detector = ScanDetector(self._lexicon)
         repairer = OcrRepairer(self._lexicon)
         staged = []
         for path in document_files(folder):
@@ -175,11 +177,11 @@ class Ingestor:
             language = str((entry or {}).get("language") or "nb")
             names = tuple(str((entry or {}).get(k) or "") for k in ("title", "owner")) + (self._default_owner,)
             text = clean_text(raw.text, names=names)
-            scan = repairer.scan(text, language=language)
+            scan = detector.scan(text, language=language)
             if scan.damaged or path.suffix.lower() == ".pdf":
                 # Figures leave debris in scans and PDF extraction; a web page's short lines are its text.
                 text = drop_figure_debris(text)
-                scan = repairer.scan(text, language=language)
+                scan = detector.scan(text, language=language)
             staged.append((path, raw.markdown, text, scan, entry))
         for _, _, text, scan, _ in staged:
             if not scan.damaged:
@@ -190,7 +192,7 @@ class Ingestor:
             report = None
             if scan.damaged:
                 repaired = repairer.repair_segments(text, scan)
-                report = repairer.report(text, repaired, damaged=True)
+                report = repairer.report(text, repaired)
                 log.info(
                     "OCR repair of %s: valid words %.1f%% -> %.1f%%",
                     path.name,

@@ -1,6 +1,6 @@
 """Which words are Norwegian: wordfreq frequencies, the hunspell dictionaries of both written
 standards (bokmål and nynorsk), the corpus' own clean vocabulary, and two-part compounds of those.
-index/ocr.py asks it whether a token is damage and which repair is the likeliest word."""
+index/scan.py asks it whether a token is damage, index/ocr.py which repair is the likeliest word."""
 
 from __future__ import annotations
 

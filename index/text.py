@@ -31,6 +31,14 @@ def terms(text: str, *, stopwords: frozenset[str] = frozenset()) -> list[str]:
     return [t for t in (fold(s) for s in stems) if t and t not in stopwords]
 
 
+def norwegian_stopwords() -> frozenset[str]:
+    """bm25s' Norwegian stopwords as terms: what the index leaves out of the passages and the search
+    out of a question."""
+    from bm25s.stopwords import STOPWORDS_NORWEGIAN
+
+    return frozenset(t for w in STOPWORDS_NORWEGIAN for t in terms(w))
+
+
 def idf(document_frequency: int, total: int) -> float:
     """BM25's idf (as bm25s scores with method "lucene"): how rare a term is among ``total`` passages."""
     return math.log(1 + (total - document_frequency + 0.5) / (document_frequency + 0.5))

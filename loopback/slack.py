@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.dialog import Dialog
 from bot.intake import Intake
 from handlers.launch import SlackSecrets, build_channels
-from handlers.slack.limits import payload_violations
+from loopback.block_kit import payload_violations
 
 PAYLOADS = Path(__file__).resolve().parent / "payloads"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

@@ -15,8 +15,8 @@ from bot.assistant import Assistant, build_assistant
 from bot.config import Settings
 from bot.dialog import Dialog
 from bot.store.db import Database, make_engine
+from index.build import IndexBuilder
 from index.embed import BundledEmbedder
-from index.files import IndexBuilder
 from index.ingest import Corpus, Ingestor, load_out_of_scope
 from loopback import KNOWLEDGE, ROOT
 from loopback.core import make_dialog

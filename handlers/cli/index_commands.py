@@ -47,8 +47,8 @@ def index_text(
 @index_app.command("status")
 def index_status(config: ConfigOption = None) -> None:
     """Vis hva indeksen inneholder, og om dokumentene har endret seg siden den ble bygget."""
-    from index.files import read_manifest
     from index.ingest import changes_since
+    from index.manifest import read_manifest
 
     try:
         settings = settings_from(config)

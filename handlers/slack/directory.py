@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.analytics.register import RegisterRow
-
-log = logging.getLogger(__name__)
 
 
 class SlackDirectory:

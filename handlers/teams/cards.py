@@ -164,11 +164,6 @@ def text_card(text: str) -> dict[str, Any]:
     return _card(_lines(text))
 
 
-def text_cards(text: str, *, budget: int = MESSAGE_BYTES - ENVELOPE_BYTES) -> list[dict[str, Any]]:
-    """Long text (an export) as several cards split between lines: sent whole, over several messages."""
-    return split_card(text_card(text), budget=budget)
-
-
 def answer_summary(answer: Answer) -> str:
     """The notification line of an answer card."""
     if answer.invalid:

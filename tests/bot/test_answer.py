@@ -77,7 +77,7 @@ def test_sentences_are_marked_and_sourced_without_links() -> None:
     assert "»Rådmannen delegerer myndighet til en enhetsleder, men sitter igjen med ansvaret.«" in text
     assert "Dette gjelder alle ledd" in answer.passage  # the passage around the sentence, unmarked
     assert "wikipedia" not in answer.passage and "wikipedia" in answer.full_passage  # "Vis mer" has all
-    assert answer.example_from is None and answer.origin == ""
+    assert answer.origin == ""  # the home municipality's own passage: no "Eksempel fra …"
 
 
 @pytest.mark.unit

@@ -15,7 +15,6 @@ def _candidates(bm25: list[float], window: list[float], topic: Candidates | None
         ids=np.arange(n),
         passage=np.array(window),
         window=np.array(window),
-        best_window=np.full(n, -1),
         bm25=np.array(bm25),
         coverage=1.0,
         anchor=0.0,

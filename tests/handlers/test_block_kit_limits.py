@@ -22,8 +22,8 @@ from bot.jobs import ReflectionJobs
 from bot.reflection.replies import Choice, Reply
 from handlers.slack import limits
 from handlers.slack.blocks import pages, reflection_blocks
-from handlers.slack.limits import payload_violations
 from handlers.slack.sender import SlackSender
+from loopback.block_kit import payload_violations
 from loopback.slack import BOT_TOKEN, MockSlack, start_on_loopback
 
 

@@ -17,10 +17,12 @@ import pytest
 
 from bot.config import SearchSettings
 from bot.search import SearchService
+from index.build import IndexBuilder
 from index.embed import BundledEmbedder, SentenceTransformerEmbedder
 from index.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
-from index.files import IndexBuilder, load_index, read_manifest
 from index.ingest import Ingestor
+from index.load import load_index
+from index.manifest import read_manifest
 
 pytestmark = pytest.mark.integration
 

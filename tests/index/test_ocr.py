@@ -14,13 +14,14 @@ from index.clean import clean_text
 from index.ingest import Corpus, Ingestor
 from index.lexicon import NorwegianLexicon
 from index.ocr import OcrRepairer
+from index.scan import ScanDetector
 from tests.conftest import KNOWLEDGE, ROOT
 
 pytestmark = pytest.mark.unit
 
 
 @pytest.fixture(scope="module")
-def repairer() -> OcrRepairer:
+def lexicon() -> NorwegianLexicon:
     lexicon = NorwegianLexicon()
     for name in (
         "ks-guide-til-god-ledelse.md",
@@ -31,7 +32,17 @@ def repairer() -> OcrRepairer:
         text = (KNOWLEDGE / name).read_text(encoding="utf-8")
         lexicon.add_corpus_words(re.findall(r"[^\W\d_]+", text))
         lexicon.add_corpus_text([text])
+    return lexicon
+
+
+@pytest.fixture(scope="module")
+def repairer(lexicon: NorwegianLexicon) -> OcrRepairer:
     return OcrRepairer(lexicon)
+
+
+@pytest.fixture(scope="module")
+def detector(lexicon: NorwegianLexicon) -> ScanDetector:
+    return ScanDetector(lexicon)
 
 
 @pytest.mark.parametrize(
@@ -78,11 +89,11 @@ def test_urls_are_not_words(repairer: OcrRepairer) -> None:
     )
 
 
-def test_heim_document_before_and_after(repairer: OcrRepairer) -> None:
+def test_heim_document_before_and_after(repairer: OcrRepairer, detector: ScanDetector) -> None:
     raw = clean_text((KNOWLEDGE / "heim-styring-og-ledelse.txt").read_text(encoding="utf-8"))
-    assert repairer.damage_rate(raw) > 0.03
+    assert detector.scan(raw).rate > 0.03
     fixed = repairer.repair(raw, damaged=True)
-    report = repairer.report(raw, fixed, damaged=True)
+    report = repairer.report(raw, fixed)
     assert report.share_before < 0.95
     assert 0.99 < report.share_after <= 1.0  # a share of the words after (split glued words count)
     flat = " ".join(fixed.split())
@@ -90,9 +101,9 @@ def test_heim_document_before_and_after(repairer: OcrRepairer) -> None:
     assert "Rådmannen delegerer myndighet til en enhetsleder eller stabsleder, men sitter igjen med ansvaret" in flat
 
 
-def test_clean_documents_are_not_damaged(repairer: OcrRepairer) -> None:
+def test_clean_documents_are_not_damaged(detector: ScanDetector) -> None:
     text = (KNOWLEDGE / "ks-guide-til-god-ledelse.md").read_text(encoding="utf-8")
-    assert repairer.damage_rate(text) < 0.005
+    assert detector.scan(text).rate < 0.005
 
 
 def test_ingestion_repairs_only_the_scanned_document(corpus: Corpus) -> None:

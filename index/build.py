@@ -1,19 +1,8 @@
-"""The index on disk: a folder of arrays, JSON and a manifest, checked on load. No pickle.
-
-Layout::
-
-    manifest.json     backend, model, dimension, version, document hashes, dense index kind
-    passages.jsonl    one passage per line, with the key of its embedded text
-    vectors.npy       float32 embeddings, row i for passage i
-    dense.faiss       FAISS index over the passage vectors (exact inner product, or HNSW above a size)
-    windows.jsonl     the sentence windows of the answer candidates (index/windows.py): passage, start, size, key
-    window_vectors.npy  float32 embeddings, row j for window j
-    windows.faiss     FAISS index over the window vectors
-    bm25/             bm25s arrays and vocabulary (JSON + .npy)
-    anchors.npy       embeddings of the out-of-scope topics (knowledge/out_of_scope.yaml)
+"""Building the index folder (index/manifest.py names its files): embed, index, write atomically.
 
 A rebuild reuses the vectors of passages and windows whose embedded text did not change, so adding
-one document embeds only that document.
+one document embeds only that document. The folder is written beside the old one and swapped in,
+so a failed build (a full disk) leaves the previous index as it was.
 """
 
 from __future__ import annotations
@@ -21,14 +10,13 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
-import logging
 import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,22 +26,22 @@ from index.documents import Passage
 from index.embed import Embedder
 from index.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from index.ingest import Corpus
-from index.text import terms
+from index.manifest import (
+    ANCHORS,
+    BM25_DIR,
+    DENSE,
+    MANIFEST,
+    PASSAGES,
+    VECTORS,
+    WINDOW_DENSE,
+    WINDOW_VECTORS,
+    WINDOWS,
+    check_compatible,
+    manifest_for,
+    read_manifest,
+)
+from index.text import norwegian_stopwords, terms
 from index.windows import Window, head, is_answer_candidate, passage_windows, window_embedded_text
-
-log = logging.getLogger(__name__)
-
-FORMAT_VERSION = 2
-MANIFEST = "manifest.json"
-PASSAGES = "passages.jsonl"
-VECTORS = "vectors.npy"
-DENSE = "dense.faiss"
-BM25_DIR = "bm25"
-ANCHORS = "anchors.npy"
-WINDOWS = "windows.jsonl"
-WINDOW_VECTORS = "window_vectors.npy"
-WINDOW_DENSE = "windows.faiss"
-
 
 _SHORT_WRITE = re.compile(r"\d+ requested and \d+ written")
 
@@ -71,12 +59,6 @@ def indexed_terms_text(passage: Passage) -> str:
 
 def _key(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_NORWEGIAN
-
-    return frozenset(t for w in STOPWORDS_NORWEGIAN for t in terms(w))
 
 
 @dataclass(frozen=True)
@@ -115,8 +97,6 @@ class IndexBuilder:
 
     def build(self, corpus: Corpus, folder: Path, *, out_of_scope: list[str] | None = None) -> BuildReport:
         """Write the index for ``corpus`` to ``folder`` (atomically: a failed build leaves the old one)."""
-        import time
-
         import bm25s
         import faiss
         from bm25s.tokenization import Tokenizer
@@ -149,7 +129,7 @@ class IndexBuilder:
         window_kind = "ivf-sq8" if large else "flat"
         window_dense = _dense_index(window_vectors, window_kind, self._hnsw_m)
 
-        stop = _stopwords()
+        stop = norwegian_stopwords()
         # bm25s' tokenizer with our Norwegian terms as its splitter (stems, folded, stopwords out), so
         # the passages get exactly the terms a question is matched with (bot/search.py uses terms too).
         tokenizer = Tokenizer(lower=False, splitter=lambda text: terms(text, stopwords=stop), stopwords=None)
@@ -178,39 +158,14 @@ class IndexBuilder:
             np.save(staging / ANCHORS, anchors, allow_pickle=False)
             faiss.write_index(dense, str(staging / DENSE))
             retriever.save(str(staging / BM25_DIR), show_progress=False)
-            manifest = {
-                "version": FORMAT_VERSION,
-                "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "backend": self._embedder.backend,
-                "model": self._embedder.model,
-                "dimension": self._embedder.dimension,
-                "passages": len(passages),
-                "dense": dense_kind,
-                "windows": len(windows),
-                "window_dense": window_kind,
-                "out_of_scope_topics": len(topics),
-                "documents": {
-                    d.meta.id: {
-                        "file": d.meta.file,
-                        "sha256": d.sha256,
-                        "passages": len(d.passages),
-                        "title": d.meta.title,
-                        "owner": d.meta.owner,
-                        "kind": d.meta.kind,
-                        "scope": d.meta.scope,
-                        "short_owner": d.meta.short_owner,
-                        **(
-                            {
-                                "ocr_valid_before": round(d.ocr.share_before, 4),
-                                "ocr_valid_after": round(d.ocr.share_after, 4),
-                            }
-                            if d.ocr
-                            else {}
-                        ),
-                    }
-                    for d in corpus.documents
-                },
-            }
+            manifest = manifest_for(
+                corpus,
+                self._embedder,
+                dense=dense_kind,
+                windows=len(windows),
+                window_dense=window_kind,
+                topics=len(topics),
+            )
             (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
             _replace_folder(staging, folder)
         except (OSError, RuntimeError) as exc:
@@ -255,135 +210,6 @@ class IndexBuilder:
             if self._progress is not None:
                 self._progress(len(batch))
         return vectors, len(todo)
-
-
-@dataclass
-class LoadedIndex:
-    """An index read from disk, ready to search."""
-
-    manifest: dict[str, Any]
-    passages: list[Passage]
-    dense: Any  # faiss.Index
-    bm25: Any  # bm25s.BM25
-    stopwords: frozenset[str]
-    anchors: np.ndarray  # out-of-scope topic vectors, shape (n, dimension)
-    document_frequency: np.ndarray  # passages that contain each BM25 term, by term id
-    vectors: np.ndarray  # passage vectors (memory-mapped)
-    windows: np.ndarray  # (n, 3) int32: passage, first sentence, number of sentences
-    window_vectors: np.ndarray  # window vectors (memory-mapped)
-    window_dense: Any  # faiss.Index over the windows
-    window_offsets: np.ndarray  # windows of passage i are rows window_offsets[i]:window_offsets[i + 1]
-    answerable: np.ndarray  # bool per passage: an answer candidate
-
-    def documents(self) -> dict[str, dict[str, Any]]:
-        return dict(self.manifest.get("documents", {}))
-
-
-def read_manifest(folder: Path) -> dict[str, Any]:
-    """The manifest of the index in ``folder``.
-
-    Raises:
-        IndexMissingError: there is no index there.
-        IndexCorruptError: the manifest cannot be read.
-    """
-    path = folder / MANIFEST
-    if not path.is_file():
-        raise IndexMissingError(f"Fant ingen indeks i {folder}. Bygg den med «lederbot index build».")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise IndexCorruptError(
-            f"Indeksen i {folder} er skadet ({MANIFEST} kan ikke leses). Bygg den på nytt med «lederbot index build»."
-        ) from exc
-    version = manifest.get("version") if isinstance(manifest, dict) else None
-    if version != FORMAT_VERSION:
-        raise IndexMismatchError(
-            f"Indeksen i {folder} har et annet format (versjon {version}, forventet {FORMAT_VERSION}). "
-            "Bygg den på nytt med «lederbot index build»."
-        )
-    return manifest
-
-
-def check_compatible(manifest: dict[str, Any], embedder: Embedder, folder: Path) -> None:
-    """Refuse an index built by another backend or model: its vectors mean something else."""
-    built = (manifest.get("backend"), manifest.get("model"))
-    wanted = (embedder.backend, embedder.model)
-    if built != wanted:
-        raise IndexMismatchError(
-            f"Indeksen i {folder} er bygget med {built[0]} / {built[1]}, men konfigurasjonen bruker "
-            f"{wanted[0]} / {wanted[1]}. Bygg indeksen på nytt med «lederbot index build»."
-        )
-
-
-def load_index(folder: Path, embedder: Embedder, *, ef_search: int = 128) -> LoadedIndex:
-    """Read and check the index in ``folder`` for searching with ``embedder``."""
-    import bm25s
-    import faiss
-
-    manifest = read_manifest(folder)
-    embedder.load()
-    check_compatible(manifest, embedder, folder)
-    try:
-        passages = []
-        with (folder / PASSAGES).open(encoding="utf-8") as lines:
-            for line in lines:
-                row = json.loads(line)
-                row.pop("embed_key", None)
-                row["heading_path"] = tuple(row["heading_path"])
-                passages.append(Passage(**row))
-        with (folder / WINDOWS).open(encoding="utf-8") as lines:
-            windows = np.array([json.loads(line)[:3] for line in lines], dtype=np.int32).reshape(-1, 3)
-        dense = faiss.read_index(str(folder / DENSE))
-        window_dense = faiss.read_index(str(folder / WINDOW_DENSE))
-        vectors = np.load(folder / VECTORS, mmap_mode="r", allow_pickle=False)
-        window_vectors = np.load(folder / WINDOW_VECTORS, mmap_mode="r", allow_pickle=False)
-        bm25 = bm25s.BM25.load(str(folder / BM25_DIR), load_corpus=False, mmap=True, show_progress=False)
-        anchors = np.load(folder / ANCHORS, allow_pickle=False)
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
-        raise IndexCorruptError(
-            f"Indeksen i {folder} er skadet eller ufullstendig ({type(exc).__name__}). "
-            "Bygg den på nytt med «lederbot index build»."
-        ) from exc
-    if (
-        dense.ntotal != len(passages)
-        or dense.d != manifest.get("dimension")
-        or len(passages) != manifest.get("passages")
-        or len(windows) != manifest.get("windows")
-        or window_dense.ntotal != len(windows)
-        or window_vectors.shape != (len(windows), dense.d)
-        or vectors.shape != (len(passages), dense.d)
-        or (len(windows) and (windows[:, 0].max() >= len(passages) or np.any(np.diff(windows[:, 0]) < 0)))
-    ):
-        raise IndexCorruptError(
-            f"Indeksen i {folder} henger ikke sammen (antall passasjer eller dimensjon stemmer ikke med manifestet). "
-            "Bygg den på nytt med «lederbot index build»."
-        )
-    for loaded in (dense, window_dense):
-        if hasattr(loaded, "hnsw"):
-            loaded.hnsw.efSearch = ef_search
-        if hasattr(loaded, "nprobe"):
-            loaded.nprobe = max(1, ef_search // 2)  # the same setting sizes the inverted file's search
-    if anchors.ndim != 2 or (len(anchors) and anchors.shape[1] != dense.d):
-        raise IndexCorruptError(
-            f"Indeksen i {folder} er skadet ({ANCHORS}). Bygg den på nytt med «lederbot index build»."
-        )
-    # bm25s keeps one column per term: its stored entries are the passages that contain it.
-    document_frequency = np.diff(np.asarray(bm25.scores["indptr"]))
-    return LoadedIndex(
-        manifest=manifest,
-        passages=passages,
-        dense=dense,
-        bm25=bm25,
-        stopwords=_stopwords(),
-        anchors=anchors,
-        document_frequency=document_frequency,
-        vectors=vectors,
-        windows=windows,
-        window_vectors=window_vectors,
-        window_dense=window_dense,
-        window_offsets=np.searchsorted(windows[:, 0], np.arange(len(passages) + 1)).astype(np.int64),
-        answerable=np.array([p.extra.get("answer", "1") == "1" for p in passages], dtype=bool),
-    )
 
 
 def _reusable_vectors(folder: Path, embedder: Embedder) -> dict[str, np.ndarray]:
