@@ -29,7 +29,6 @@ Example:
 from __future__ import annotations
 
 import json
-import logging
 import threading
 import uuid
 from collections import OrderedDict
@@ -42,8 +41,6 @@ from typing import Any
 from bot.dbhealth import DatabaseHealth
 from bot.store.db import Database, StorageError
 from bot.store.inbox import InboxEvent, InboxRepository
-
-log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -15,7 +14,6 @@ from bot.store.models import Leader, LeaderIdentity, LeaderMembership
 from bot.store.usage import RegisterRepository
 from index.errors import LederbotError
 
-log = logging.getLogger(__name__)
 REQUIRED = ("email", "unit", "level")
 OPTIONAL = ("name", "manager_email", "aad_id")
 

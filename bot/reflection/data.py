@@ -206,7 +206,7 @@ def export_reply(database: Database, catalog: Catalog, owner: str) -> Reply:
     if not answers_of(database, catalog, owner) and not any(stored_about(database, owner).values()):
         return Reply(texts.R_MY_ANSWERS_EMPTY)
     content = export(database, catalog, owner, "md")
-    return Reply(texts.R_EXPORTED, export=Export("mine-refleksjonssvar.md", content, "text/markdown"))
+    return Reply(texts.R_EXPORTED, export=Export("mine-refleksjonssvar.md", content))
 
 
 def delete_answers(database: Database, owner: str) -> int:

@@ -94,9 +94,8 @@ class Choice:
 
 @dataclass(frozen=True)
 class Export:
-    filename: str
+    filename: str  # its extension tells Slack and the terminal what kind of file it is
     content: str
-    mime: str
 
 
 @dataclass(frozen=True)
