@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,18 +126,23 @@ def changes_since(manifest: dict[str, Any], folder: Path) -> dict[str, str]:
     return states
 
 
+def document_id(path: Path, entry: Mapping[str, object] | None) -> str:
+    """A document's id: its ``sources.yaml`` ``id``, else the file name as a slug (known without reading it)."""
+    given = (entry or {}).get("id")
+    return str(given) if given else re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "dokument"
+
+
 def describe(path: Path, entry: dict[str, object] | None, *, default_owner: str, first_line: str) -> DocumentMeta:
     """Metadata for one file: its ``sources.yaml`` entry, or what can be read off the file."""
     entry = entry or {}
-    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "dokument"
     known = {f for f in DocumentMeta.__dataclass_fields__ if f != "file"}
     unknown = set(entry) - known - {"seed"}
     if unknown:
         raise ConfigError(f"{SOURCES_FILE}: ukjente felt for {path.name}: {sorted(unknown)}")
-    values = {k: (str(v) if v is not None else None) for k, v in entry.items() if k in known}
+    values = {k: (str(v) if v is not None else None) for k, v in entry.items() if k in known and k != "id"}
     return DocumentMeta(
         file=path.name,
-        id=values.pop("id", None) or slug,
+        id=document_id(path, entry),
         title=values.pop("title", None) or first_line or path.stem,
         owner=values.pop("owner", None) or default_owner,
         **{k: v for k, v in values.items() if v is not None},

@@ -28,19 +28,22 @@ def index_text(
     config: ConfigOption = None,
 ) -> None:
     """Skriv ut den rensede, reparerte teksten slik oppdeleren får den (overskrifter og linjeskift beholdt)."""
-    from index.ingest import Ingestor
+    from index import ingest
 
     try:
         settings = settings_from(config)
-        ingestor = Ingestor(
+        folder = settings.index.knowledge_dir
+        sources = ingest.load_sources(folder)
+        # A wrong id is told before the dictionaries load (that takes seconds).
+        known = sorted(ingest.document_id(path, sources.get(path.name)) for path in ingest.document_files(folder))
+        if document_id not in known:
+            raise LederbotError(f"Fant ikke dokumentet {document_id!r}. Kjente id-er: {', '.join(known)}")
+        ingestor = ingest.Ingestor(
             max_passage_chars=settings.index.max_passage_chars, default_owner=settings.organisation.home
         )
-        documents = {doc.meta.id: doc for doc in ingestor.prepare_folder(settings.index.knowledge_dir)}
+        documents = {doc.meta.id: doc for doc in ingestor.prepare_folder(folder)}
     except LederbotError as exc:
         raise fail(exc) from exc
-    if document_id not in documents:
-        known = ", ".join(sorted(documents))
-        raise fail(LederbotError(f"Fant ikke dokumentet {document_id!r}. Kjente id-er: {known}"))
     sys.stdout.write(documents[document_id].text)
 
 
