@@ -1,6 +1,6 @@
-"""The layers point down (index → bot → handlers → the lederbot command) and no package has an import
-cycle, and only bot/store speaks SQL: the contracts in .importlinter, checked by import-linter on the real code and on a copy with a
-forbidden import added (so the check is known to bite)."""
+"""The layers point down (index → bot → handlers → the lederbot command), no package has an import
+cycle, and only bot/store speaks SQL: the contracts in .importlinter, checked by import-linter on the
+real code and on a copy with a forbidden import added (so the check is known to bite)."""
 
 from __future__ import annotations
 

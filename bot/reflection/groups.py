@@ -217,20 +217,6 @@ class GroupReflections:
             reply = self._step(groups, group, action, actor=actor)
             return GroupPress(reply, thread_ts=None if reply.refused else group.thread_ts)
 
-    def step(self, action: GroupAction, *, actor: str, conversation: str) -> Reply:
-        """The facilitator's «neste» or «avslutt» button pressed in ``conversation`` (an answer goes
-        through :meth:`answer`); refused unless it is the group's conversation."""
-        if action.step == "answer":
-            raise ValueError(f"an answer is given with its text (GroupReflections.answer), not as a step: {action!r}")
-        with self._db.session() as session:
-            groups = GroupRepository(session=session)
-            group = groups.get(action.group_id)
-            refusal = _refusal(group, conversation)
-            if refusal is not None:
-                return refusal
-            assert group is not None
-            return self._step(groups, group, action, actor=actor)
-
     def _step(self, groups: GroupRepository, group: GroupSession, action: GroupAction, *, actor: str) -> Reply:
         if group.facilitator_key != actor:
             return _ONLY_FACILITATOR
