@@ -6,8 +6,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 \
     LEDERBOT_DATA_DIR=/app/data LEDERBOT_LOG_FORMAT=json
 
-# Debian's bokmål and nynorsk hunspell dictionaries: scan detection and OCR repair read them.
-RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends hunspell-no && rm -rf /var/lib/apt/lists/*
+# Debian's bokmål and nynorsk hunspell dictionaries and libhunspell: scan detection and OCR repair read them.
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends hunspell-no libhunspell-1.7-0 \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 lederbot
 WORKDIR /app
 

@@ -24,10 +24,12 @@ $(STAMP): pyproject.toml tests/handlers/cards/package-lock.json
 	@# The Teams card test validates cards with Microsoft's adaptivecards library (npm, pinned in package-lock.json).
 	command -v npm >/dev/null 2>&1 && npm ci --prefix tests/handlers/cards --no-audit --no-fund --silent || \
 	  echo "npm is missing: the Adaptive Cards validation test will fail (install nodejs and npm)."
-	@# Scan detection and OCR repair read the bokmål and nynorsk dictionaries of Debian's hunspell-no.
-	test -f /usr/share/hunspell/nn_NO.dic || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hunspell-no >/dev/null; } || \
-	  echo "hunspell-no is missing and could not be installed: nynorsk text cannot be told from OCR damage."
+	@# Scan detection and OCR repair read the bokmål and nynorsk dictionaries of Debian's hunspell-no
+	@# with Debian's libhunspell.
+	{ test -f /usr/share/hunspell/nn_NO.dic && /sbin/ldconfig -p | grep -q libhunspell-1.7.so.0; } || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hunspell-no libhunspell-1.7-0 >/dev/null; } || \
+	  echo "hunspell-no or libhunspell is missing and could not be installed: nynorsk text cannot be told from OCR damage."
 	touch $(STAMP)
 
 $(INDEX): $(STAMP)

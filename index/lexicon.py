@@ -11,7 +11,8 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+
+from index.hunspell import Dictionary, library
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class NorwegianLexicon:
     """
 
     def __init__(self, *, extra_words: Iterable[str] = (), hunspell_dir: Path | None = DEFAULT_HUNSPELL_DIR) -> None:
-        self._dictionaries: dict[str, Any] = {}
+        self._dictionaries: dict[str, Dictionary] = {}
         if hunspell_dir is not None:
             self._dictionaries = _load_hunspell(hunspell_dir)
         self._dictionary_cache: dict[str, bool] = {}
@@ -88,7 +89,7 @@ class NorwegianLexicon:
             key = f"{name}:{low}"
             hit = self._dictionary_cache.get(key)
             if hit is None:
-                hit = _lookup(self._dictionaries[name], low)
+                hit = self._dictionaries[name].lookup(low)
                 self._dictionary_cache[key] = hit
             if hit:
                 return True
@@ -178,21 +179,13 @@ def _frequencies() -> dict[str, float]:
 
 
 @lru_cache(maxsize=4)
-def _load_hunspell(folder: Path) -> dict[str, Any]:
-    """The dictionaries in ``folder`` (read only; parsed once per process: it takes seconds)."""
-    from spylls.hunspell import Dictionary
-
-    loaded: dict[str, Any] = {}
+def _load_hunspell(folder: Path) -> dict[str, Dictionary]:
+    """The dictionaries in ``folder`` (read only; loaded once per process)."""
+    lib = library()
+    loaded: dict[str, Dictionary] = {}
     for language, name in HUNSPELL_NAMES.items():
-        if (folder / f"{name}.dic").is_file() and (folder / f"{name}.aff").is_file():
-            loaded[language] = Dictionary.from_files(str(folder / name))
-        else:
+        if lib is not None and (folder / f"{name}.dic").is_file() and (folder / f"{name}.aff").is_file():
+            loaded[language] = Dictionary(lib, folder / name)
+        elif lib is not None:
             log.warning("No %s dictionary in %s (install hunspell-no): only word frequencies are used", name, folder)
     return loaded
-
-
-def _lookup(dictionary: Any, word: str) -> bool:
-    try:
-        return bool(dictionary.lookup(word))
-    except (IndexError, KeyError, ValueError, RecursionError):  # spylls on odd input: not a word
-        return False
