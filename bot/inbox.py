@@ -32,21 +32,16 @@ import json
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
+from bot.clock import Clock, utc_now
 from bot.dbhealth import DatabaseHealth
 from bot.store.db import Database, StorageError
 from bot.store.inbox import InboxEvent, InboxRepository
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Accepted(Enum):
@@ -251,7 +246,9 @@ class Inbox:
             row = InboxRepository(session=session).find(key)
             return None if row is None else (row.state, row.owner, row.attempts)
 
-    def forget_before(self, cutoff: datetime) -> int:
-        """Retention: done events older than ``cutoff`` (Slack stops retrying after minutes)."""
-        with self._db.session() as session:
-            return InboxRepository(session=session).forget_done_before(cutoff)
+
+def forget_handled(database: Database, *, before: datetime) -> int:
+    """Retention (bot/upkeep.py): the rows of events handled before ``before``. Their content was blanked
+    when they were handled; the id is kept a while so a late retry is still known (Slack stops after minutes)."""
+    with database.session() as session:
+        return InboxRepository(session=session).forget_done_before(before)

@@ -13,11 +13,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 
 from bot.dbhealth import DatabaseHealth
-from bot.inbox import Accepted, Held, Inbox, utc_now
+from bot.inbox import Accepted, Held, Inbox
 from bot.metrics import Metrics
 from bot.store.db import Database, StorageError
 from bot.workers import Workers
@@ -159,16 +158,10 @@ class Intake:
             inbox.health.mark_down(exc)
 
     async def run(self) -> None:
-        """Sweep until cancelled; once an hour forget done events older than two days (retention)."""
-        loop = asyncio.get_running_loop()
-        next_cleanup = loop.time()
+        """Sweep until cancelled (forgetting handled events is retention's: bot/upkeep.py)."""
         while True:
             try:
                 await self.sweep()
-                if loop.time() >= next_cleanup and self.inbox.health.up:
-                    cutoff = utc_now() - timedelta(days=2)
-                    await self.workers.store(self.inbox.forget_before, cutoff)
-                    next_cleanup = loop.time() + 3600
             except Exception:  # noqa: BLE001  (a failed round is logged; the next one tries again)
                 log.exception("inbox sweep failed")
             await asyncio.sleep(self._sweep)

@@ -1,7 +1,8 @@
 """Retention for every deployment: runs in the server whatever channels are configured.
 
-Question texts and 👎 reasons past their time and reflection answers older than the configured
-months are removed once a day (the inbox forgets handled events itself: bot/intake.py). The
+Question texts and 👎 reasons past their time, reflection answers older than the configured months
+and the rows of handled events older than two days are removed once a day; `lederbot data retention`
+runs the same sweep. The
 scheduled reflection work (prompts, reminders, group deadlines) is bot/jobs.py's, sent through each
 channel's sender.
 """
@@ -13,19 +14,25 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
+from bot import inbox
 from bot.clock import Clock, utc_now
 from bot.questions import Questions
 from bot.reflection import data
 
 log = logging.getLogger(__name__)
 EVERY = 24 * 3600.0
+# A handled event's row (id and state; its content is blanked when handled) is kept this long so that
+# a late retry of it is still known as a duplicate.
+HANDLED_EVENT_DAYS = 2
 
 
 @dataclass(frozen=True)
 class Swept:
     question_texts: int
     reflection_answers: int
+    handled_events: int
 
 
 class Retention:
@@ -41,9 +48,11 @@ class Retention:
         self._last: float | None = None
 
     def sweep(self) -> Swept:
+        now, database = self._clock(), self._questions.database
         forgotten = self._questions.forget_expired()
-        deleted = data.apply_retention(self._questions.database, now=self._clock(), months=self._months)
-        return Swept(forgotten, deleted)
+        deleted = data.apply_retention(database, now=now, months=self._months)
+        events = inbox.forget_handled(database, before=now - timedelta(days=HANDLED_EVENT_DAYS))
+        return Swept(forgotten, deleted, events)
 
     async def run(self) -> Swept | None:
         if self._last is not None and time.monotonic() - self._last < self._every:
@@ -51,9 +60,10 @@ class Retention:
         self._last = time.monotonic()
         swept = await asyncio.to_thread(self.sweep)
         log.info(
-            "retention: %d question texts and %d reflection answers removed",
+            "retention: %d question texts, %d reflection answers and %d handled events removed",
             swept.question_texts,
             swept.reflection_answers,
+            swept.handled_events,
         )
         return swept
 

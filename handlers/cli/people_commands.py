@@ -77,15 +77,18 @@ def data_delete(
 
 @data_app.command("retention")
 def data_retention(config: ConfigOption = None) -> None:
-    """Kjør oppryddingen nå: gamle refleksjonssvar og spørsmålstekster slettes etter konfigurert tid."""
+    """Kjør oppryddingen nå: gamle refleksjonssvar, spørsmålstekster og behandlede hendelser slettes."""
     from bot.upkeep import Retention
     from handlers.launch import build_dialog, existing_pseudonymizer
 
     settings = settings_from(config)
     dialog = build_dialog(settings, pseudonymizer=existing_pseudonymizer(settings), database=open_database(settings))
-    # The server's own sweep, so the two never drift apart (event ids included).
+    # The server's own sweep, so the two never drift apart (handled events included).
     swept = Retention(questions=dialog.questions, months=settings.privacy.reflection_answer_months).sweep()
-    typer.echo(f"Slettet {swept.reflection_answers} refleksjonssvar og {swept.question_texts} spørsmålstekster.")
+    typer.echo(
+        f"Slettet {swept.reflection_answers} refleksjonssvar, {swept.question_texts} spørsmålstekster"
+        f" og {swept.handled_events} behandlede hendelser."
+    )
 
 
 @leaders_app.command("import")

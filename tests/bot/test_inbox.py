@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.dbhealth import DatabaseHealth
-from bot.inbox import Accepted, Inbox
+from bot.inbox import Accepted, Inbox, forget_handled
 from bot.metrics import Metrics
 from bot.store.db import Database, StorageError, make_engine
 from tests.storage import FakeClock
@@ -96,7 +96,7 @@ def test_done_events_are_forgotten_after_retention(db: Database) -> None:
     inbox.accept("slack:Old", channel="slack", payload={"event": {"text": "privat"}}, retry=False)
     inbox.accept("slack:Open", channel="slack", payload={}, retry=False)
     inbox.done("slack:Old")
-    assert inbox.forget_before(START + timedelta(days=2, seconds=1)) == 1  # only the finished one
+    assert forget_handled(db, before=START + timedelta(days=2, seconds=1)) == 1  # only the finished one
     assert inbox.state_of("slack:Old") is None and inbox.state_of("slack:Open") is not None
 
 

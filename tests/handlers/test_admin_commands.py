@@ -6,8 +6,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.dbhealth import DatabaseHealth
+from bot.inbox import Accepted, Inbox
+from bot.store.db import Database, make_engine
 from loopback import KNOWLEDGE, ROOT
 
 
@@ -49,6 +53,16 @@ def test_a_bad_register_is_refused_in_norwegian_and_nothing_is_imported(tmp_path
 
 
 def test_the_retention_sweep_runs_from_the_command_line(tmp_path: Path) -> None:
+    out = _lederbot(tmp_path, "data", "retention")  # also creates the database
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "Slettet 0 refleksjonssvar, 0 spørsmålstekster og 0 behandlede hendelser."
+    # A Slack event handled three days ago and one handled now: the sweep the server runs forgets the first.
+    database = Database(make_engine(f"sqlite:///{(tmp_path / 'lederbot.db').as_posix()}"))
+    for key, when in (("slack:Old", datetime.now(UTC) - timedelta(days=3)), ("slack:New", datetime.now(UTC))):
+        inbox = Inbox(database=database, health=DatabaseHealth(), owner="test", clock=lambda when=when: when)
+        assert inbox.accept(key, channel="slack", payload={"event": {"text": "hei"}}, retry=False) is Accepted.STORED
+        inbox.done(key)
     out = _lederbot(tmp_path, "data", "retention")
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "Slettet 0 refleksjonssvar og 0 spørsmålstekster."
+    assert out.stdout.strip() == "Slettet 0 refleksjonssvar, 0 spørsmålstekster og 1 behandlede hendelser."
+    assert inbox.state_of("slack:Old") is None and inbox.state_of("slack:New") is not None
