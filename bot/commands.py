@@ -179,8 +179,7 @@ def execute(dialog: Dialog, command: Command, *, asker: Asker, place: Place, eve
             return Done(command, refusal=Refusal.HR_ONLY)
         if place.shared and not place.private_reply:
             return Done(command, refusal=Refusal.HR_PRIVATE_ONLY)
-        actor = f"{asker.channel}:{dialog.owner(asker)[:16]}"
-        return Done(command, report=dialog.hr.report(actor=actor, by=command.by))
+        return Done(command, report=dialog.hr.report(actor=dialog.audit_actor(asker), by=command.by))
     if command.kind == "group":
         if not place.shared:
             return Done(command, refusal=Refusal.NEEDS_CHANNEL)

@@ -52,12 +52,16 @@ class Dialog:
         self.scheduler = scheduler
         self.hr = hr
         self._pseudo = pseudonymizer
-        questions.database.pseudonymizer = pseudonymizer
         self._rekeyed: set[tuple[str, str, str]] = set()
 
     def owner(self, asker: Asker) -> str:
         self._rekey(asker)
         return self._pseudo.owner_key(asker.channel, asker.user)
+
+    def audit_actor(self, asker: Asker) -> str:
+        """Who viewed an HR figure, as the audit log keeps it: the channel and a prefix of the pseudonym
+        (enough to tell HR people apart, not a key that joins to the leader tables)."""
+        return f"{asker.channel}:{self.owner(asker)[:16]}"
 
     def _rekey(self, asker: Asker) -> None:
         """After a key rotation, move this leader's rows to the current key the first time they are seen."""

@@ -26,7 +26,7 @@ from bot.reflection.catalog import Catalog
 from bot.reflection.engine import ReflectionEngine
 from bot.reflection.groups import GroupReflections
 from bot.reflection.schedule import Scheduler
-from bot.store.db import Database, make_engine
+from bot.store.db import Database, StorageError, make_engine
 from bot.upkeep import Retention, together
 from handlers.server import build_server, run_server
 from handlers.slack.app import SlackOptions, build_slack_app
@@ -210,7 +210,9 @@ def build_dialog(
         clock=clock,
     )
     catalog = Catalog.load(settings.reflection.folder)
-    engine = ReflectionEngine(database=database, catalog=catalog, related=assistant.related, clock=clock)
+    engine = ReflectionEngine(
+        database=database, catalog=catalog, related=assistant.related, pseudonymizer=pseudonymizer, clock=clock
+    )
     groups = GroupReflections(database=database, catalog=catalog, clock=clock)
     scheduler = Scheduler(database=database, catalog=catalog, clock=clock)
     hr = HrService(database=database, min_group_size=settings.analytics.min_group_size, clock=clock)
@@ -243,7 +245,7 @@ def warm_up(questions: Questions) -> None:
     """Migrations, then the model and index. A dead database does not stop the bot from answering."""
     try:
         questions.database.migrate()
-    except Exception as exc:  # noqa: BLE001  (any database failure: answer anyway, record nothing)
+    except StorageError as exc:  # down or refusing: answer anyway, record nothing
         log.warning("database unavailable at start (%s); answering without recording", type(exc).__name__)
     questions.assistant.load()
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot import texts
 from bot.analytics.report import safe_cell
+from bot.identity import Pseudonymizer
 from bot.reflection.catalog import Catalog, Prompt, Theme
 from bot.reflection.replies import Export, Reply
 from bot.store import people
@@ -120,31 +121,31 @@ def edit_answer(database: Database, owner: str, number: int, text: str, *, now: 
     return Reply(texts.R_EDITED.format(number=number))
 
 
-def person_of(database: Database, owner: str) -> tuple[people.PersonKeys, set[str]]:
-    """Every key of the person behind ``owner`` (all channels via the register) and their asker tags."""
+def person_of(database: Database, owner: str, *, pseudonymizer: Pseudonymizer) -> tuple[people.PersonKeys, set[str]]:
+    """Every key of the person behind ``owner`` (all channels via the register) and their asker tags
+    (their unanswered-question texts are stored under a keyed tag and nothing else: without the
+    pseudonymizer an export or a deletion would miss them, so it is required)."""
     with database.session() as session:
         keys = people.expand(session, owner_keys={owner})
-    pseudonymizer = database.pseudonymizer
     tags: set[str] = set()
-    if pseudonymizer is not None:
-        for person in keys.persons:
-            tags.update(pseudonymizer.all_tags(person))
+    for person in keys.persons:
+        tags.update(pseudonymizer.all_tags(person))
     return keys, tags
 
 
-def stored_about(database: Database, owner: str) -> dict[str, list[dict[str, Any]]]:
-    keys, tags = person_of(database, owner)
+def stored_about(database: Database, owner: str, *, pseudonymizer: Pseudonymizer) -> dict[str, list[dict[str, Any]]]:
+    keys, tags = person_of(database, owner, pseudonymizer=pseudonymizer)
     with database.session() as session:
         return people.rows_of(session, keys, tags=tags)
 
 
-def export(database: Database, catalog: Catalog, owner: str, fmt: str) -> str:
+def export(database: Database, catalog: Catalog, owner: str, fmt: str, *, pseudonymizer: Pseudonymizer) -> str:
     """Everything stored about the person behind ``owner`` as JSON, CSV or Markdown (GDPR art. 15 and 20):
     the reflection answers first, then every stored row table by table."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, not {fmt!r}")
     rows = answers_of(database, catalog, owner)
-    stored = stored_about(database, owner)
+    stored = stored_about(database, owner, pseudonymizer=pseudonymizer)
     if fmt == "json":
         return json.dumps({"answers": rows, "stored": stored}, ensure_ascii=False, indent=2, default=str)
     if fmt == "csv":
@@ -201,26 +202,27 @@ def _safe(value: Any) -> Any:
     return safe_cell(value)
 
 
-def export_reply(database: Database, catalog: Catalog, owner: str) -> Reply:
-
-    if not answers_of(database, catalog, owner) and not any(stored_about(database, owner).values()):
+def export_reply(database: Database, catalog: Catalog, owner: str, *, pseudonymizer: Pseudonymizer) -> Reply:
+    """«eksporter mine svar»: everything stored about the leader as a Markdown file, or that there is nothing."""
+    stored = stored_about(database, owner, pseudonymizer=pseudonymizer)
+    if not answers_of(database, catalog, owner) and not any(stored.values()):
         return Reply(texts.R_MY_ANSWERS_EMPTY)
-    content = export(database, catalog, owner, "md")
+    content = export(database, catalog, owner, "md", pseudonymizer=pseudonymizer)
     return Reply(texts.R_EXPORTED, export=Export("mine-refleksjonssvar.md", content))
 
 
-def delete_answers(database: Database, owner: str) -> int:
+def delete_answers(database: Database, owner: str, *, pseudonymizer: Pseudonymizer) -> int:
     """Delete everything of the person behind ``owner`` (see ``delete_person``); returns the answers deleted."""
-    return delete_person(database, owner).get("reflection_answer", 0)
+    return delete_person(database, owner, pseudonymizer=pseudonymizer).get("reflection_answer", 0)
 
 
-def delete_person(database: Database, owner: str) -> dict[str, int]:
+def delete_person(database: Database, owner: str, *, pseudonymizer: Pseudonymizer) -> dict[str, int]:
     """Delete or irreversibly unlink every row of the person in every table, and stop their plans.
 
     Their usage rows stay as counts under a random token nothing else holds (past figures do not
     change); answers, plans, register entry, identity links and unanswered texts are deleted.
     """
-    keys, tags = person_of(database, owner)
+    keys, tags = person_of(database, owner, pseudonymizer=pseudonymizer)
     with database.session() as session:
         return people.delete_person(session, keys, tags=tags)
 

@@ -7,7 +7,7 @@ next question, and an event delivered twice never logs an answer twice (answers 
 event id, unique in the table).
 
 Example:
-    >>> engine = ReflectionEngine(database=db, catalog=Catalog.load(folder), related=lambda q: None)
+    >>> engine = ReflectionEngine(database=db, catalog=Catalog.load(folder), related=lambda q: None, pseudonymizer=p)
     >>> engine.handle("owner-key", "refleksjon verdier").text
     '*Å lede med tydelige verdier* (3 spørsmål) ...'
 """
@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from bot import texts
 from bot.clock import Clock, utc_now
+from bot.identity import Pseudonymizer
 from bot.reflection import data, words
 from bot.reflection.catalog import Catalog, Theme
 from bot.reflection.replies import Choice, Reply
@@ -32,8 +33,17 @@ Related = Callable[[str], tuple[str, str] | None]  # question → (source line, 
 class ReflectionEngine:
     """Runs reflections for one leader at a time (``owner`` is their pseudonymous key)."""
 
-    def __init__(self, *, database: Database, catalog: Catalog, related: Related, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        catalog: Catalog,
+        related: Related,
+        pseudonymizer: Pseudonymizer,
+        clock: Clock = utc_now,
+    ) -> None:
         self._db = database
+        self._pseudo = pseudonymizer  # a leader's export and deletion find their question texts by it
         self.catalog = catalog
         self._related = related
         self._clock = clock
@@ -54,7 +64,7 @@ class ReflectionEngine:
         if edit:
             return data.edit_answer(self._db, owner, int(edit.group(1)), edit.group(2).strip(), now=self._clock())
         if command == words.EXPORT:
-            return data.export_reply(self._db, self.catalog, owner)
+            return data.export_reply(self._db, self.catalog, owner, pseudonymizer=self._pseudo)
         if command == words.DELETE:
             return Reply(
                 texts.R_DELETE_CONFIRM,
@@ -64,7 +74,7 @@ class ReflectionEngine:
                 ),
             )
         if command == words.DELETE_CONFIRMED:
-            return Reply(texts.R_DELETED.format(count=data.delete_answers(self._db, owner)))
+            return Reply(texts.R_DELETED.format(count=data.delete_answers(self._db, owner, pseudonymizer=self._pseudo)))
         if command == words.DELETE_CANCELLED:
             return Reply(texts.R_DELETE_CANCELLED)
         with self._db.session() as session:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
@@ -14,9 +14,6 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from index.errors import LederbotError
-
-if TYPE_CHECKING:
-    from bot.identity import Pseudonymizer
 
 log = logging.getLogger(__name__)
 
@@ -96,13 +93,17 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        # Set by the composition root (Dialog): deletion and export need it to find a person's
-        # unanswered-question texts, which are stored under a keyed tag and nothing else.
-        self.pseudonymizer: Pseudonymizer | None = None
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def migrate(self) -> None:
-        migrate(self.engine)
+        """Bring the schema up to date. Raises StorageError when the database cannot be reached or
+        refuses (the caller decides whether to go on without it)."""
+        from alembic.util import CommandError
+
+        try:
+            migrate(self.engine)
+        except (SQLAlchemyError, CommandError) as exc:
+            raise StorageError(type(exc).__name__) from exc
 
     @contextmanager
     def session(self) -> Iterator[Session]:

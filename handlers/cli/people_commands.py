@@ -8,19 +8,21 @@ from typing import Annotated
 import typer
 
 from bot.config import Settings
+from bot.identity import Pseudonymizer
 from bot.store.db import Database
 from handlers.cli.common import ConfigOption, data_app, emit, fail, leaders_app, open_database, settings_from
 from index.errors import LederbotError
 
 
-def _data_owner(settings: Settings, user: str, channel: str) -> tuple[Database, str]:
-    """The database and the leader's owner key, with their rows moved to the current key first after a
-    key rotation (the core's own re-keying: the command knows no workspace, and needs none)."""
+def _data_owner(settings: Settings, user: str, channel: str) -> tuple[Database, Pseudonymizer, str]:
+    """The database, the pseudonymizer and the leader's owner key, with their rows moved to the current
+    key first after a key rotation (the core's own re-keying: the command knows no workspace, and needs none)."""
     from bot.questions import Asker
     from handlers.launch import build_dialog, existing_pseudonymizer
 
-    dialog = build_dialog(settings, pseudonymizer=existing_pseudonymizer(settings), database=open_database(settings))
-    return dialog.questions.database, dialog.owner(Asker(channel, "", user, "cli"))
+    pseudonymizer = existing_pseudonymizer(settings)
+    dialog = build_dialog(settings, pseudonymizer=pseudonymizer, database=open_database(settings))
+    return dialog.questions.database, pseudonymizer, dialog.owner(Asker(channel, "", user, "cli"))
 
 
 @data_app.command("export")
@@ -42,8 +44,10 @@ def data_export(
     fmt = "csv" if as_csv else "md" if as_md else "json"
     try:
         settings = settings_from(config)
-        database, owner = _data_owner(settings, user, channel)
-        content = data.export(database, Catalog.load(settings.reflection.folder), owner, fmt)
+        database, pseudonymizer, owner = _data_owner(settings, user, channel)
+        content = data.export(
+            database, Catalog.load(settings.reflection.folder), owner, fmt, pseudonymizer=pseudonymizer
+        )
     except LederbotError as exc:
         raise fail(exc) from exc
     emit(content, output)
@@ -63,8 +67,8 @@ def data_delete(
         raise fail(LederbotError("Sletting må bekreftes med --yes."))
     try:
         settings = settings_from(config)
-        database, owner = _data_owner(settings, user, channel)
-        touched = data.delete_person(database, owner)
+        database, pseudonymizer, owner = _data_owner(settings, user, channel)
+        touched = data.delete_person(database, owner, pseudonymizer=pseudonymizer)
     except LederbotError as exc:
         raise fail(exc) from exc
     typer.echo(

@@ -25,8 +25,8 @@ class Home:
         user = event.get("user", "")
         summary = None
         if user in self._options.hr_user_ids:
-            actor = self._dialog.owner(Asker("slack", str(event.get("team") or ""), user, "home"))
-            summary = await asyncio.to_thread(self._dialog.hr.overview, actor=f"slack:{actor[:16]}")
+            actor = self._dialog.audit_actor(Asker("slack", str(event.get("team") or ""), user, "home"))
+            summary = await asyncio.to_thread(self._dialog.hr.overview, actor=actor)
         view = home_view(
             question_text_days=self._options.question_text_days,
             min_group_size=self._options.min_group_size,

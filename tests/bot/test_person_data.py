@@ -77,7 +77,7 @@ PERSON, BYSTANDER = Who("UPERSON1"), Who("UOTHER22")
 
 
 def _fill(db: Database, clock: FakeClock) -> None:
-    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None, clock=clock)
+    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None, pseudonymizer=PSEUDO, clock=clock)
     groups = GroupReflections(database=db, catalog=CATALOG, clock=clock)
     scheduler = Scheduler(database=db, catalog=CATALOG, clock=clock)
     rows = [RegisterRow(w.email, "Helse", "avdelingsleder", name=w.name) for w in (PERSON, BYSTANDER)]
@@ -146,7 +146,6 @@ def _mentions(rows: list[dict[str, Any]], markers: list[str]) -> list[str]:
 
 
 def test_every_table_is_filled_exported_and_cleared(db: Database) -> None:
-    db.pseudonymizer = PSEUDO
     clock = FakeClock(START)
     _fill(db, clock)
     before = _all_rows(db)
@@ -157,16 +156,16 @@ def test_every_table_is_filled_exported_and_cleared(db: Database) -> None:
     holding = {name for name, rows in before.items() if _mentions(rows, PERSON.markers(person_id))}
     assert holding == set(Base.metadata.tables) - NOT_PERSONAL  # the scan below can see each of them
 
-    exported = json.loads(data.export(db, CATALOG, PERSON.owner, "json"))
+    exported = json.loads(data.export(db, CATALOG, PERSON.owner, "json", pseudonymizer=PSEUDO))
     stored = exported["stored"]
     personal = set(Base.metadata.tables) - NOT_PERSONAL
     assert {name for name, rows in stored.items() if rows} == personal  # something of theirs in each
     assert _mentions([exported], [PERSON.answer, PERSON.question, PERSON.email, PERSON.teams_leader])
     assert _mentions([exported], BYSTANDER.markers(bystander_id)) == []
-    assert PERSON.answer in data.export(db, CATALOG, PERSON.owner, "csv")
-    assert PERSON.question in data.export(db, CATALOG, PERSON.owner, "md")
+    assert PERSON.answer in data.export(db, CATALOG, PERSON.owner, "csv", pseudonymizer=PSEUDO)
+    assert PERSON.question in data.export(db, CATALOG, PERSON.owner, "md", pseudonymizer=PSEUDO)
 
-    touched = data.delete_person(db, PERSON.owner)
+    touched = data.delete_person(db, PERSON.owner, pseudonymizer=PSEUDO)
     assert touched["reflection_answer"] == 2 and touched["reflection_schedule"] == 1 and touched["leader"] == 1
     after = _all_rows(db)
     for name, rows in after.items():
@@ -196,7 +195,7 @@ def test_every_table_is_filled_exported_and_cleared(db: Database) -> None:
     clock.now = START + timedelta(days=14)
     due = Scheduler(database=db, catalog=CATALOG, clock=clock).tick()
     assert {o.address for o in due} == {BYSTANDER.address}
-    assert data.export(db, CATALOG, PERSON.owner, "json").count(PERSON.answer) == 0
+    assert data.export(db, CATALOG, PERSON.owner, "json", pseudonymizer=PSEUDO).count(PERSON.answer) == 0
 
 
 def test_rotated_key_keeps_a_leaders_data_reachable(db: Database, assistant: Any) -> None:

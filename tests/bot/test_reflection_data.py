@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.identity import Pseudonymizer
 from bot.reflection import data
 from bot.reflection.catalog import Catalog
 from bot.reflection.engine import ReflectionEngine
@@ -17,11 +18,12 @@ from tests.conftest import KNOWLEDGE
 from tests.storage import FakeClock
 
 pytestmark = pytest.mark.integration
+PSEUDO = Pseudonymizer(key=b"reflection-test-key-0123456")
 CATALOG = Catalog.load(KNOWLEDGE / "reflections")
 
 
 def test_duplicate_delivery_logs_one_answer(db: Database) -> None:
-    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None)
+    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None, pseudonymizer=PSEUDO)
     engine.handle("a", "refleksjon verdier")
     first = engine.handle("a", "Mitt svar", event_id="Ev1")
     again = engine.handle("a", "Mitt svar", event_id="Ev1")
@@ -32,7 +34,7 @@ def test_duplicate_delivery_logs_one_answer(db: Database) -> None:
 
 def test_an_answer_with_a_nul_character_is_kept(db: Database) -> None:
     # PostgreSQL refuses NUL in text: the answer would be lost with a DataError. It is kept without it.
-    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None)
+    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None, pseudonymizer=PSEUDO)
     engine.handle("a", "refleksjon verdier")
     reply = engine.handle("a", "Mitt\x00 svar")
     assert reply is not None and "Spørsmål 2 av 3" in reply.text
@@ -41,7 +43,7 @@ def test_an_answer_with_a_nul_character_is_kept(db: Database) -> None:
 
 def test_retention_keeps_participation_only(db: Database) -> None:
     clock = FakeClock(datetime(2024, 1, 10, tzinfo=UTC))
-    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None, clock=clock)
+    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None, pseudonymizer=PSEUDO, clock=clock)
     engine.handle("old", "refleksjon verdier")
     engine.handle("old", "Et gammelt svar")
     clock.now = datetime(2026, 11, 1, tzinfo=UTC)
@@ -58,22 +60,23 @@ def test_retention_keeps_participation_only(db: Database) -> None:
 
 
 def test_exports_in_three_formats(db: Database) -> None:
-    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None)
+    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None, pseudonymizer=PSEUDO)
     engine.handle("a", "refleksjon kommunikasjon")
     engine.handle("a", 'Et svar med "sitater", komma og\nlinjeskift')
-    assert '"answer": "Et svar med \\"sitater\\", komma og\\nlinjeskift"' in data.export(db, CATALOG, "a", "json")
-    csv_text = data.export(db, CATALOG, "a", "csv")
+    exported = data.export(db, CATALOG, "a", "json", pseudonymizer=PSEUDO)
+    assert '"answer": "Et svar med \\"sitater\\", komma og\\nlinjeskift"' in exported
+    csv_text = data.export(db, CATALOG, "a", "csv", pseudonymizer=PSEUDO)
     assert csv_text.splitlines()[0].startswith("number,theme,question,answer")
     assert '"Et svar med ""sitater"", komma og' in csv_text
-    assert "## Kommunikasjon og språk" in data.export(db, CATALOG, "a", "md")
+    assert "## Kommunikasjon og språk" in data.export(db, CATALOG, "a", "md", pseudonymizer=PSEUDO)
     with pytest.raises(ValueError, match="pdf"):
-        data.export(db, CATALOG, "a", "pdf")
+        data.export(db, CATALOG, "a", "pdf", pseudonymizer=PSEUDO)
 
 
 def test_edit_keeps_the_answered_question_version(db: Database) -> None:
     answered = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     clock = FakeClock(answered)
-    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None, clock=clock)
+    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None, pseudonymizer=PSEUDO, clock=clock)
     engine.handle("a", "refleksjon verdier")
     engine.handle("a", "Første versjon")
     clock.now = edited = answered + timedelta(days=3, minutes=7)

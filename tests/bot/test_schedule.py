@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from bot.identity import Pseudonymizer
 from bot.reflection.catalog import Catalog
 from bot.reflection.engine import ReflectionEngine
 from bot.reflection.groups import GroupReflections
@@ -17,6 +18,7 @@ from tests.storage import FakeClock
 pytestmark = pytest.mark.integration
 
 
+PSEUDO = Pseudonymizer(key=b"reflection-test-key-0123456")
 CATALOG = Catalog.load(KNOWLEDGE / "reflections")
 # Monday 23 November 2026, 07:00 UTC = 08:00 in Oslo.
 MONDAY_0700 = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -70,7 +72,7 @@ def test_prompts_reminder_and_restart(db: Database) -> None:
 def test_no_reminder_when_the_leader_started(db: Database) -> None:
     clock = FakeClock(MONDAY_0700)
     scheduler = Scheduler(database=db, catalog=CATALOG, clock=clock)
-    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None, clock=clock)
+    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None, pseudonymizer=PSEUDO, clock=clock)
     scheduler.plan(owner="leder", address="D1", is_group=False, text="man kl 08:30 verdier")
     clock.now = MONDAY_0700 + timedelta(minutes=31)
     [prompt] = scheduler.tick()

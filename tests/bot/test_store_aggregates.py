@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.identity import Pseudonymizer
 from bot.reflection.catalog import Catalog
 from bot.reflection.engine import ReflectionEngine
 from bot.reflection.groups import GroupReflections
@@ -19,13 +20,14 @@ from tests.conftest import KNOWLEDGE
 from tests.storage import FakeClock
 
 pytestmark = pytest.mark.integration
+PSEUDO = Pseudonymizer(key=b"reflection-test-key-0123456")
 CATALOG = Catalog.load(KNOWLEDGE / "reflections")
 MONDAY_0700 = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 ALONE = ("individual", "development_talk")
 
 
 def test_done_themes_are_the_owners_finished_ones_only(db: Database) -> None:
-    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None)
+    engine = ReflectionEngine(database=db, catalog=CATALOG, related=lambda q: None, pseudonymizer=PSEUDO)
     first = CATALOG.find("verdier", kinds=ALONE)
     assert first is not None
     engine.handle("a", "refleksjon verdier")
