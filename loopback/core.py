@@ -3,8 +3,6 @@ real assistant, a real database and a clock the test can set."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from bot.assistant import Assistant
 from bot.clock import Clock, utc_now
 from bot.config import Settings
@@ -14,8 +12,6 @@ from bot.intake import Intake
 from bot.store.db import Database
 from handlers.launch import build_dialog, build_intake
 from loopback import KNOWLEDGE
-
-MakeDialog = Callable[..., Dialog]
 
 
 def make_dialog(

@@ -102,6 +102,7 @@ def _result_json(result: object) -> dict[str, object]:
                 "section": " › ".join(h.passage.heading_path),
                 "score": round(h.score, 6),
                 "dense": round(h.dense, 4),
+                "window": round(h.window, 4),  # the best sentence window's cosine: the ranking leans on it
                 "bm25": round(h.bm25, 4),
             }
             for h in result.hits

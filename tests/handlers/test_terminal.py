@@ -93,7 +93,8 @@ def test_search_batch_contract(built_index: Path) -> None:
     first = rows[0]
     assert first["answered"] is True
     assert len(first["passages"]) == 5
-    assert set(first["passages"][0]) >= {"text", "document", "title", "owner", "section", "score"}
+    assert set(first["passages"][0]) >= {"text", "document", "title", "owner", "section", "score", "window"}
+    assert 0 < first["passages"][0]["window"] <= 1  # the best sentence window's cosine, really computed
     assert first["passages"][0]["document"] == "heim-styring-og-ledelse"
     assert rows[1] == {"query": "", "answered": False, "confidence": 0.0, "passages": []}
     assert rows[2]["answered"] is False
