@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.assistant import Assistant
 from bot.clock import Clock, utc_now
-from bot.config import Settings
+from bot.config import IndexSettings, ReflectionSettings, Settings
 from bot.dialog import Dialog
 from bot.identity import Pseudonymizer
 from bot.intake import Intake
@@ -17,7 +17,9 @@ from loopback import KNOWLEDGE
 def make_dialog(
     assistant: Assistant, database: Database, *, clock: Clock = utc_now, pseudonymizer: Pseudonymizer | None = None
 ) -> Dialog:
-    settings = Settings(index={"knowledge_dir": KNOWLEDGE}, reflection={"folder": KNOWLEDGE / "reflections"})
+    settings = Settings(
+        index=IndexSettings(knowledge_dir=KNOWLEDGE), reflection=ReflectionSettings(folder=KNOWLEDGE / "reflections")
+    )
     return build_dialog(
         settings,
         pseudonymizer=pseudonymizer or Pseudonymizer(key=b"k" * 32),

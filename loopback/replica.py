@@ -47,7 +47,7 @@ class Bot:
             SLACK_SIGNING_SECRET=SIGNING_SECRET,
             SLACK_API_URL=slack.api_url,
         )
-        self.process: subprocess.Popen[str] | None = None
+        self.process: subprocess.Popen[bytes] | None = None
         self.events = 0
 
     async def start(self) -> None:

@@ -22,7 +22,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from slack_bolt.async_app import AsyncApp
 
-from bot.config import Settings
+from bot.config import OrganisationSettings, Settings, SlackSettings
 from bot.dialog import Dialog
 from bot.intake import Intake
 from handlers.launch import SlackSecrets, build_channels
@@ -278,7 +278,7 @@ class Running:
         return await self.post_form({"payload": json.dumps(body, ensure_ascii=False)})
 
 
-async def start_on_loopback(app: web.Application) -> tuple[web.AppRunner, int]:
+async def start_on_loopback(app: web.Application) -> tuple[web.BaseRunner, int]:
     """Serve ``app`` on a free port of 127.0.0.1 with aiohttp's own test server; (its runner, the port).
     ``await runner.cleanup()`` stops it."""
     server = TestServer(app, host="127.0.0.1", access_log=None)
@@ -295,8 +295,8 @@ def slack_settings(
 ) -> Settings:
     """The settings a test's bot runs with: its HR options, the rest as shipped (HR named «HR»)."""
     return Settings(
-        slack={"hr_contact_user": hr_contact_user, "hr_user_ids": sorted(hr_user_ids), "hr_channel": hr_channel},
-        organisation={"hr_contact": "HR"},
+        slack=SlackSettings(hr_contact_user=hr_contact_user, hr_user_ids=sorted(hr_user_ids), hr_channel=hr_channel),
+        organisation=OrganisationSettings(hr_contact="HR"),
     )
 
 
