@@ -79,21 +79,21 @@ class Command:
 def parse(text: str) -> Command:
     """What ``text`` asks for; anything that is not a report, group or plan command is dialog."""
     raw = " ".join((text or "").split())
-    words = raw.split(" ", 2)
-    first = fold(words[0]).lstrip("/") if words and words[0] else ""
-    if first == "rapport" and len(words) <= 2:
+    parts = raw.split(" ", 2)
+    first = fold(parts[0]).lstrip("/") if parts and parts[0] else ""
+    if first == "rapport" and len(parts) <= 2:
         # «rapport» alone or with one known dimension; «rapport om …» stays a question.
-        if len(words) == 1:
+        if len(parts) == 1:
             return Command("report")
-        by = DIMENSIONS.get(fold(words[1])) or DIMENSIONS.get(words[1].lower())
+        by = DIMENSIONS.get(fold(parts[1])) or DIMENSIONS.get(parts[1].lower())
         if by is not None:
             return Command("report", by=by)
-    if first == "refleksjon" and len(words) > 1:
-        second = fold(words[1])
-        rest = words[2] if len(words) > 2 else ""
-        if second == "gruppe":
+    if first == words.REFLECTION and len(parts) > 1:
+        second = fold(parts[1])
+        rest = parts[2] if len(parts) > 2 else ""
+        if second == words.GROUP:
             return _group(rest)
-        if second == "plan":
+        if second == words.PLAN:
             return _plan(rest)
     # The text as written: a reflection answer keeps its line breaks.
     return Command("dialog", text=(text or "").strip())

@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import re
 
-THEMES = frozenset({"refleksjon", "/refleksjon", "refleksjoner"})  # the list of themes
-START = ("refleksjon ", "/refleksjon ")  # … and a theme's words: start it
+REFLECTION = "refleksjon"  # alone: the list of themes (App Home's button sends it too)
+THEMES = frozenset({REFLECTION, f"/{REFLECTION}", "refleksjoner"})
+START = (f"{REFLECTION} ", f"/{REFLECTION} ")  # … and a theme's words: start it
+# «refleksjon gruppe <tema> [frist]» and «refleksjon plan …» are read by bot/commands.py.
+GROUP = "gruppe"
+PLAN = "plan"
 MY_ANSWERS = "mine svar"
 EXPORT = "eksporter mine svar"
 DELETE = "slett mine svar"  # asks first; the buttons answer with the next two

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot import texts
 from bot.answer import Answer, render_text
+from bot.reflection import words
 from bot.reflection.replies import Reply
 from handlers.slack import limits
 
@@ -202,7 +203,7 @@ def home_view(
         _section(texts.HOME_REFLECTION),
         {
             "type": "actions",
-            "elements": [_button(texts.HOME_REFLECTION_BUTTON, "reflection_start", "refleksjon", style="primary")],
+            "elements": [_button(texts.HOME_REFLECTION_BUTTON, "reflection_start", words.REFLECTION, style="primary")],
         },
         {"type": "divider"},
         _section(texts.HOME_PRIVACY_TITLE),
