@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
+from bot.clock import Clock, utc_now
 from bot.metrics import Metrics
 from bot.store.db import Database, StorageError
 
@@ -18,9 +18,9 @@ log = logging.getLogger(__name__)
 
 
 class DatabaseHealth:
-    def __init__(self, *, metrics: Metrics | None = None, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, *, metrics: Metrics | None = None, clock: Clock = utc_now) -> None:
         self._up = True
-        self._clock = clock or (lambda: datetime.now(UTC))
+        self._clock = clock
         self.recovered_at: datetime | None = None  # when the database last came back after an outage
         self._lock = threading.Lock()
         self._metrics = metrics
