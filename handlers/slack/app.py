@@ -42,6 +42,15 @@ from handlers.slack.options import SlackOptions
 __all__ = ["SlackOptions", "build_slack_app", "make_client"]
 
 log = logging.getLogger(__name__)
+# What the listeners read from an event as text. Slack leaves a field out rather than send it null,
+# so a null or a number in one is a payload Slack never sends: refused before it is stored (found by
+# fuzzing: "channel": null was acknowledged, then crashed the listener).
+_TEXT_FIELDS = ("channel", "user", "ts", "thread_ts", "text")
+
+
+def _malformed(body: dict[str, Any]) -> bool:
+    event = body.get("event")
+    return not isinstance(event, dict) or any(k in event and not isinstance(event[k], str) for k in _TEXT_FIELDS)
 
 
 def make_client(options: SlackOptions) -> AsyncWebClient:
@@ -97,6 +106,9 @@ def build_slack_app(*, dialog: Dialog, options: SlackOptions, intake: Intake) ->
     async def store_then_ack(req: AsyncBoltRequest, body: dict[str, Any], next: Any) -> BoltResponse | None:  # noqa: A002
         # Runs after Bolt has checked the signature and before anything is acknowledged.
         if body.get("type") == "event_callback" and body.get("event_id"):
+            if _malformed(body):
+                log.warning("malformed Slack event refused")
+                return BoltResponse(status=400, body="")
             # Socket Mode sends "0" on a first delivery; over HTTP the header is absent.
             retry = (req.headers.get("x-slack-retry-num") or ["0"])[0] not in ("", "0")
             outcome = await intake.receive(f"slack:{body['event_id']}", channel="slack", payload=body, retry=retry)
