@@ -270,6 +270,8 @@ class Served:
     teams: TeamsAgent | None
     # Called inside the running loop (handlers.server.run_server) when Slack comes over Socket Mode.
     socket_mode: Callable[[], Awaitable[Any]] | None
+    # What the server runs every tick (reflection jobs and retention), or None with periodic=False.
+    periodic: Callable[[], Awaitable[None]] | None = None
 
 
 def build_intake(settings: Settings, dialog: Dialog) -> Intake:
@@ -293,10 +295,12 @@ def build_channels(
     intake: Intake | None = None,
     periodic: bool = True,
     http_only: bool = False,
+    clock: Clock = utc_now,
 ) -> Served:
     """The composition root: one intake, the Slack app and the Teams agent over ``dialog``, their senders,
     the periodic work and the aiohttp server. ``lederbot serve`` runs it; the tests serve the same one.
-    ``periodic=False`` leaves out the reflection jobs and retention (a test that does not test them)."""
+    ``periodic=False`` leaves out the reflection jobs and retention (a test that does not test them);
+    ``clock`` is the one the scheduled work tells the time by (the dialog's own, in a test)."""
     intake = intake or build_intake(settings, dialog)
     slack = (
         build_slack_app(dialog=dialog, options=slack_options(settings, slack_secrets), intake=intake)
@@ -309,13 +313,14 @@ def build_channels(
         senders["slack"] = SlackSender(client=slack.client)
     if teams is not None and teams_options is not None:
         senders["teams"] = TeamsSender(agent=teams, app_id=teams_options.app_id)
+    work = periodic_work(dialog, settings, senders=senders, clock=clock) if periodic else None
     server = build_server(
         warm_up=lambda: warm_up(dialog.questions),
         intake=intake,
         metrics=dialog.questions.metrics,
         slack=slack,
         teams=teams,
-        periodic=periodic_work(dialog, settings, senders=senders) if periodic else None,
+        periodic=work,
         period=settings.reflection.tick_seconds,
     )
     socket_mode = None
@@ -324,7 +329,7 @@ def build_channels(
         from handlers.slack.socket_mode import socket_mode_starter
 
         socket_mode = socket_mode_starter(slack, app_token=slack_secrets.app_token)
-    return Served(server=server, intake=intake, slack=slack, teams=teams, socket_mode=socket_mode)
+    return Served(server=server, intake=intake, slack=slack, teams=teams, socket_mode=socket_mode, periodic=work)
 
 
 def serve(

@@ -6,7 +6,7 @@ serve` builds (handlers.launch.build_channels): its Teams agent, the TeamsSender
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,14 +16,10 @@ from aiohttp import web
 
 from bot import texts
 from bot.assistant import Assistant
-from bot.clock import Clock, utc_now
 from bot.config import Settings
-from bot.dialog import Dialog
-from bot.jobs import Sender
 from bot.store.db import Database, make_engine
 from handlers import launch
 from handlers.teams.app import TeamsOptions
-from handlers.teams.proactive import TeamsSender
 from loopback.core import make_dialog
 from loopback.slack import start_on_loopback
 from tests.handlers.cards.check import teams_cards_are_valid  # noqa: F401  (autouse: every card checked)
@@ -36,32 +32,13 @@ Job = Callable[[], Awaitable[None]]
 GROUP = {"id": "19:ledergruppe@thread.tacv2;messageid=1763900000009", "conversationType": "channel", "tenantId": "t"}
 
 
-def on_clock(fake: FakeClock, made: list[Job]) -> Callable[..., Job]:
-    """handlers.launch.periodic_work as it is, on the test's clock (build_channels passes it none), keeping
-    what it makes in ``made`` so the test runs the rounds itself instead of waiting for the server's."""
-    real = launch.periodic_work
-
-    def periodic_work(
-        dialog: Dialog, settings: Settings, *, senders: Mapping[str, Sender], clock: Clock = utc_now
-    ) -> Job:
-        assert set(senders) == {"teams"} and isinstance(senders["teams"], TeamsSender)  # Teams only
-        made.append(real(dialog, settings, senders=senders, clock=fake))
-        return made[-1]
-
-    return periodic_work
-
-
-def test_a_teams_only_server_sends_plans_and_deadlines(
-    assistant: Assistant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_teams_only_server_sends_plans_and_deadlines(assistant: Assistant, tmp_path: Path) -> None:
     clock = FakeClock(MONDAY_0800)
     database = Database(make_engine(f"sqlite:///{tmp_path / 'bot.db'}"))
     database.migrate()
     dialog = make_dialog(assistant, database, clock=clock)
     # The server's own rounds: one after the warm-up (08:00, nothing due), the next long after the test.
     settings = Settings(data_dir=tmp_path, reflection={"tick_seconds": 3600})
-    made: list[Job] = []
-    monkeypatch.setattr(launch, "periodic_work", on_clock(clock, made))
 
     async def scenario() -> None:
         connector = MockConnector()
@@ -70,11 +47,11 @@ def test_a_teams_only_server_sends_plans_and_deadlines(
         mock_runner, connector.port = await start_on_loopback(mock)
         # As `lederbot serve` builds it when Teams is the only channel.
         served = launch.build_channels(
-            settings, dialog, slack_secrets=None, teams_options=TeamsOptions(allow_anonymous=True)
+            settings, dialog, slack_secrets=None, teams_options=TeamsOptions(allow_anonymous=True), clock=clock
         )
         assert served.slack is None and served.teams is not None
-        assert len(made) == 1, "build_channels gave the server no periodic work"
-        periodic = made[0]  # what the server runs every tick
+        assert served.periodic is not None, "build_channels gave the server no periodic work"
+        periodic = served.periodic  # what the server runs every tick; the test runs its rounds itself
         runner, port = await start_on_loopback(served.server)
         service_url = f"http://127.0.0.1:{connector.port}/"
         try:
