@@ -19,7 +19,7 @@ from bot.identity import Pseudonymizer
 from bot.metrics import Metrics
 from bot.store.db import Database, StorageError
 from bot.store.models import QuestionLog
-from bot.store.repositories import QuestionRepository, ThreadRepository
+from bot.store.question_log import QuestionRepository, ThreadRepository
 
 log = logging.getLogger(__name__)
 

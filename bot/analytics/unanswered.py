@@ -15,7 +15,7 @@ import numpy as np
 
 from bot.store.db import Database
 from bot.store.people import known_names
-from bot.store.repositories import QuestionRepository
+from bot.store.question_log import QuestionRepository
 from bot.store.scrub import scrub
 
 SIMILAR = 0.90  # cosine (multilingual-e5) above which two questions ask the same thing

@@ -26,7 +26,7 @@ from bot.store.db import Database
 from bot.store.inbox import InboxEvent
 from bot.store.models import Base, QuestionLog
 from bot.store.people import NOT_PERSONAL
-from bot.store.repositories import QuestionRepository, ThreadRepository
+from bot.store.question_log import QuestionRepository, ThreadRepository
 from tests.conftest import KNOWLEDGE
 from tests.storage import FakeClock
 

@@ -26,7 +26,7 @@ from bot.store.models import (
     ReflectionSession,
     UnansweredQuestion,
 )
-from bot.store.repositories import QuestionRepository, ThreadRepository, week_end
+from bot.store.question_log import QuestionRepository, ThreadRepository, week_end
 from tests.storage import postgres_schema
 
 pytestmark = pytest.mark.integration

@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.questions import Asker
 from bot.store.db import Database
 from bot.store.models import FeedbackNote, QuestionLog, ReflectionAnswer, UnansweredQuestion
-from bot.store.repositories import QuestionRepository
+from bot.store.question_log import QuestionRepository
 from handlers.launch import periodic_work
 from loopback.core import make_dialog
 from tests.storage import FakeClock

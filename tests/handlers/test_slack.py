@@ -16,7 +16,7 @@ from bot.dialog import Dialog
 from bot.questions import Questions
 from bot.store.db import Database, make_engine
 from bot.store.models import QuestionLog
-from bot.store.repositories import QuestionRepository
+from bot.store.question_log import QuestionRepository
 from loopback.core import make_dialog
 from loopback.slack import Running, payload, running_bot, sign
 

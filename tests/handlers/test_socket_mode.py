@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 
 from bot.dialog import Dialog
-from bot.store.repositories import QuestionRepository
+from bot.store.question_log import QuestionRepository
 from handlers.launch import slack_options
 from handlers.slack.app import build_slack_app
 from handlers.slack.socket_mode import socket_mode_starter
