@@ -13,6 +13,7 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from tqdm import tqdm
 
+from bot.analytics.register import ChannelDirectory
 from bot.analytics.service import HrService
 from bot.assistant import Assistant, build_assistant, build_embedder
 from bot.clock import Clock, utc_now
@@ -30,7 +31,7 @@ from bot.store.db import Database, StorageError, make_engine
 from bot.upkeep import Retention, together
 from handlers.server import build_server, run_server
 from handlers.slack.app import SlackOptions, build_slack_app
-from handlers.slack.directory import CombinedDirectory, SlackDirectory
+from handlers.slack.directory import SlackDirectory
 from handlers.slack.sender import SlackSender
 from handlers.teams.app import TeamsAgent, TeamsOptions, build_teams_agent
 from handlers.teams.proactive import TeamsSender
@@ -144,11 +145,11 @@ def channels_from_environment(
     return Channels(slack=slack, teams=teams_options)
 
 
-def directory_from_environment(env: Mapping[str, str]) -> CombinedDirectory:
+def directory_from_environment(env: Mapping[str, str]) -> ChannelDirectory:
     """Where the leader register finds chat users: Slack when a bot token is set, Teams by its tenant."""
     token = env.get("SLACK_BOT_TOKEN")
     slack = SlackDirectory(token=token, api_url=env.get("SLACK_API_URL")) if token else None
-    return CombinedDirectory(slack=slack, teams_tenant=env.get("MICROSOFT_APP_TENANT_ID"))
+    return ChannelDirectory(slack=slack, teams_tenant=env.get("MICROSOFT_APP_TENANT_ID"))
 
 
 def build_pseudonymizer(settings: Settings, *, local: bool = False) -> Pseudonymizer:

@@ -38,6 +38,21 @@ class Directory(Protocol):
     def identities(self, row: RegisterRow) -> list[tuple[str, str, str]]: ...
 
 
+class ChannelDirectory:
+    """Every channel a leader is found in: Slack through ``slack`` (its adapter looks them up by e-mail),
+    Teams by the register's Azure AD object id (aad_id) in the configured tenant, no lookup needed."""
+
+    def __init__(self, *, slack: Directory | None, teams_tenant: str | None) -> None:
+        self._slack = slack
+        self._tenant = teams_tenant
+
+    def identities(self, row: RegisterRow) -> list[tuple[str, str, str]]:
+        found = self._slack.identities(row) if self._slack is not None else []
+        if row.aad_id and self._tenant:
+            found.append(("teams", self._tenant, row.aad_id))
+        return found
+
+
 @dataclass(frozen=True)
 class ImportReport:
     added: int

@@ -30,17 +30,3 @@ class SlackDirectory:
                 return []
             raise
         return [("slack", self._team, str(user))]
-
-
-class CombinedDirectory:
-    """Slack by e-mail, and Teams by the register's Azure AD object id (aad_id) in the configured tenant."""
-
-    def __init__(self, *, slack: SlackDirectory | None, teams_tenant: str | None) -> None:
-        self._slack = slack
-        self._tenant = teams_tenant
-
-    def identities(self, row: RegisterRow) -> list[tuple[str, str, str]]:
-        found = self._slack.identities(row) if self._slack is not None else []
-        if row.aad_id and self._tenant:
-            found.append(("teams", self._tenant, row.aad_id))
-        return found

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.analytics.figures import PeriodError, usage
-from bot.analytics.register import RegisterRow, import_register, read_register
+from bot.analytics.register import ChannelDirectory, RegisterRow, import_register, read_register
 from bot.analytics.report import render
 from bot.identity import Pseudonymizer
 from bot.store.db import Database
-from bot.store.models import QuestionLog, ReflectionSession
+from bot.store.models import LeaderIdentity, QuestionLog, ReflectionSession
 from index.errors import LederbotError
 
 pytestmark = pytest.mark.integration
@@ -254,3 +254,23 @@ def test_the_audit_finds_a_cell_given_away_through_another_dimension() -> None:
     assert helpers, "C follows from slack − A: the audit must hide something more"
     assert algebra.leak(cells, hidden, fixed=set(), base=base) is None
     assert ("unit", "A", week) in hidden or {("channel", "slack", week), ("level", "avd", week)} <= hidden
+
+
+def test_the_register_links_teams_users_by_their_aad_id_in_the_tenant(db: Database) -> None:
+    """A leader with an aad_id in the register is found in Teams without any lookup, in the configured
+    tenant only; Slack is asked through its own directory, and a row without aad_id gets no Teams link."""
+    rows = read_register(
+        "email,unit,level,aad_id\nkari@k.no,Helse,enhetsleder,aad-kari\nola@k.no,Skole,avdelingsleder,\n"
+    )
+    directory = ChannelDirectory(slack=Directory("slack"), teams_tenant="tenant-1")
+    assert directory.identities(rows[0]) == [("slack", "T1", "kari"), ("teams", "tenant-1", "aad-kari")]
+    assert directory.identities(rows[1]) == [("slack", "T1", "ola")]
+    assert ChannelDirectory(slack=None, teams_tenant=None).identities(rows[0]) == []
+    import_register(
+        db, rows, directory=ChannelDirectory(slack=None, teams_tenant="tenant-1"), pseudonymizer=PSEUDO, now=WEEK45
+    )
+    with db.session() as session:
+        linked = session.scalars(select(LeaderIdentity)).all()
+    # Kari's Teams questions count for her unit: her key is the one a Teams question in that tenant carries.
+    kari = PSEUDO.leader_key("teams", "tenant-1", "aad-kari")
+    assert [(i.channel, i.leader_key) for i in linked] == [("teams", kari)]
