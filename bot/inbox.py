@@ -248,7 +248,8 @@ class Inbox:
 
 
 def forget_handled(database: Database, *, before: datetime) -> int:
-    """Retention (bot/upkeep.py): the rows of events handled before ``before``. Their content was blanked
-    when they were handled; the id is kept a while so a late retry is still known (Slack stops after minutes)."""
+    """Retention (bot/upkeep.py): the rows of events handled, or abandoned, before ``before``. A handled
+    event's content was blanked when it was handled; the id is kept a while so a late retry is still
+    known (Slack stops after minutes)."""
     with database.session() as session:
-        return InboxRepository(session=session).forget_done_before(before)
+        return InboxRepository(session=session).forget_before(before)

@@ -57,8 +57,8 @@ class Retention:
     async def run(self) -> Swept | None:
         if self._last is not None and time.monotonic() - self._last < self._every:
             return None
+        swept = await asyncio.to_thread(self.sweep)  # raises when the database is down: the next tick tries again
         self._last = time.monotonic()
-        swept = await asyncio.to_thread(self.sweep)
         log.info(
             "retention: %d question texts, %d reflection answers and %d handled events removed",
             swept.question_texts,

@@ -256,7 +256,7 @@ def periodic_work(
 ) -> Callable[[], Awaitable[None]]:
     """What the server runs every tick, whatever channels are set up: retention, and the scheduled
     reflection messages of every channel it serves (``senders``: channel → how to send there)."""
-    retention = Retention(questions=dialog.questions, months=settings.privacy.reflection_answer_months)
+    retention = Retention(questions=dialog.questions, months=settings.privacy.reflection_answer_months, clock=clock)
     jobs = ReflectionJobs(dialog=dialog, senders=senders, clock=clock) if senders else None
     return together(jobs.run if jobs is not None else None, retention.run)
 

@@ -5,10 +5,12 @@ word. Every `lederbot index build` and every ingesting test paid that."""
 
 from __future__ import annotations
 
+import codecs
 import ctypes
 import ctypes.util
 import logging
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,23 +22,37 @@ _LIBRARY_NAMES = ("libhunspell-1.7.so.0", ctypes.util.find_library("hunspell-1.7
 
 class Dictionary:
     """One hunspell dictionary (``.aff`` + ``.dic``): does it accept a word, inflections and compounds
-    included. Read only after loading, so one object serves a whole process."""
+    included. One object serves a whole process; a lock keeps one thread in it at a time (hunspell
+    keeps state in its handle while it checks a word).
+
+    Raises OSError when the files are not a usable dictionary: hunspell itself takes a missing or empty
+    file for an empty dictionary, which would reject every word and pass for a loaded one."""
 
     def __init__(self, library: ctypes.CDLL, stem: Path) -> None:
         self._lib = library
+        self._lock = threading.Lock()
         aff, dic = (os.fsencode(stem.with_suffix(suffix)) for suffix in (".aff", ".dic"))
+        if not all(os.path.isfile(path) for path in (aff, dic)):
+            raise OSError(f"no hunspell dictionary at {stem}")
         self._handle = library.Hunspell_create(aff, dic)
-        if not self._handle:
-            raise OSError(f"hunspell could not read {stem}")
         # The dictionary says how its words are written (Debian's nb_NO and nn_NO: ISO 8859-1).
         self._encoding = (library.Hunspell_get_dic_encoding(self._handle) or b"UTF-8").decode("ascii")
+        try:
+            codecs.lookup(self._encoding)
+        except LookupError as exc:
+            raise OSError(f"{stem}: an encoding Python does not know ({self._encoding})") from exc
+        if not self.lookup("og"):  # «and» in both written standards: a dictionary without it is broken
+            raise OSError(f"{stem} is empty or unreadable")
 
     def lookup(self, word: str) -> bool:
+        if not word or "\0" in word:
+            return False  # C would read an empty word as accepted and stop at a NUL
         try:
             raw = word.encode(self._encoding)
-        except (UnicodeEncodeError, LookupError):
+        except UnicodeEncodeError:
             return False  # a letter the dictionary's alphabet does not have: not one of its words
-        return bool(self._lib.Hunspell_spell(self._handle, raw))
+        with self._lock:
+            return bool(self._lib.Hunspell_spell(self._handle, raw))
 
 
 @lru_cache(maxsize=1)

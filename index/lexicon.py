@@ -184,8 +184,10 @@ def _load_hunspell(folder: Path) -> dict[str, Dictionary]:
     lib = library()
     loaded: dict[str, Dictionary] = {}
     for language, name in HUNSPELL_NAMES.items():
-        if lib is not None and (folder / f"{name}.dic").is_file() and (folder / f"{name}.aff").is_file():
+        if lib is None:
+            break
+        try:
             loaded[language] = Dictionary(lib, folder / name)
-        elif lib is not None:
-            log.warning("No %s dictionary in %s (install hunspell-no): only word frequencies are used", name, folder)
+        except OSError as exc:
+            log.warning("%s (install hunspell-no): only word frequencies are used for %s", exc, language)
     return loaded

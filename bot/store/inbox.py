@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text, delete, select, update
+from sqlalchemy import Integer, String, Text, delete, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.store.db import insert_new
@@ -88,6 +88,14 @@ class InboxRepository:
             .values(state="done", payload=None, lease_until=None)
         )
 
-    def forget_done_before(self, cutoff: datetime) -> int:
-        result = self._s.execute(delete(InboxEvent).where(InboxEvent.state == "done", InboxEvent.received_at < cutoff))
+    def forget_before(self, cutoff: datetime) -> int:
+        """Events received before ``cutoff`` that are done, or abandoned: a claim whose lease ran out
+        before ``cutoff`` and that no replica took over (its channel is no longer served, or Teams never
+        redelivered it) would otherwise keep its payload forever."""
+        result = self._s.execute(
+            delete(InboxEvent).where(
+                InboxEvent.received_at < cutoff,
+                or_(InboxEvent.state == "done", InboxEvent.lease_until < cutoff),
+            )
+        )
         return int(result.rowcount)  # type: ignore[attr-defined]

@@ -238,7 +238,8 @@ def rows_of(session: Session, keys: PersonKeys, *, tags: set[str]) -> dict[str, 
 # Tables with nothing of a person: answer threads, the HR audit (HR's own actions), 👎 reasons,
 # which are stored without any link to the person who gave them, and the inbox, whose rows keep
 # only an event id once handled (the payload of an event in flight is blanked as soon as it is
-# answered, within seconds, or within one lease when its replica died).
+# answered, within seconds, or within one lease when its replica died; one that no replica takes
+# over is deleted by the daily retention two days after its lease ran out).
 NOT_PERSONAL = frozenset({AnswerThread.__tablename__, "hr_audit", "feedback_note", "inbox_event"})
 
 

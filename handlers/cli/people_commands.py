@@ -85,10 +85,14 @@ def data_retention(config: ConfigOption = None) -> None:
     from bot.upkeep import Retention
     from handlers.launch import build_dialog, existing_pseudonymizer
 
-    settings = settings_from(config)
-    dialog = build_dialog(settings, pseudonymizer=existing_pseudonymizer(settings), database=open_database(settings))
-    # The server's own sweep, so the two never drift apart (handled events included).
-    swept = Retention(questions=dialog.questions, months=settings.privacy.reflection_answer_months).sweep()
+    try:
+        settings = settings_from(config)
+        database = open_database(settings)
+        dialog = build_dialog(settings, pseudonymizer=existing_pseudonymizer(settings), database=database)
+        # The server's own sweep, so the two never drift apart (handled events included).
+        swept = Retention(questions=dialog.questions, months=settings.privacy.reflection_answer_months).sweep()
+    except LederbotError as exc:
+        raise fail(exc) from exc
     typer.echo(
         f"Slettet {swept.reflection_answers} refleksjonssvar, {swept.question_texts} spørsmålstekster"
         f" og {swept.handled_events} behandlede hendelser."

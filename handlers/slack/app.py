@@ -43,8 +43,9 @@ __all__ = ["SlackOptions", "build_slack_app", "make_client"]
 
 log = logging.getLogger(__name__)
 # What the listeners read from an event as text. Slack leaves a field out rather than send it null,
-# so a null or a number in one is a payload Slack never sends: refused before it is stored (found by
-# fuzzing: "channel": null was acknowledged, then crashed the listener).
+# so a null or a number in one is a payload Slack never sends: acknowledged and dropped before it is
+# stored (found by fuzzing: "channel": null crashed the listener). Not refused: a 4xx makes Slack
+# retry it and counts toward the failure rate that disables an app's event subscriptions.
 _TEXT_FIELDS = ("channel", "user", "ts", "thread_ts", "text")
 
 
@@ -107,8 +108,8 @@ def build_slack_app(*, dialog: Dialog, options: SlackOptions, intake: Intake) ->
         # Runs after Bolt has checked the signature and before anything is acknowledged.
         if body.get("type") == "event_callback" and body.get("event_id"):
             if _malformed(body):
-                log.warning("malformed Slack event refused")
-                return BoltResponse(status=400, body="")
+                log.warning("malformed Slack event dropped")
+                return BoltResponse(status=200, body="")
             # Socket Mode sends "0" on a first delivery; over HTTP the header is absent.
             retry = (req.headers.get("x-slack-retry-num") or ["0"])[0] not in ("", "0")
             outcome = await intake.receive(f"slack:{body['event_id']}", channel="slack", payload=body, retry=retry)

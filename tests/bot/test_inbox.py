@@ -96,8 +96,14 @@ def test_done_events_are_forgotten_after_retention(db: Database) -> None:
     inbox.accept("slack:Old", channel="slack", payload={"event": {"text": "privat"}}, retry=False)
     inbox.accept("slack:Open", channel="slack", payload={}, retry=False)
     inbox.done("slack:Old")
-    assert forget_handled(db, before=START + timedelta(days=2, seconds=1)) == 1  # only the finished one
-    assert inbox.state_of("slack:Old") is None and inbox.state_of("slack:Open") is not None
+    # Held by a replica that died, in a channel no replica serves any more: nobody takes it over.
+    gone = _inbox(db, clock, "gone")
+    gone.accept("teams:Abandoned", channel="teams", payload={"event": {"text": "privat"}}, retry=False)
+    clock.now = START + timedelta(days=2, seconds=2)
+    inbox.renew()  # «Open» is still being handled by a live replica
+    assert forget_handled(db, before=START + timedelta(days=2, seconds=1)) == 2  # the finished and the abandoned
+    assert inbox.state_of("slack:Old") is None and inbox.state_of("teams:Abandoned") is None
+    assert inbox.state_of("slack:Open") is not None
 
 
 def test_search_pool_is_bounded_and_apart_from_the_store_pool(monkeypatch: pytest.MonkeyPatch) -> None:

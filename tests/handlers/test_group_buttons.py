@@ -120,7 +120,7 @@ def test_teams_refuses_a_group_command_that_is_no_step(dialog: Dialog) -> None:
 def test_a_button_pressed_in_another_conversation_is_refused_by_the_core_alike_in_slack_and_teams(
     dialog: Dialog,
 ) -> None:
-    """The own-conversation rule is the core's (group_press), so both channels refuse with its one text."""
+    """The own-conversation rule is the core's (groups.press), so both channels refuse with its one text."""
     told: dict[str, str] = {}
 
     async def in_slack() -> int:

@@ -38,3 +38,20 @@ def test_without_the_dictionaries_only_word_frequencies_are_used(tmp_path: Path)
     lexicon = NorwegianLexicon(hunspell_dir=tmp_path)  # no .aff/.dic there: frequencies only
     assert lexicon.languages == () and not lexicon.in_dictionary("vedteke")
     assert NorwegianLexicon().languages == ("nb", "nn")
+
+
+def test_an_empty_or_odd_word_is_no_word(dictionaries: dict[str, Dictionary]) -> None:
+    # C reads an empty word as accepted and stops at a NUL («råd» would pass for «råd\0xyz»).
+    assert not dictionaries["nb"].lookup("") and not dictionaries["nb"].lookup("råd\x00xyz")
+
+
+def test_a_broken_dictionary_is_refused_not_taken_for_an_empty_one(tmp_path: Path) -> None:
+    lib = library()
+    assert lib is not None
+    (tmp_path / "nb_NO.aff").write_text("SET UTF-8\n", encoding="utf-8")
+    (tmp_path / "nb_NO.dic").write_text("", encoding="utf-8")
+    with pytest.raises(OSError, match="empty or unreadable"):
+        Dictionary(lib, tmp_path / "nb_NO")
+    with pytest.raises(OSError, match="no hunspell dictionary"):
+        Dictionary(lib, tmp_path / "nn_NO")
+    assert NorwegianLexicon(hunspell_dir=tmp_path).languages == ()  # so the repair does not go strict
