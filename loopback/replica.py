@@ -31,6 +31,11 @@ def _text(data: dict[str, Any]) -> str:
     return json.dumps(blocks, ensure_ascii=False)
 
 
+def serve_slack_http(port: int) -> list[str]:
+    """``lederbot serve --slack-http`` on 127.0.0.1:``port``, run by this interpreter (as a test starts it)."""
+    return [sys.executable, "-m", "handlers.cli", "serve", "--slack-http", "--host", "127.0.0.1", "--port", str(port)]
+
+
 class Bot:
     """`lederbot serve --slack-http` as a process of its own, against the mock Slack ``slack``."""
 
@@ -52,17 +57,7 @@ class Bot:
 
     async def start(self) -> None:
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "handlers.cli",
-                "serve",
-                "--slack-http",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-            ],
+            serve_slack_http(self.port),
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,

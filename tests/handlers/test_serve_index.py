@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from loopback.ports import free_port
+from loopback.replica import serve_slack_http
 from loopback.slack import BOT_TOKEN, SIGNING_SECRET
 from tests.conftest import KNOWLEDGE, ROOT
 
@@ -46,18 +46,9 @@ def _serve(tmp_path: Path, index: Path, knowledge: Path, port: int) -> subproces
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL="http://127.0.0.1:9/api/",  # never reached: no event is sent
     )
-    command = [
-        sys.executable,
-        "-m",
-        "handlers.cli",
-        "serve",
-        "--slack-http",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        serve_slack_http(port), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
 
 
 def _health(port: int) -> int | None:

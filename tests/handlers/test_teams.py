@@ -222,7 +222,7 @@ def test_a_slow_question_shows_typing_and_then_the_answer(dialog: Dialog, monkey
         )
 
     asyncio.run(scenario())
-    assert adapter.typing == 1
+    assert adapter.typing >= 1  # the SDK repeats it every 10 s while a turn runs: a slow runner may see two
 
 
 def test_theme_choices_are_one_choice_set_with_at_most_six_actions(dialog: Dialog) -> None:
