@@ -176,7 +176,10 @@ def features(candidates: Candidates, ranked: np.ndarray, fused: np.ndarray, weig
     if not len(ranked):
         return np.array([0.0, 0.0, 0.0, 0.0, 0.0, judged.coverage, -1.0, float(judged.english), 0.0, 0.0])
     first = ranked[0]
-    second = scores[ranked[1]] if len(ranked) > 1 else scores[first] - 0.1
+    # The runner-up is the best of the other candidates on the judged scores: under a named owner the
+    # name can put a weak passage of the same document second, and a margin against that one would
+    # make "the Christmas party in Skaun" look as sure as a question its document answers.
+    second = float(np.delete(scores, first).max()) if len(scores) > 1 else scores[first] - 0.1
     matched = float(candidates.bm25[first])
     # The share of the first passage's BM25 score that only the owner's name earned.
     owner = 1 - float(topic.bm25[first]) / matched if topic is not None and matched > 0 else 0.0

@@ -38,6 +38,18 @@ def test_the_tier_is_judged_on_the_topic_in_the_order_of_the_whole_question() ->
     assert plain["owner"] == 0.0
 
 
+def test_the_margin_is_to_the_best_other_passage_not_to_the_one_the_name_put_second() -> None:
+    # The name lifts two passages of its document; the second is weak for the topic, a third (of
+    # another document) is nearly as good as the first. The margin is to that third one.
+    weights = {"passage": 0.0, "window": 1.0, "bm25": 0.02}
+    topic = _candidates([1.0, 1.0, 1.0], [0.86, 0.78, 0.85])
+    whole = _candidates([4.0, 4.0, 0.5], [0.90, 0.88, 0.85], topic=topic)
+    ranked, fused = order(whole, weights)
+    assert list(ranked[:2]) == [0, 1]  # the name puts its own weak passage second
+    f = dict(zip(FEATURES, features(whole, ranked, fused, weights), strict=True))
+    assert f["margin"] == pytest.approx(0.01)  # not 0.08 against the weak second
+
+
 @pytest.mark.integration
 @pytest.mark.parametrize(
     "question",
