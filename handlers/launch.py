@@ -73,16 +73,20 @@ def build_index(settings: Settings, *, say: Callable[[str], object]) -> None:
                 f"OCR-reparasjon av {doc.meta.file}: {100 * doc.ocr.share_before:.1f} % gyldige ord før, "
                 f"{100 * doc.ocr.share_after:.1f} % etter ({doc.ocr.word_tokens} ord)."
             )
-    with tqdm(total=len(corpus.passages), desc="Embedder passasjer", unit="passasje", file=sys.stderr) as bar:
+    with tqdm(desc="Embedder tekster", unit="tekst", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
         builder = IndexBuilder(
             embedder=build_embedder(settings),
             hnsw_threshold=settings.index.hnsw_threshold,
             hnsw_m=settings.index.hnsw_m,
             batch_size=settings.embedding.batch_size,
-            progress=bar.update,
+            progress=progress,
         )
         report = builder.build(corpus, settings.index_dir, out_of_scope=load_out_of_scope(settings.index.knowledge_dir))
-        bar.update(bar.total - bar.n)
     say(
         f"Indeksen er bygget i {settings.index_dir}: {len(corpus.documents)} dokumenter, {report.passages} passasjer "
         f"({report.embedded} embeddet, {report.reused} gjenbrukt), {report.dense_kind}, {report.seconds:.1f} s."

@@ -85,7 +85,7 @@ class IndexBuilder:
         hnsw_threshold: int = 50_000,
         hnsw_m: int = 32,
         batch_size: int = 16,
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
         if hnsw_threshold < 1 or hnsw_m < 4 or batch_size < 1:
             raise ValueError(f"bad index parameters: hnsw_threshold={hnsw_threshold}, hnsw_m={hnsw_m}")
@@ -111,12 +111,22 @@ class IndexBuilder:
         window_texts = [window_embedded_text(passages[w.passage], w) for w in windows]
         window_keys = [_key(t) for t in window_texts]
         cached = _reusable_vectors(folder, self._embedder)
-        vectors, embedded_passages = self._vectors([embedded_text(p) for p in passages], keys, cached)
+        # The progress counts the texts this build embeds: passages and their windows, less those reused.
+        todo = sum(k not in cached for k in keys) + sum(k not in cached for k in window_keys)
+        done = 0
+
+        def count_embedded(count: int) -> None:
+            nonlocal done
+            done += count
+            if self._progress is not None:
+                self._progress(done, todo)
+
+        vectors, embedded_passages = self._vectors([embedded_text(p) for p in passages], keys, cached, count_embedded)
         # Many windows (a large corpus): half-precision vectors and a quantised inverted-file index
         # keep memory within bounds; the exact rescoring of candidates reads the float16 rows.
         large = len(windows) > self._hnsw_threshold
         window_vectors, embedded_windows = self._vectors(
-            window_texts, window_keys, cached, dtype=np.float16 if large else np.float32
+            window_texts, window_keys, cached, count_embedded, dtype=np.float16 if large else np.float32
         )
 
         topics = list(out_of_scope or [])
@@ -194,7 +204,13 @@ class IndexBuilder:
         )
 
     def _vectors(
-        self, texts: list[str], keys: list[str], cached: dict[str, np.ndarray], *, dtype: Any = np.float32
+        self,
+        texts: list[str],
+        keys: list[str],
+        cached: dict[str, np.ndarray],
+        count_embedded: Callable[[int], None],
+        *,
+        dtype: Any = np.float32,
     ) -> tuple[np.ndarray, int]:
         """Vectors for ``texts``: reused by key where the previous build embedded the same text."""
         vectors = np.zeros((len(texts), self._embedder.dimension), dtype=dtype)
@@ -207,8 +223,7 @@ class IndexBuilder:
         for start in range(0, len(todo), self._batch):
             batch = todo[start : start + self._batch]
             vectors[batch] = self._embedder.embed_passages([texts[i] for i in batch])
-            if self._progress is not None:
-                self._progress(len(batch))
+            count_embedded(len(batch))
         return vectors, len(todo)
 
 

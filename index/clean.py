@@ -56,12 +56,14 @@ _TOC_ENTRY = re.compile(r"(?:\.{3,}|…)\s*\d{1,3}\b|\b[sS]\.\s?\d{1,3}\b")
 _NUMBERED_TITLE = re.compile(r"(?:^|\s)\d{1,2}(?:\.\d{1,2})*\.?\s+[A-ZÆØÅ]")
 _SENTENCE_END = re.compile(r"[a-zæøå]{2,}[.!?](?:\s|$)")
 _FLAT_TOC_ENTRIES = 4
-# A breadcrumb trail ("Startsiden > Artikkel", "Hjem › Politikk › Reglement"), or page titles
-# parted by slashes ("Heim/Administrasjon/Overordna leiing"; three at least, each capitalised, so
-# that "og/eller" and a date are not one).
+# A breadcrumb trail ("Startsiden > Artikkel", "Hjem › Politikk › Reglement"), page titles parted
+# by slashes ("Heim/Administrasjon/Overordna leiing"; three at least, each capitalised, so that
+# "og/eller" and a date are not one), or a trail whose separators the scrape lost, so that the
+# site's root is glued to the next crumb ("HjemStrategi for ledelse").
 _BREADCRUMB = re.compile(
     r"^\s*(?:\S[^>›»]{0,40}(?:\s[>›»]\s[^>›»]{1,40})+"
-    r"|[A-ZÆØÅ][^/\n]{0,40}(?:\s?/\s?[A-ZÆØÅ][^/\n]{0,40}){2,})\s*$"
+    r"|[A-ZÆØÅ][^/\n]{0,40}(?:\s?/\s?[A-ZÆØÅ][^/\n]{0,40}){2,}"
+    r"|(?:Hjem|Forside|Forsida|Startsiden?|Home)[A-ZÆØÅ][^\n]{0,120})\s*$"
 )
 _RUNNING_REPEATS = 3
 
@@ -189,7 +191,7 @@ def strip_transcript_page_numbers(text: str) -> str:
     """A transcript starts each page's paragraph with its page number ("1 ...", "2 ...", "3 ...").
 
     When the leading numbers of the paragraphs count up, they are page numbers: drop them, and
-    the same number repeated at the paragraph's end ("1 DELEGASJONSREGLEMENT ... 1").
+    the same number repeated at the paragraph's end ("1 DELEGASJONSREGLEMENT ... 1", "... 1 av 14").
     """
     paragraphs = re.split(r"(\n\s*\n)", text)
     numbers = [(i, re.match(r"^\s*(\d{1,3})(?:\s+|$)", p)) for i, p in enumerate(paragraphs) if p.strip()]
@@ -201,7 +203,7 @@ def strip_transcript_page_numbers(text: str) -> str:
         return text
     for i, number in found:
         body = paragraphs[i].lstrip()[len(str(number)) :].strip()
-        body = re.sub(rf"\s+{number}\s*$", "", body)
+        body = re.sub(rf"\s+(?:side\s+)?{number}(?:\s*(?:av|of|/)\s*\d{{1,4}})?\s*$", "", body, flags=re.IGNORECASE)
         paragraphs[i] = body
     return "".join(paragraphs)
 

@@ -207,17 +207,33 @@ def _is_debris(text: str) -> bool:
 
 
 def _promote_title_lines(blocks: list[Block]) -> list[Block]:
-    """A short one-line paragraph over a longer one is a heading (news titles, "Innledning")."""
+    """A short one-line paragraph over a longer one is a heading (news titles, "Innledning"); one
+    over a paragraph that starts in lower case is the subject of that paragraph's first sentence
+    ("Tekniske tenester" / "omfattar kommunale bygg …") and is joined to it."""
     has_numbered = any(b.is_heading for b in blocks)
     out: list[Block] = []
     numbered_level = 0
+    joined = False
     for index, block in enumerate(blocks):
+        if joined:
+            joined = False
+            continue
         if block.is_heading:
             numbered_level = block.heading_level
             out.append(block)
             continue
         following = blocks[index + 1] if index + 1 < len(blocks) else None
         if (
+            "\n" not in block.text
+            and not block.text.rstrip().endswith((".", ":", "!", "?"))
+            and following is not None
+            and not following.is_heading
+            and following.text[:1].isalpha()
+            and following.text[:1].islower()
+        ):
+            out.append(Block(f"{block.text.strip()} {following.text}"))
+            joined = True
+        elif (
             "\n" not in block.text
             and _is_heading_text(block.text)
             and block.text[:1].isupper()

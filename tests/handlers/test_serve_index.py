@@ -84,7 +84,7 @@ def test_a_missing_index_is_built_before_the_server_reports_ready(tmp_path: Path
         process.terminate()
         output, _ = process.communicate(timeout=30)
     assert "Fant ingen indeks" in output and "Indeksen er bygget" in output and "2 dokumenter" in output
-    assert "Embedder passasjer" in output  # the progress bar
+    assert "Embedder tekster" in output  # the progress bar
 
 
 def test_an_index_that_cannot_be_loaded_stops_the_server_with_the_error(tmp_path: Path, built_index: Path) -> None:

@@ -80,6 +80,23 @@ def test_web_page_chrome_icons_and_breadcrumbs() -> None:
     assert text.startswith("Delegering i Fjellvik\n\n" + PROSE)
 
 
+def test_a_breadcrumb_that_lost_its_separators_goes() -> None:
+    page = "account_circle Min side\nHjemDelegering i Fjellvik\n\nDelegering i Fjellvik\n\n" + PROSE + "\n"
+    text = clean_text(page, names=("Delegering i Fjellvik", "Fjellvik kommune"))
+    assert "Hjem" not in text and "Min side" not in text
+    assert text.startswith("Delegering i Fjellvik\n\n" + PROSE)
+
+
+def test_a_transcript_pages_number_of_pages_at_its_end_goes() -> None:
+    page = (
+        "Delegeringsreglement\n\nTranskript\n\n"
+        f"1 Fjellvik kommune DELEGERINGSREGLEMENT mellom RÅDMANNEN OG ENHETSLEDER 1 av 14\n\n2 {PROSE}\n\n3 {PROSE}\n"
+    )
+    text = clean_text(page)
+    assert "Fjellvik kommune DELEGERINGSREGLEMENT mellom RÅDMANNEN OG ENHETSLEDER\n" in text
+    assert "av 14" not in text
+
+
 def test_header_line_with_the_documents_name_or_date_is_kept() -> None:
     page = "Hjem Kontakt Meny\n\nFjellvik kommune\n\nRevidert 01.02.2021\n\nArbeidsgiverpolitikk\n\n" + PROSE + "\n"
     text = clean_text(page, names=("Arbeidsgiverpolitikk", "Fjellvik kommune"))
@@ -150,6 +167,25 @@ def test_nynorsk_sentence_subjects_are_not_headings() -> None:
     headings = {h for s in found for h in s.heading_path}
     assert headings <= {"Delegering"}
     assert all(not p.startswith(("har eit", "omfattar")) for s in found for p in s.paragraphs)
+
+
+def test_a_line_over_a_paragraph_in_lower_case_is_its_subject_not_a_heading() -> None:
+    # A web page set each unit's name on a line of its own, and its sentence on the next.
+    text = (
+        "Fjellvik kommune har om lag 200 tilsette, fordelte på fem einingar.\n\n"
+        "Tekniske tenester\n\n"
+        "omfattar kommunale bygg, vassforsyning, brannvern og vedlikehald av vegar.\n\n"
+        "Oppvekst og kultur\n\n"
+        "har ansvar for barnehagar, skular og bibliotek. Einingsleiarane rapporterer til kommunedirektøren.\n\n"
+        "Delegering\n\n"
+        "Kommunedirektøren har delegert fullmakter til einingsleiarane innan økonomi og tilsetjing."
+    )
+    found = sections(plain_blocks(text))
+    body = [p for s in found for p in s.paragraphs]
+    assert "Tekniske tenester omfattar kommunale bygg, vassforsyning, brannvern og vedlikehald av vegar." in body
+    assert any(p.startswith("Oppvekst og kultur har ansvar for barnehagar") for p in body)
+    assert all(not p.startswith(("har ", "omfattar")) for p in body)
+    assert {h for s in found for h in s.heading_path} <= {"Delegering"}  # a title over a sentence stays one
 
 
 def test_tables_of_contents_by_any_name_or_flattened_onto_one_line() -> None:

@@ -107,7 +107,11 @@ def test_rebuild_embeds_only_changed_documents_and_their_windows(tmp_path: Path)
     (knowledge / "ny.txt").write_text(
         "Ny rutine\n\nLedere skal gjennomføre medarbeidersamtaler hvert år med hver ansatt.\n", encoding="utf-8"
     )
-    changed = IndexBuilder(embedder=embedder).build(Ingestor().ingest_folder(knowledge), folder)
+    seen: list[tuple[int, int]] = []  # what the progress bar is told: (embedded so far, to embed)
+    changed = IndexBuilder(embedder=embedder, batch_size=2, progress=lambda *a: seen.append(a)).build(
+        Ingestor().ingest_folder(knowledge), folder
+    )
+    assert seen[-1] == (changed.embedded, changed.embedded) and {t for _, t in seen} == {changed.embedded}
     fresh = _rows_of(folder, {"lojalitet", "ny"})
     total = _rows_of(folder, {"lojalitet", "ny", "delegering", "kantine"})
     assert (changed.embedded, changed.reused) == (fresh, total - fresh)
