@@ -231,7 +231,7 @@ class AnswerComposer:
             return cosine + settings.lexical_weight * lexical - settings.length_penalty * (size - 1)
 
         for start, size, _ in sorted(windows, key=lambda w: (-score(w), w[1], w[0])):
-            chosen = _with_list_items(sentences, list(range(start, start + size)))
+            chosen = _with_list_items(sentences, _from_list_start(sentences, list(range(start, start + size))))
             while chosen and sentences[chosen[-1]].rstrip().endswith(":"):
                 chosen = chosen[:-1]  # a lead-in with nothing after it in the passage is not an answer
             if chosen:
@@ -299,6 +299,25 @@ def _owner_names(owners: Mapping[str, str]) -> dict[str, str]:
         for w in words:
             counts[w] = counts.get(w, 0) + 1
     return {w: owner for owner, words in per_owner.items() for w in words if counts[w] == 1 and len(w) >= 2}
+
+
+def _is_item(sentence: str) -> bool:
+    return sentence.startswith(("- ", "• "))
+
+
+def _from_list_start(sentences: list[str], chosen: list[int]) -> list[int]:
+    """Items of a list are read together: a window inside a list starts at the list's lead-in (or its
+    first item) when the list up to the window is short enough to show whole."""
+    if not _is_item(sentences[chosen[0]]):
+        return chosen
+    first = chosen[0]
+    while first > 0 and _is_item(sentences[first - 1]):
+        first -= 1
+    if first > 0 and sentences[first - 1].rstrip().endswith(":") and is_content(sentences[first - 1]):
+        first -= 1
+    if chosen[-1] - first + 1 > MAX_LIST_ITEMS + 1:
+        return chosen
+    return list(range(first, chosen[-1] + 1))
 
 
 def _with_list_items(sentences: list[str], chosen: list[int]) -> list[int]:
