@@ -173,12 +173,18 @@ def test_lead_in_brings_what_it_introduces() -> None:
 @pytest.mark.unit
 def test_a_window_inside_a_list_starts_at_the_list() -> None:
     items = [f"- Punkt {n} om god arbeidsgiverpolitikk i kommunen" for n in range(1, 12)]
-    passage = _passage("ks", "KS (Kommunesektorens organisasjon)", "Innledning om temaet her.\nDette kjennetegner en god politikk:\n" + "\n".join(items))
+    text = "Innledning om temaet her.\nDette kjennetegner en god politikk:\n" + "\n".join(items)
+    passage = _passage("ks", "KS (Kommunesektorens organisasjon)", text)
     # Sentence 0 is the introduction, 1 the lead-in, 2.. the items; the best window is items 2-3.
     scored = [(0, 1, 0.80), (3, 2, 0.90), (10, 2, 0.85)]
     composer = AnswerComposer(
-        home="Heim kommune", hr_contact="HR", labels=LABELS, idf=lambda t: 1.0, terms=lambda x: terms(x),
-        windows=lambda p, v: scored, settings=ComposeSettings(lexical_weight=0.0),
+        home="Heim kommune",
+        hr_contact="HR",
+        labels=LABELS,
+        idf=lambda t: 1.0,
+        terms=lambda x: terms(x),
+        windows=lambda p, v: scored,
+        settings=ComposeSettings(lexical_weight=0.0),
     )
     _, sentences = composer.answer_sentences("Hva kjennetegner en god politikk?", passage, np.zeros(3))
     assert sentences == ["Dette kjennetegner en god politikk:", *items[:6]]  # a lead-in brings its items
