@@ -27,7 +27,7 @@ from index.embed import Embedder
 from index.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from index.ingest import Corpus
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: out-of-scope topics embedded as queries
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 VECTORS = "vectors.npy"

@@ -80,6 +80,33 @@ def test_round_trip_with_each_backend(tmp_path: Path, make_embedder) -> None:
     assert hits[0].passage.document_id == "delegering"
 
 
+def test_an_index_of_an_older_format_is_rebuilt_from_its_vectors_but_not_another_models(tmp_path: Path) -> None:
+    knowledge = _knowledge(tmp_path)
+    folder = tmp_path / "index"
+    first = IndexBuilder(embedder=_bundled()).build(Ingestor().ingest_folder(knowledge), folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "version": manifest["version"] - 1}))
+    with pytest.raises(IndexMismatchError):
+        read_manifest(folder)  # the old format is not searched ...
+    again = IndexBuilder(embedder=_bundled()).build(Ingestor().ingest_folder(knowledge), folder)
+    assert (again.embedded, again.reused) == (0, first.embedded)  # ... but its vectors are still good
+    assert read_manifest(folder)["version"] == manifest["version"]
+
+    other = IndexBuilder(embedder=_minilm()).build(Ingestor().ingest_folder(knowledge), folder)
+    assert (other.embedded, other.reused) == (first.embedded, 0)
+
+
+def test_out_of_scope_topics_are_embedded_as_questions_are(tmp_path: Path) -> None:
+    """A topic is compared with questions, so it is embedded as a query, not as a passage."""
+    topics = ["Dagens meny i kantinen: lunsj og kaffe.", "Værmelding for helgen."]
+    embedder = _bundled()
+    folder = tmp_path / "index"
+    IndexBuilder(embedder=embedder).build(Ingestor().ingest_folder(_knowledge(tmp_path)), folder, out_of_scope=topics)
+    anchors = np.load(folder / "anchors.npy")
+    assert np.allclose(anchors, embedder.embed_queries(topics), atol=1e-5)
+    assert not np.allclose(anchors, embedder.embed_passages(topics), atol=1e-3)
+
+
 def _rows_of(folder: Path, documents: set[str]) -> int:
     """Passages and sentence windows of ``documents`` in the index in ``folder``."""
     passages = [json.loads(line)["document_id"] for line in (folder / "passages.jsonl").read_text().splitlines()]
