@@ -57,9 +57,10 @@ OPTIONS = [{"nynorsk": n, "compounds": c} for n in (False, True) for c in (False
 # Fusion: the window cosine counts 1; the passage cosine and the relative BM25 score are added
 # with these weights (cosines of one question differ by hundredths, so BM25 weights are small).
 GRID = [
-    {"passage": p, "window": 1.0, "bm25": b}
+    {"passage": p, "window": 1.0, "bm25": b, "owner": o}
     for p in (0.0, 0.25, 0.5, 1.0)
     for b in (0.0, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.08)
+    for o in (0.0, 0.02, 0.05, 0.1)
 ]
 STYLES = ("plain", "casual", "paraphrase", "nynorsk", "english", "keyword")
 
@@ -88,13 +89,11 @@ def load_questions(service: SearchService, paths: list[Path]) -> list[Question]:
     for path in paths:
         for item in yaml.safe_load(path.read_text(encoding="utf-8")):
             text = normalise_query(" ".join(item["q"].split()))
-            vector = service.embed(text)
-            topic = service.topic(text)  # the question without the owners' names, embedded once
-            topic_vector = service.embed(topic) if topic else None
+            vector = service.query_vector(text)  # the question without the owners' names, embedded once
             style = "out_of_scope" if item.get("out_of_scope") else item.get("style", "plain")
             expect = [fold_text(e) for e in item.get("expect", [])]
             relevant = frozenset(i for i, t in enumerate(folded) if any(e in t for e in expect))
-            candidates = [service.candidates(text, vector, o, topic_vector=topic_vector) for o in OPTIONS]
+            candidates = [service.candidates(text, vector, o) for o in OPTIONS]
             out.append(Question(text, style, relevant, candidates, expect, vector))
     return out
 

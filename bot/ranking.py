@@ -3,7 +3,9 @@ with their weights read from a data file that ``bench/fit_confidence.py`` writes
 
 Fusion is a weighted sum of three scores of each candidate passage: its passage cosine, the
 cosine of its best sentence window, and its BM25 score relative to the best BM25 score of the
-question. The confidence is a logistic regression over features of the ranked list (how close
+question; when the question names a document's owner, that owner's passages get a fitted weight
+more (the dense scores are the question's without the name, so the name steers only here and on
+the BM25 side). The confidence is a logistic regression over features of the ranked list (how close
 the best window is, the margin to the runner-up, how much of the question's vocabulary the
 documents know, how much closer the question is to the documents than to the out-of-scope
 topics, how much of the first passage's lexical match is only its owner's name, ...) giving the
@@ -56,6 +58,8 @@ class Candidates:
     anchor: float  # cosine to the nearest out-of-scope topic
     english: bool
     words: int
+    # 1 for the passages of the owners the question names; None when it names none.
+    named: np.ndarray | None = None
     # The same passages (same order) scored for the question without the owners' names; None when
     # it names no owner.
     topic: Candidates | None = None
@@ -115,7 +119,10 @@ class FittedModel:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             model = cls(
-                fusion={k: float(data["fusion"][k]) for k in ("passage", "window", "bm25")},
+                fusion={
+                    **{k: float(data["fusion"][k]) for k in ("passage", "window", "bm25")},
+                    "owner": float(data["fusion"].get("owner", 0.0)),
+                },
                 correct=Logistic.from_json(data["correct"]),
                 in_scope=Logistic.from_json(data["in_scope"]),
                 sure=float(data["tiers"]["sure"]),
@@ -156,7 +163,10 @@ def fuse(candidates: Candidates, weights: dict[str, float]) -> np.ndarray:
     """The fused score of every candidate (higher is better)."""
     top = float(candidates.bm25.max()) if len(candidates.bm25) else 0.0
     relative = candidates.bm25 / top if top > 0 else np.zeros_like(candidates.bm25)
-    return weights["passage"] * candidates.passage + weights["window"] * candidates.window + weights["bm25"] * relative
+    fused = weights["passage"] * candidates.passage + weights["window"] * candidates.window + weights["bm25"] * relative
+    if candidates.named is not None:
+        fused = fused + weights.get("owner", 0.0) * candidates.named  # a municipality the question names leads
+    return fused
 
 
 def order(candidates: Candidates, weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:

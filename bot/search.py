@@ -4,10 +4,10 @@ Candidates come from three places (the nearest passages, the passages of the nea
 windows, the best BM25 passages); each candidate is then scored exactly (its passage cosine, its
 best window's cosine, its BM25 score) and the scores are fused with the weights of the fitted
 model (bot/ranking.py). The fitted confidence model turns features of the ranked list into the
-tier: ``sure``, ``unsure`` or ``none``; when the question names a document's owner, the same
-passages are scored again for the question without the name, and the tier is judged on those
-scores (index/owners.py). Passages that are not answers (reflection boxes,
-reference lists, debris) are never candidates.
+tier: ``sure``, ``unsure`` or ``none``. A question is embedded once: when it names a document's
+owner, without the name (index/owners.py); the name counts on the BM25 side and as the owner
+weight of the fusion, and the tier is judged on the scores of the question without the name.
+Passages that are not answers (reflection boxes, reference lists, debris) are never candidates.
 
 Example:
     >>> service = SearchService(index_dir=Path("data/index"), embedder=BundledEmbedder(), settings=SearchSettings())
@@ -19,7 +19,6 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import time
 from dataclasses import dataclass
@@ -94,7 +93,14 @@ class SearchService:
         if self._index is None:
             self._index = load_index(self._index_dir, self._embedder, ef_search=self._ef_search)
             documents = self._index.documents().values()
-            self._owners = OwnerNames(n for d in documents for n in (d.get("owner"), d.get("short_owner")) if n)
+            self._owners = OwnerNames(
+                {
+                    n: d["owner"]
+                    for d in documents
+                    for n in (d.get("owner"), d.get("short_owner"))
+                    if n and d.get("owner")
+                }
+            )
             from threadpoolctl import threadpool_limits
 
             # The scoring products are small: one BLAS thread does them in microseconds, while several
@@ -121,13 +127,18 @@ class SearchService:
     def embed(self, text: str) -> np.ndarray:
         return self._embedder.embed_queries([text])[0]
 
+    def query_vector(self, text: str) -> np.ndarray:
+        """The one embedding a question is searched with: of its topic, without the owners' names,
+        when it names one (the name steers the ranking through BM25 and the owner weight instead)."""
+        return self.embed(self.topic(text) or text)
+
     def search(
         self, query: str, *, top_k: int | None = None, context: str | None = None, vector: np.ndarray | None = None
     ) -> SearchResult:
         """The best passages for ``query`` and how sure the first one is.
 
         ``context`` (the previous question, for a follow-up) is searched together with the query;
-        ``vector`` is the query's embedding when the caller has it already.
+        ``vector`` is the query's ``query_vector`` when the caller has it already.
         """
         started = time.perf_counter()
         top_k = top_k or self._settings.top_k
@@ -138,7 +149,7 @@ class SearchService:
             return SearchResult(query=query, answered=False, hits=(), confidence=0.0, seconds=0.0)
         if context:
             text = f"{normalise_query(context[: self._settings.max_query_chars])} {text}"
-        candidates = self.candidates(text, self.embed(text) if vector is None else vector, self.model.query)
+        candidates = self.candidates(text, self.query_vector(text) if vector is None else vector, self.model.query)
         return self.rank(query, candidates, top_k=top_k, started=started)
 
     def rank(self, query: str, candidates: Candidates, *, top_k: int, started: float) -> SearchResult:
@@ -173,52 +184,55 @@ class SearchService:
         topic = self._owners.strip(text)
         return topic if topic != text and _WORD.search(topic) else None
 
-    def candidates(
-        self, text: str, vector: np.ndarray, options: dict[str, bool], *, topic_vector: np.ndarray | None = None
-    ) -> Candidates:
+    def candidates(self, text: str, vector: np.ndarray, options: dict[str, bool]) -> Candidates:
         """Every candidate passage for the question with its exact scores (see the module docstring),
-        and the same passages scored for its topic when it names an owner (``topic_vector``: the
-        topic's embedding when the caller has it)."""
+        and the same passages scored for its topic when it names an owner. ``vector`` is
+        ``query_vector(text)``: the dense scores are the topic's either way, so a question is embedded
+        once; the whole question's BM25 and the owner weight make the named owner's passages lead."""
         index = self.index
         query_terms = self._lexical_terms(text, options)
         bm25_all = self._bm25_scores(query_terms)
         if len(index.windows) <= _SCORE_ALL_WINDOWS:
             ids = np.flatnonzero(index.answerable)  # a small index: every answer passage is a candidate
+            passage_scores, window_scores = self._score_all(vector, ids)
         else:
             ids = self._candidate_ids(vector, bm25_all)
-        found = self._scored(ids, text, vector, query_terms, bm25_all)
+            passage_scores, window_scores = self._score_exactly(vector, ids)
+        anchor = float((index.anchors @ vector).max()) if len(index.anchors) else -1.0
+        named = self._owners.named(text)
         topic = self.topic(text)
+
+        def scored(
+            text: str,
+            query_terms: list[str],
+            bm25_all: np.ndarray | None,
+            named: np.ndarray | None = None,
+            topic: Candidates | None = None,
+        ) -> Candidates:
+            return Candidates(
+                ids=ids,
+                passage=passage_scores,
+                window=window_scores,
+                bm25=(bm25_all[ids] if bm25_all is not None else np.zeros(len(ids))).astype(np.float64),
+                coverage=self._coverage(query_terms),
+                anchor=anchor,
+                english=is_english(text),
+                words=len(_WORD.findall(text)),
+                named=named,
+                topic=topic,
+            )
+
         if topic is None:
-            return found
+            return scored(text, query_terms, bm25_all)
         topic_terms = self._lexical_terms(topic, options)
-        topic_vector = self.embed(topic) if topic_vector is None else topic_vector
-        return dataclasses.replace(
-            found, topic=self._scored(ids, topic, topic_vector, topic_terms, self._bm25_scores(topic_terms))
+        owners = np.array([index.passages[int(i)].owner in named for i in ids], dtype=np.float64)
+        return scored(
+            text, query_terms, bm25_all, named=owners, topic=scored(topic, topic_terms, self._bm25_scores(topic_terms))
         )
 
     def _lexical_terms(self, text: str, options: dict[str, bool]) -> list[str]:
         lexical = nynorsk_to_bokmal(text) if options.get("nynorsk", False) else text
         return self.query_terms(lexical, compounds=options.get("compounds", True))
-
-    def _scored(
-        self, ids: np.ndarray, text: str, vector: np.ndarray, query_terms: list[str], bm25_all: np.ndarray | None
-    ) -> Candidates:
-        index = self.index
-        if len(index.windows) <= _SCORE_ALL_WINDOWS:
-            passage_scores, window_scores = self._score_all(vector, ids)
-        else:
-            passage_scores, window_scores = self._score_exactly(vector, ids)
-        anchor = float((index.anchors @ vector).max()) if len(index.anchors) else -1.0
-        return Candidates(
-            ids=ids,
-            passage=passage_scores,
-            window=window_scores,
-            bm25=(bm25_all[ids] if bm25_all is not None else np.zeros(len(ids))).astype(np.float64),
-            coverage=self._coverage(query_terms),
-            anchor=anchor,
-            english=is_english(text),
-            words=len(_WORD.findall(text)),
-        )
 
     def _score_all(self, vector: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """A small index: every window scored in one product."""

@@ -22,7 +22,7 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from index.text import fold
 
@@ -34,15 +34,21 @@ _SPACE_BEFORE_MARK = re.compile(r"\s+([?.!,;:])")
 class OwnerNames:
     """Finds and removes the owners' names in a text."""
 
-    def __init__(self, names: Iterable[str]) -> None:
-        forms: set[tuple[str, ...]] = set()
-        for name in names:
+    def __init__(self, names: Iterable[str] | Mapping[str, str]) -> None:
+        """``names``: the names, or each name with the owner it names ("KS" → "KS (Kommunesektorens
+        organisasjon)"); a bare name names itself."""
+        owners = dict(names) if isinstance(names, Mapping) else {name: name for name in names}
+        forms: dict[tuple[str, ...], str] = {}
+        for name, owner in owners.items():
             inside = _PARENTHESES.findall(name)
             for alias in (name, _PARENTHESES.sub(" ", name), *inside):
                 words = tuple(fold(w) for w in _WORD.findall(alias))
-                forms.update(f for f in (words, words[:-1] if len(words) > 1 else ()) if f)
+                for form in (words, words[:-1] if len(words) > 1 else ()):
+                    if form:
+                        forms.setdefault(form, owner)
         # Longest first: "Heim kommune" is taken whole, not as "Heim" and a stray "kommune".
         self._forms = sorted(forms, key=lambda f: (-len(f), f))
+        self._owner_of = forms
 
     def __bool__(self) -> bool:
         return bool(self._forms)
@@ -51,17 +57,13 @@ class OwnerNames:
         """Whether ``text`` is nothing but owners' names ("Fjellvik kommune")."""
         return bool(self) and not _WORD.search(self.strip(text))
 
+    def named(self, text: str) -> frozenset[str]:
+        """The owners ``text`` names."""
+        return frozenset(self._owner_of[form] for form, _, _ in self._found(text))
+
     def strip(self, text: str) -> str:
         """``text`` without the owners' names (unchanged when it names none)."""
-        words = list(_WORD.finditer(text))
-        folded = [fold(m.group()) for m in words]
-        cut: list[tuple[int, int]] = []
-        i = 0
-        while i < len(words):
-            size = next((len(f) for f in self._forms if _matches(folded, i, f)), 0)
-            if size:
-                cut.append((words[i].start(), words[i + size - 1].end()))
-            i += size or 1
+        cut = [(start, end) for _, start, end in self._found(text)]
         if not cut:
             return text
         kept, last = [], 0
@@ -70,6 +72,19 @@ class OwnerNames:
             last = end
         kept.append(text[last:])
         return _SPACE_BEFORE_MARK.sub(r"\1", " ".join("".join(kept).split()))
+
+    def _found(self, text: str) -> list[tuple[tuple[str, ...], int, int]]:
+        """Each name in ``text``: its form and where it starts and ends."""
+        words = list(_WORD.finditer(text))
+        folded = [fold(m.group()) for m in words]
+        found = []
+        i = 0
+        while i < len(words):
+            form = next((f for f in self._forms if _matches(folded, i, f)), None)
+            if form is not None:
+                found.append((form, words[i].start(), words[i + len(form) - 1].end()))
+            i += len(form) if form else 1
+        return found
 
 
 def _matches(folded: list[str], at: int, form: tuple[str, ...]) -> bool:

@@ -9,7 +9,9 @@ from bot.assistant import Assistant
 from bot.ranking import FEATURES, Candidates, features, order
 
 
-def _candidates(bm25: list[float], window: list[float], topic: Candidates | None = None) -> Candidates:
+def _candidates(
+    bm25: list[float], window: list[float], topic: Candidates | None = None, named: list[float] | None = None
+) -> Candidates:
     n = len(bm25)
     return Candidates(
         ids=np.arange(n),
@@ -20,6 +22,7 @@ def _candidates(bm25: list[float], window: list[float], topic: Candidates | None
         anchor=0.0,
         english=False,
         words=6,
+        named=None if named is None else np.array(named),
         topic=topic,
     )
 
@@ -48,6 +51,39 @@ def test_the_margin_is_to_the_best_other_passage_not_to_the_one_the_name_put_sec
     assert list(ranked[:2]) == [0, 1]  # the name puts its own weak passage second
     f = dict(zip(FEATURES, features(whole, ranked, fused, weights), strict=True))
     assert f["margin"] == pytest.approx(0.01)  # not 0.08 against the weak second
+
+
+def test_the_owner_weight_lifts_the_named_owners_passages_and_only_in_the_ranking() -> None:
+    weights = {"passage": 0.0, "window": 1.0, "bm25": 0.0, "owner": 0.05}
+    topic = _candidates([1.0, 1.0], [0.86, 0.84])
+    whole = _candidates([1.0, 1.0], [0.86, 0.84], topic=topic, named=[0.0, 1.0])
+    ranked, fused = order(whole, weights)
+    assert ranked[0] == 1  # the named municipality's passage leads
+    assert fused[1] == pytest.approx(0.89)
+    f = dict(zip(FEATURES, features(whole, ranked, fused, weights), strict=True))
+    assert f["fused"] == pytest.approx(0.84) and f["margin"] == pytest.approx(-0.02)  # judged without the name
+
+
+@pytest.mark.integration
+def test_a_question_naming_an_owner_is_embedded_once_without_the_name(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = assistant.search_service
+    real = service._embedder
+    embedded: list[str] = []
+
+    class Counting:  # the real model, with the texts it is asked to embed written down
+        def __getattr__(self, name: str) -> object:
+            return getattr(real, name)
+
+        def embed_queries(self, texts: list[str]) -> np.ndarray:
+            embedded.extend(texts)
+            return real.embed_queries(texts)
+
+    monkeypatch.setattr(service, "_embedder", Counting())
+    answer = assistant.ask("Hva gjør lederne i Lørenskog kommune?")
+    assert embedded == ["Hva gjør lederne i?"]
+    assert answer.source is not None and answer.source.owner == "Lørenskog kommune"
 
 
 @pytest.mark.integration

@@ -44,3 +44,16 @@ def test_a_text_that_is_only_a_name() -> None:
     assert NAMES.only_names("Nedre Eiker kommune") and NAMES.only_names("Lørenskog")
     assert not NAMES.only_names("Lørenskog kommunestyre") and not NAMES.only_names("Etisk kvalitet")
     assert not OwnerNames(()).only_names("Etisk kvalitet")
+
+
+def test_named_gives_the_owner_each_name_names() -> None:
+    names = OwnerNames(
+        {
+            "Heim kommune": "Heim kommune",
+            "KS": "KS (Kommunesektorens organisasjon)",
+            "Lørenskog kommune": "Lørenskog kommune",
+        }
+    )
+    assert names.named("Hva sier KS om lederne i Heim?") == {"KS (Kommunesektorens organisasjon)", "Heim kommune"}
+    assert names.named("hva gjor lederne i lorenskog") == {"Lørenskog kommune"}
+    assert names.named("Hva gjør lederne i kommunen?") == frozenset()
