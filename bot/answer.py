@@ -151,15 +151,19 @@ class AnswerComposer:
         source = self.source(lead.passage)
         see_also: list[Source] = []
         # One source per section: another section of the lead's own document often holds the rest
-        # of the answer (the delegation rules and the authority levels of the same governance document).
-        seen = {_section_key(lead.passage)}
+        # of the answer (the delegation rules and the authority levels of the same governance document),
+        # and so may the next passage of the lead's own section ("Kan en enhetsleder delegere videre?").
+        seen: set[tuple[str, tuple[str, ...]]] = set()
         for hit in result.hits:
             if len(see_also) >= MAX_SEE_ALSO:
                 break
-            if _section_key(hit.passage) in seen or hit.score < lead.score - self._settings.see_also_margin:
+            if hit.passage.id == lead.passage.id or _section_key(hit.passage) in seen:
+                continue
+            if hit.score < lead.score - self._settings.see_also_margin:
                 continue
             _, best = self.answer_sentences(result.query, hit.passage, vector, max_sentences=2)
-            if best:
+            # Passages of a section overlap by a sentence: what the lead shows already is no "Se også".
+            if best and not all(sentence in lead.passage.text for sentence in best):
                 seen.add(_section_key(hit.passage))
                 see_also.append(Source(**{**self.source(hit.passage).__dict__, "sentence": " ".join(best)}))
         origin = ""

@@ -3,6 +3,7 @@ and sentence choice over every passage of the real index."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 
@@ -103,13 +104,28 @@ def test_see_also_may_name_another_section_of_the_same_document() -> None:
         "Enhetsleder kan delegere videre til avdelingsleder innenfor sin fullmakt.",
         ("3.2 Fullmakter",),
     )
-    same_section = _passage("heim", "Heim kommune", "Delegert myndighet følges opp i linjen hvert år av rådmannen.")
-    hits = (Hit(HEIM, 1.0, 0.9, 3.0), Hit(same_section, 0.995, 0.89, 2.0), Hit(levels, 0.99, 0.88, 2.0))
+    hits = (Hit(HEIM, 1.0, 0.9, 3.0), Hit(dataclasses.replace(levels, id="heim#7"), 0.99, 0.88, 2.0))
     answer = _composer(see_also_margin=0.05).compose(_result("Kan enhetslederen delegere videre?", hits))
     assert answer.source is not None and answer.source.section == "3.1 Delegering"
-    # The other section of the same document is named with its sentence; the lead's own section is not repeated.
     assert [(s.document_id, s.section) for s in answer.see_also] == [("heim", "3.2 Fullmakter")]
     assert answer.see_also[0].sentence == "Enhetsleder kan delegere videre til avdelingsleder innenfor sin fullmakt."
+
+
+@pytest.mark.unit
+def test_see_also_may_name_the_next_passage_of_the_leads_section_but_not_what_the_lead_shows() -> None:
+    # A long section is two passages that overlap by a sentence: the overlap is no "Se også", the
+    # rest of the section may be.
+    overlap = dataclasses.replace(
+        HEIM, id="heim#1", text="Rådmannen delegerer myndighet til en enhetsleder, men sitter igjen med ansvaret."
+    )
+    rest = dataclasses.replace(
+        HEIM, id="heim#2", text="Enhetsleder kan videredelegere sin myndighet hvis det ikke er lagt inn en sperre."
+    )
+    hits = (Hit(HEIM, 1.0, 0.9, 3.0), Hit(overlap, 0.998, 0.89, 2.0), Hit(rest, 0.995, 0.89, 2.0))
+    answer = _composer(see_also_margin=0.05).compose(_result("Kan enhetslederen delegere videre?", hits))
+    assert [(s.document_id, s.section, s.sentence) for s in answer.see_also] == [
+        ("heim", "3.1 Delegering", "Enhetsleder kan videredelegere sin myndighet hvis det ikke er lagt inn en sperre.")
+    ]
 
 
 @pytest.mark.unit
