@@ -12,7 +12,8 @@ import re
 # Lines that are a web page's navigation, contact footer or page furniture, never content.
 _CHROME_LINE = re.compile(
     r"""^\s*(?:
-        (?:gå|hopp)\s+til\s+(?:hoved)?innhold.*
+        (?:gå|hopp|skip)\s+(?:direkte\s+)?(?:til|to)\s+(?:hoved|main\s+)?
+            (?:innhold|innhald|meny|menyen|søk|navigasjon|kontaktinformasjon|content|navigation|menu)\b.*
       | (?:global)?meny\b.*
       | forsiden
       | toppbilde
@@ -66,6 +67,10 @@ _BREADCRUMB = re.compile(
     r"|(?:Hjem|Forside|Forsida|Startsiden?|Home)[A-ZÆØÅ][^\n]{0,120})\s*$"
 )
 _RUNNING_REPEATS = 3
+# A breadcrumb written as a list ("1. Hjem" / "2. Politikk"): a list whose first item is the site's
+# root, alone, and whose items are short labels without a sentence's full stop.
+_ROOT_CRUMB = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•*])\s*(?:Hjem|Forside|Forsida|Startsiden?|Home)\s*$", re.I)
+_CRUMB_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•*])\s*[^.!?:\n]{1,50}$")
 
 
 def clean_text(text: str, *, names: tuple[str, ...] = ()) -> str:
@@ -209,13 +214,15 @@ def strip_transcript_page_numbers(text: str) -> str:
 
 
 def strip_web_chrome(text: str) -> str:
-    """Drop navigation and footer lines; cut at a "back to top" line near the end."""
+    """Drop navigation and footer lines and breadcrumb lists; cut at a "back to top" line near the end."""
     lines = text.split("\n")
     kept: list[str] = []
+    crumbs = False  # inside a breadcrumb list
     for index, line in enumerate(lines):
         if _FOOTER_START.match(line) and index > len(lines) // 2:
             break
-        if _CHROME_LINE.match(line):
+        crumbs = bool(_ROOT_CRUMB.match(line)) or (crumbs and bool(_CRUMB_ITEM.match(line)))
+        if crumbs or _CHROME_LINE.match(line):
             continue
         kept.append(line)
     return "\n".join(kept)

@@ -87,6 +87,24 @@ def test_a_breadcrumb_that_lost_its_separators_goes() -> None:
     assert text.startswith("Delegering i Fjellvik\n\n" + PROSE)
 
 
+def test_skip_links_and_a_breadcrumb_written_as_a_list_go_and_a_real_numbered_list_stays() -> None:
+    page = (
+        "Hopp til hovedmeny Hopp til innhold Hopp til søk Hopp til kontaktinformasjon\n"
+        "Skip to main content\n\n"
+        "  1. Hjem\n  2. Politikk\n  3. Reglement\n\n"
+        "Fullmakter i Fjellvik\n\n"
+        "Fullmaktene viser hva kommunestyret har delegert til kommunedirektøren og hvordan de brukes.\n\n"
+        "1. Hjemmetjenesten ledes av en enhetsleder.\n2. Politikk og fag holdes adskilt.\n"
+        "Gå til søknadsskjemaet for permisjon her.\n"
+    )
+    cleaned = clean_text(page, names=("Fullmakter i Fjellvik", "Fjellvik kommune"))
+    assert "Hopp til" not in cleaned and "Skip to" not in cleaned
+    assert "Hjem\n" not in cleaned and "Reglement" not in cleaned
+    assert cleaned.startswith("Fullmakter i Fjellvik\n")
+    assert "1. Hjemmetjenesten ledes av en enhetsleder.\n2. Politikk og fag holdes adskilt." in cleaned
+    assert "Gå til søknadsskjemaet for permisjon her." in cleaned
+
+
 def test_a_transcript_pages_number_of_pages_at_its_end_goes() -> None:
     page = (
         "Delegeringsreglement\n\nTranskript\n\n"
