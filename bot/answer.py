@@ -154,6 +154,7 @@ class AnswerComposer:
         # of the answer (the delegation rules and the authority levels of the same governance document),
         # and so may the next passage of the lead's own section ("Kan en enhetsleder delegere videre?").
         seen: set[tuple[str, tuple[str, ...]]] = set()
+        shown = set(split_sentences(lead.passage.text))
         for hit in result.hits:
             if len(see_also) >= MAX_SEE_ALSO:
                 break
@@ -163,7 +164,7 @@ class AnswerComposer:
                 continue
             _, best = self.answer_sentences(result.query, hit.passage, vector, max_sentences=2)
             # Passages of a section overlap by a sentence: what the lead shows already is no "Se også".
-            if best and not all(sentence in lead.passage.text for sentence in best):
+            if best and not shown.issuperset(best):
                 seen.add(_section_key(hit.passage))
                 see_also.append(Source(**{**self.source(hit.passage).__dict__, "sentence": " ".join(best)}))
         origin = ""
@@ -235,7 +236,9 @@ class AnswerComposer:
             return cosine + settings.lexical_weight * lexical - settings.length_penalty * (size - 1)
 
         for start, size, _ in sorted(windows, key=lambda w: (-score(w), w[1], w[0])):
-            chosen = _with_list_items(sentences, _from_list_start(sentences, list(range(start, start + size))))
+            window = list(range(start, start + size))
+            # A "Se også" sentence is one or two sentences, not a whole list.
+            chosen = _with_list_items(sentences, _from_list_start(sentences, window) if max_sentences > 2 else window)
             while chosen and sentences[chosen[-1]].rstrip().endswith(":"):
                 chosen = chosen[:-1]  # a lead-in with nothing after it in the passage is not an answer
             if chosen:

@@ -157,6 +157,8 @@ class SearchService:
         ranked, fused = order(candidates, model.fusion)
         tier, probability = model.decide(features(candidates, ranked, fused, model.fusion))
         tier = tier if len(ranked) else "none"
+        if tier == "sure" and self._owners.only_names(query):
+            tier = "unsure"  # "Levanger" asks nothing: a passage about Levanger is the closest match, no answer
         index = self.index
         hits = []
         for position in ranked[:top_k]:

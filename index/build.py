@@ -30,6 +30,7 @@ from index.manifest import (
     ANCHORS,
     BM25_DIR,
     DENSE,
+    FORMAT_VERSION,
     MANIFEST,
     PASSAGES,
     VECTORS,
@@ -245,6 +246,10 @@ def _reusable_vectors(folder: Path, embedder: Embedder) -> dict[str, np.ndarray]
     except (IndexMismatchError, OSError, ValueError, KeyError, IndexError, AttributeError, TypeError):
         return {}
     if len(keys) != len(vectors) or len(window_keys) != len(window_vectors):
+        return {}
+    if not isinstance(manifest.get("version"), int) or manifest["version"] > FORMAT_VERSION:
+        return {}  # a newer format than this code knows: its files may mean something else
+    if vectors.ndim != 2 or vectors.shape[1] != embedder.dimension or window_vectors.shape[1:] != vectors.shape[1:]:
         return {}
     return {**dict(zip(keys, vectors, strict=True)), **dict(zip(window_keys, window_vectors, strict=True))}
 

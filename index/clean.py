@@ -12,8 +12,9 @@ import re
 # Lines that are a web page's navigation, contact footer or page furniture, never content.
 _CHROME_LINE = re.compile(
     r"""^\s*(?:
-        (?:gå|hopp|skip)\s+(?:direkte\s+)?(?:til|to)\s+(?:hoved|main\s+)?
-            (?:innhold|innhald|meny|menyen|søk|navigasjon|kontaktinformasjon|content|navigation|menu)\b.*
+        (?:(?:gå|hopp|skip)\s+(?:direkte\s+)?(?:til|to)\s+(?:hoved|main\s+)?
+            (?:innhold|innhald|meny|menyen|søk|navigasjon|kontaktinformasjon|content|navigation|menu)\s*)+
+            (?:\s*(?:(?:global)?meny|forsiden|søk))*  # and the menu's own labels beside them
       | (?:global)?meny\b.*
       | forsiden
       | toppbilde
@@ -68,9 +69,9 @@ _BREADCRUMB = re.compile(
 )
 _RUNNING_REPEATS = 3
 # A breadcrumb written as a list ("1. Hjem" / "2. Politikk"): a list whose first item is the site's
-# root, alone, and whose items are short labels without a sentence's full stop.
+# root, alone, not introduced by a lead-in, and whose items are labels of at most four words.
 _ROOT_CRUMB = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•*])\s*(?:Hjem|Forside|Forsida|Startsiden?|Home)\s*$", re.I)
-_CRUMB_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•*])\s*[^.!?:\n]{1,50}$")
+_CRUMB_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•*])\s*[^\W\d]\S*(?:\s+\S+){0,3}\s*$")
 
 
 def clean_text(text: str, *, names: tuple[str, ...] = ()) -> str:
@@ -221,7 +222,9 @@ def strip_web_chrome(text: str) -> str:
     for index, line in enumerate(lines):
         if _FOOTER_START.match(line) and index > len(lines) // 2:
             break
-        crumbs = bool(_ROOT_CRUMB.match(line)) or (crumbs and bool(_CRUMB_ITEM.match(line)))
+        # A list that a lead-in introduces ("Slik gjør du det:", "Vi tilbyr:") is content, whatever its first item.
+        introduced = bool(kept) and kept[-1].rstrip().endswith(":")
+        crumbs = (bool(_ROOT_CRUMB.match(line)) and not introduced) or (crumbs and bool(_CRUMB_ITEM.match(line)))
         if crumbs or _CHROME_LINE.match(line):
             continue
         kept.append(line)

@@ -93,6 +93,8 @@ def test_a_question_naming_an_owner_is_embedded_once_without_the_name(
         "Når er julebordet for de ansatte i Levanger kommune?",
         "Hva er telefonnummeret til legevakten i Lørenskog?",
         "Hva er åpningstidene til rådhuset i Trondheim kommune?",
+        "Levanger",  # nothing but a name asks nothing
+        "Heim",
     ],
 )
 def test_a_question_that_shares_only_the_owners_name_is_not_answered_as_sure(

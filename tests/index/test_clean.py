@@ -103,6 +103,10 @@ def test_skip_links_and_a_breadcrumb_written_as_a_list_go_and_a_real_numbered_li
     assert cleaned.startswith("Fullmakter i Fjellvik\n")
     assert "1. Hjemmetjenesten ledes av en enhetsleder.\n2. Politikk og fag holdes adskilt." in cleaned
     assert "Gå til søknadsskjemaet for permisjon her." in cleaned
+    # Sentences that start like a skip link, and lists that a lead-in introduces, are content.
+    steps = "Gå til søk i arkivet for å finne saken.\nSlik søker du:\n1. Forside\n2. Velg skjema\n3. Send inn\n"
+    services = "Kommunen tilbyr disse tjenestene:\n- Hjem\n- Hjemmetjenester\n- Sykehjem\n"
+    assert clean_text(steps + "\n" + services) == steps + "\n" + services
 
 
 def test_a_transcript_pages_number_of_pages_at_its_end_goes() -> None:

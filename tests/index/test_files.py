@@ -95,6 +95,14 @@ def test_an_index_of_an_older_format_is_rebuilt_from_its_vectors_but_not_another
     other = IndexBuilder(embedder=_minilm()).build(Ingestor().ingest_folder(knowledge), folder)
     assert (other.embedded, other.reused) == (first.embedded, 0)
 
+    # Vectors of the wrong size, or a format newer than this code knows, are not reused either.
+    IndexBuilder(embedder=_bundled()).build(Ingestor().ingest_folder(knowledge), folder)
+    np.save(folder / "vectors.npy", np.zeros((3, 10), dtype=np.float32))
+    assert IndexBuilder(embedder=_bundled()).build(Ingestor().ingest_folder(knowledge), folder).reused == 0
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "version": manifest["version"] + 1}))
+    assert IndexBuilder(embedder=_bundled()).build(Ingestor().ingest_folder(knowledge), folder).reused == 0
+
 
 def test_out_of_scope_topics_are_embedded_as_questions_are(tmp_path: Path) -> None:
     """A topic is compared with questions, so it is embedded as a query, not as a passage."""
