@@ -29,6 +29,7 @@ from bot import texts
 from bot.search import Hit, SearchResult
 from index.chunk import split_sentences
 from index.documents import Passage
+from index.owners import OwnerNames
 from index.text import idf
 from index.windows import is_content, is_question
 
@@ -138,7 +139,9 @@ class AnswerComposer:
         self._terms = terms
         self._windows = windows
         self._national = national  # document ids of national guidance
-        self._owner_names = _owner_names(owners or {})
+        # Each way a name is written ("Lørenskog kommune", "lorenskog", "KS") → the owner it names.
+        self._names_of = {n: owner for owner, short in (owners or {}).items() for n in (owner, short) if n}
+        self._owners = OwnerNames(self._names_of)
         self._settings = settings or ComposeSettings()
         # The documents' sentences recur from question to question: stem each once (bounded).
         self._sentence_terms = functools.lru_cache(maxsize=50_000)(lambda sentence: frozenset(terms(sentence)))
@@ -188,7 +191,7 @@ class AnswerComposer:
     def lead(self, question: str, hits: tuple[Hit, ...]) -> Hit:
         """The passage to show: a municipality the question names leads; otherwise the home
         municipality's passage when it scores about as well as the best (local rules lead)."""
-        named = {owner for word, owner in self._owner_names.items() if word in _words(question)}
+        named = self._owners.named(question)
         if named:
             return next((h for h in hits if h.passage.owner in named), hits[0])
         best = hits[0]
@@ -202,14 +205,11 @@ class AnswerComposer:
     def without_other_owners(self, context: str, question: str) -> str:
         """``context`` without the municipalities it names when ``question`` names another one
         ("… i Lørenskog?" then "og i Heim?": the follow-up is about Heim)."""
-        named = {self._owner_names[w] for w in _words(question) if w in self._owner_names}
+        named = self._owners.named(question)
         if not named:
             return context
-        others = [w for w, owner in self._owner_names.items() if owner not in named]
-        if not others:
-            return context
-        pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in others) + r")\b", re.IGNORECASE)
-        return " ".join(pattern.sub(" ", context).split())
+        others = OwnerNames({n: owner for n, owner in self._names_of.items() if owner not in named})
+        return others.strip(context)
 
     def answer_sentences(
         self, question: str, passage: Passage, vector: np.ndarray | None, *, max_sentences: int = 3
@@ -291,21 +291,6 @@ def _section_key(passage: Passage) -> tuple[str, tuple[str, ...]]:
 
 def _showable(sentence: str) -> bool:
     return not _URL.search(sentence) and (is_content(sentence) or sentence.startswith("- "))
-
-
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[^\W\d_]+", text.lower()))
-
-
-def _owner_names(owners: Mapping[str, str]) -> dict[str, str]:
-    """Distinctive words of each owner's name ("levanger" → "Levanger kommune"); words that name
-    the kind of organisation ("kommune") are shared by all and name no one."""
-    counts: dict[str, int] = {}
-    per_owner = {owner: _words(f"{owner} {short}") for owner, short in owners.items()}
-    for words in per_owner.values():
-        for w in words:
-            counts[w] = counts.get(w, 0) + 1
-    return {w: owner for owner, words in per_owner.items() for w in words if counts[w] == 1 and len(w) >= 2}
 
 
 def _is_item(sentence: str) -> bool:

@@ -146,6 +146,16 @@ def test_a_named_municipality_leads() -> None:
 
 
 @pytest.mark.unit
+def test_a_follow_up_naming_another_municipality_drops_the_first_from_its_context() -> None:
+    composer = _composer()
+    context = "Hva er lederplattformen i Heim kommune?"
+    # Typed without æøå, the name is still the name.
+    assert composer.without_other_owners(context, "og i levanger?") == "Hva er lederplattformen i?"
+    assert composer.without_other_owners(context, "og hva med enhetslederne?") == context
+    assert composer.without_other_owners("Hva sier KS om tillit?", "og Heim?") == "Hva sier om tillit?"
+
+
+@pytest.mark.unit
 def test_unsure_is_said_plainly() -> None:
     answer = _composer().compose(_result("Hvem har ansvaret?", (Hit(HEIM, 1.0, 0.9, 5.0),), tier="unsure"))
     assert answer.answered and answer.tier == "unsure"
