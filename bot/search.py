@@ -201,7 +201,7 @@ class SearchService:
             ids = self._candidate_ids(vector, bm25_all)
             passage_scores, window_scores = self._score_exactly(vector, ids)
         anchor = float((index.anchors @ vector).max()) if len(index.anchors) else -1.0
-        named = self._owners.named(text)
+        named_owners = self._owners.named(text)
         topic = self.topic(text)
 
         def scored(
@@ -227,7 +227,7 @@ class SearchService:
         if topic is None:
             return scored(text, query_terms, bm25_all)
         topic_terms = self._lexical_terms(topic, options)
-        owners = np.array([index.passages[int(i)].owner in named for i in ids], dtype=np.float64)
+        owners = np.array([index.passages[int(i)].owner in named_owners for i in ids], dtype=np.float64)
         return scored(
             text, query_terms, bm25_all, named=owners, topic=scored(topic, topic_terms, self._bm25_scores(topic_terms))
         )
