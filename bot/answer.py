@@ -324,7 +324,7 @@ def _with_list_items(sentences: list[str], chosen: list[int]) -> list[int]:
         while j < len(sentences) and j - i <= MAX_LIST_ITEMS:
             if is_question(sentences[j]):
                 break  # a list of reflection questions is not what a statement introduces
-            item = sentences[j].startswith(("- ", "• ")) or sentences[j].rstrip().endswith(":")
+            item = _is_item(sentences[j]) or sentences[j].rstrip().endswith(":")
             if not item and j > i + 1:
                 break
             picked.add(j)

@@ -85,6 +85,7 @@ class SearchService:
         self._index: LoadedIndex | None = None
         self._model: FittedModel | None = None
         self._owners = OwnerNames(())
+        self._passage_owner = np.array([], dtype=object)  # the owner of each passage, by index position
 
     def load(self) -> None:
         """Load the model, the index and the fitted weights; raises the index errors or ConfigError."""
@@ -93,6 +94,7 @@ class SearchService:
         if self._index is None:
             self._index = load_index(self._index_dir, self._embedder, ef_search=self._ef_search)
             documents = self._index.documents().values()
+            self._passage_owner = np.array([p.owner for p in self._index.passages], dtype=object)
             self._owners = OwnerNames(
                 {
                     n: d["owner"]
@@ -227,7 +229,7 @@ class SearchService:
         if topic is None:
             return scored(text, query_terms, bm25_all)
         topic_terms = self._lexical_terms(topic, options)
-        owners = np.array([index.passages[int(i)].owner in named_owners for i in ids], dtype=np.float64)
+        owners = np.isin(self._passage_owner[ids], list(named_owners)).astype(np.float64)
         return scored(
             text, query_terms, bm25_all, named=owners, topic=scored(topic, topic_terms, self._bm25_scores(topic_terms))
         )
