@@ -31,7 +31,7 @@ from index.chunk import split_sentences
 from index.documents import Passage
 from index.owners import OwnerNames
 from index.text import idf
-from index.windows import is_content, is_question
+from index.windows import is_content, is_question, is_text
 
 MAX_SEE_ALSO = 2
 MAX_LIST_ITEMS = 6
@@ -290,7 +290,7 @@ def _section_key(passage: Passage) -> tuple[str, tuple[str, ...]]:
 
 
 def _showable(sentence: str) -> bool:
-    return not _URL.search(sentence) and (is_content(sentence) or sentence.startswith("- "))
+    return not _URL.search(sentence) and (is_text(sentence) or _is_item(sentence))
 
 
 def _is_item(sentence: str) -> bool:

@@ -28,6 +28,12 @@ _URL = re.compile(r"https?://|www\.|\.no/|\.com/")
 # "Bang, H. (2003): Organisasjonskultur." — an entry of a reference list.
 _CITATION = re.compile(r"^[-•*]?\s*[A-ZÆØÅ][^\s,]+,\s*(?:[A-ZÆØÅ]\.\s*)+.*\(\s*(?:19|20)\d\d\s*\)")
 _DOT_LEADER = re.compile(r"\.{4,}\s*\d+\s*$")  # "Forord ..... 4": a table of contents
+_SENTENCE_END = re.compile(r"[.!;…»)]$")
+# What a table or a reference list leaves behind: cells glued into one word ("UtvalgMøtedatoSaksnr."),
+# a dot leader, a citation's year at the start ("(2013): Strategisk kompetanseledelse.").
+_TABLE_DEBRIS = re.compile(r"[a-zæøå][A-ZÆØÅ]|\.{4,}|^\(\s*(?:19|20)\d\d")
+# A lead-in in running text (a lower-case word before the colon) followed by its items.
+_FLATTENED_LIST = re.compile(r"^[^:]*\b[a-zæøå]{3,}\b[^:]*:\s+\S")
 # Headings of sections that hold no answers, by the words such sections are called in Norwegian.
 _NON_ANSWER_SECTION = re.compile(r"referanse|litteratur(?:liste)?$|^innhold(?:sfortegnelse)?$", re.I)
 # A box of questions to reflect on ("TIL REFLEKSJON"). A converted PDF gives the box no end, so the
@@ -65,6 +71,24 @@ def is_content(sentence: str) -> bool:
     ends = text.endswith((".", "!", ":", ";", "…", "»", ")"))
     # "Enhetsoppgaver Faglig ledelse Økonomistyring": labels of a figure, or a heading line.
     return not (capitalised > 0.5 * len(real) and not ends)
+
+
+def is_text(sentence: str) -> bool:
+    """A sentence that reads as text beside an answer, though it may be too short to be one:
+    content, a short sentence ("Disse benevnes styringsgruppe.") or a lead-in with the items a PDF
+    flattened onto its line ("… styringsdokumenter er: Kommuneplan Økonomiplan …"); never a
+    heading, a question, a link or debris."""
+    text = sentence.strip()
+    if is_content(text):
+        return True
+    if is_question(text) or _CITATION.search(text) or _URL.search(text) or _DOT_LEADER.search(text):
+        return False
+    if _TABLE_DEBRIS.search(text):
+        return False
+    real = [w for w in _WORD.findall(text) if len(w) >= 2]
+    if len(real) < 2 or sum(len(w) for w in real) < 0.6 * len(text.replace(" ", "")):
+        return False
+    return bool(_SENTENCE_END.search(text) or _FLATTENED_LIST.search(text))
 
 
 def sentences_of(passage: Passage) -> list[str]:

@@ -17,7 +17,7 @@ from bot.search import Hit, SearchResult
 from index.chunk import split_sentences
 from index.documents import Passage
 from index.text import terms
-from index.windows import is_content, is_question
+from index.windows import is_content, is_question, is_text
 
 LABELS = {
     "heim": "Heim kommune – styringsdokument",
@@ -229,6 +229,21 @@ def test_shown_passage_is_a_window_without_debris() -> None:
 
 
 @pytest.mark.unit
+def test_shown_passage_keeps_short_sentences_and_flattened_lists_but_no_table_debris() -> None:
+    text = (
+        "Prosjektet organiseres i linjen med deltakelse fra involverte ledere. Disse benevnes styringsgruppe. "
+        "Planlegging skjer i prosjektorganisasjonen.\n"
+        "Sentrale styringsdokumenter er: Kommuneplan Økonomiplan Årsbudsjett\n"
+        "Saksgang UtvalgMøtedatoSaksnr.\n"
+        "Ledere har et fag-, økonomi- og personalansvar i hele kommunen."
+    )
+    shown = shown_passage(text, [0])
+    assert "Disse benevnes styringsgruppe." in shown and "Planlegging skjer" in shown
+    assert "Kommuneplan Økonomiplan Årsbudsjett" in shown
+    assert "UtvalgMøtedato" not in shown and "personalansvar" in shown
+
+
+@pytest.mark.unit
 def test_follow_up_shape() -> None:
     assert is_follow_up("og hva med enhetsledere?")
     assert is_follow_up("what about loyalty?")
@@ -272,7 +287,7 @@ def test_shown_passages_hold_no_links_or_debris(assistant: Assistant) -> None:
             assert "http" not in shown and "www." not in shown, passage.id
             marked = {split_sentences(passage.text)[c] for c in chosen}
             for sentence in split_sentences(shown):
-                assert sentence in marked or is_content(sentence) or sentence.startswith("- "), (passage.id, sentence)
+                assert sentence in marked or is_text(sentence) or sentence.startswith("- "), (passage.id, sentence)
 
 
 @pytest.mark.integration
