@@ -159,7 +159,8 @@ class Assistant:
         if context:
             context = composer.without_other_owners(context, focused)
         text = f"{context} {focused}" if context else focused
-        vector = self._search.query_vector(normalise_query(text))
+        follow_up = normalise_query(focused) if context else None
+        vector = self._search.query_vector(normalise_query(text), follow_up=follow_up)
         result = self._search.search(focused, context=context, vector=vector)
         return dataclasses.replace(composer.compose(result, note=note, vector=vector), context=context)
 

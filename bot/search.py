@@ -129,10 +129,21 @@ class SearchService:
     def embed(self, text: str) -> np.ndarray:
         return self._embedder.embed_queries([text])[0]
 
-    def query_vector(self, text: str) -> np.ndarray:
+    def query_vector(self, text: str, *, follow_up: str | None = None) -> np.ndarray:
         """The one embedding a question is searched with: of its topic, without the owners' names,
-        when it names one (the name steers the ranking through BM25 and the owner weight instead)."""
-        return self.embed(self.topic(text) or text)
+        when it names one (the name steers the ranking through BM25 and the owner weight instead).
+
+        ``follow_up`` is the elliptic message when ``text`` is it with the previous question in front:
+        the two are embedded together and the vector is their mean, so that what the follow-up asks
+        weighs as much as what the conversation was about ("hva med verdien troverdig?" after a
+        question on the whole platform asks about the value, not the platform again).
+        """
+        asks = self.topic(follow_up) or follow_up if follow_up is not None else ""
+        if not terms(asks, stopwords=self.index.stopwords):  # "og i Heim?" asks nothing of its own
+            return self.embed(self.topic(text) or text)
+        both = self._embedder.embed_queries([self.topic(text) or text, asks])
+        mean = both.sum(axis=0)
+        return mean / (np.linalg.norm(mean) or 1.0)
 
     def search(
         self, query: str, *, top_k: int | None = None, context: str | None = None, vector: np.ndarray | None = None

@@ -328,6 +328,23 @@ def test_follow_up_uses_the_previous_question_until_it_expires(assistant: Assist
 
 
 @pytest.mark.integration
+def test_a_follow_up_is_searched_by_what_it_asks_as_much_as_by_the_conversation(assistant: Assistant) -> None:
+    search = assistant.search_service
+    first, then = "Hva er lederplattformen i Lørenskog?", "hva med verdien troverdig?"
+    whole, alone = search.embed("hva er lederplattformen i ? hva med verdien troverdig?"), search.embed(then)
+    mean = (whole + alone) / np.linalg.norm(whole + alone)
+    vector = search.query_vector(f"{first.lower()} {then}", follow_up=then)
+    # Embedded in one batch, the two differ from single embeddings by padding noise only.
+    assert float(vector @ mean) > 0.999 and float(vector @ whole) < 0.99
+    # "og i Heim?" asks nothing of its own: the conversation's question, with the new name, is all.
+    named = "hvem sitter i ledergruppen? og i heim?"
+    assert float(search.query_vector(named, follow_up="og i heim?") @ search.query_vector(named)) > 0.9999
+    assistant.ask(first, conversation="dm:values")
+    answer = assistant.ask(then, conversation="dm:values")
+    assert answer.context == first and "Vi holder det som loves" in answer.passage
+
+
+@pytest.mark.integration
 @pytest.mark.parametrize("text", ["", "   ", "<@U0123ABC>", ":tada: :wave:", "!!! ???"])
 def test_input_without_a_question(assistant: Assistant, text: str) -> None:
     answer = assistant.ask(text)
