@@ -68,7 +68,8 @@ def is_content(sentence: str) -> bool:
     if sum(len(w) for w in real) < 0.6 * len(text.replace(" ", "")):
         return False  # mostly digits, symbols and one-letter pieces: figure debris
     capitalised = sum(w[0].isupper() for w in real)
-    ends = text.endswith((".", "!", ":", ";", "…", "»", ")"))
+    # A lead-in with its items flattened onto one line ("… er: Kommuneplan Økonomiplan") is a sentence.
+    ends = text.endswith((".", "!", ":", ";", "…", "»", ")")) or bool(_FLATTENED_LIST.search(text))
     # "Enhetsoppgaver Faglig ledelse Økonomistyring": labels of a figure, or a heading line.
     return not (capitalised > 0.5 * len(real) and not ends)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.documents import Passage
-from index.windows import content_flags, is_answer_candidate, passage_windows, sentences_of
+from index.windows import content_flags, is_answer_candidate, is_content, is_text, passage_windows, sentences_of
 
 pytestmark = pytest.mark.unit
 
@@ -53,3 +53,21 @@ def test_reference_lists_are_no_answer() -> None:
         "(2001): Norske ledere i omskiftelige tider, Bergen, Fagbokforlaget og flere andre steder.", "Referanseliste"
     )
     assert not is_answer_candidate(passage)
+
+
+@pytest.mark.unit
+def test_a_lead_in_with_its_items_flattened_onto_its_line_is_a_sentence() -> None:
+    # A PDF put the list on the lead-in's line: the items are the answer.
+    assert is_content("Sentrale kommunale styringsdokumenter er: Kommuneplan Økonomiplan Årsbudsjett Utviklingsplan")
+    # Labels of a figure, or a heading with a colon, are still no sentence.
+    assert not is_content("Enhetsoppgaver Faglig ledelse Økonomistyring Personalledelse")
+    assert not is_content("KART OG TERRENG FOR KOMMUNAL LEDELSE: FRIVILLIG SEKTOR")
+
+
+@pytest.mark.unit
+def test_short_sentences_read_as_text_but_table_debris_does_not() -> None:
+    assert is_text("Disse benevnes styringsgruppe.") and not is_content("Disse benevnes styringsgruppe.")
+    debris = ("Saksgang UtvalgMøtedatoSaksnr.", "32 Referanseliste ..... 4", "(2013): Strategisk ledelse.", "1 Y a")
+    for line in debris:
+        assert not is_text(line), line
+    assert not is_text("Hva mener du om dette?") and not is_text("Les mer på www.ks.no/tillit.")
