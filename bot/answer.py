@@ -27,7 +27,7 @@ import numpy as np
 
 from bot import texts
 from bot.search import Hit, SearchResult
-from index.chunk import split_sentences
+from index.chunk import CARRIED, split_sentences
 from index.documents import Passage
 from index.owners import OwnerNames
 from index.text import idf
@@ -178,7 +178,7 @@ class AnswerComposer:
             question=result.query,
             answered=True,
             sentences=tuple(sentences),
-            passage=shown_passage(lead.passage.text, chosen),
+            passage=shown_passage(lead.passage.text, chosen, carried=lead.passage.extra.get(CARRIED) == "1"),
             source=source,
             see_also=tuple(see_also),
             hr_contact=self._hr,
@@ -260,9 +260,10 @@ class AnswerComposer:
         return label.split(" – ")[0] if label else passage.owner
 
 
-def shown_passage(text: str, chosen: list[int]) -> str:
+def shown_passage(text: str, chosen: list[int], *, carried: bool = False) -> str:
     """The part of the passage around the chosen sentences, about SHOWN_CHARS long, without debris
-    or links; list items and lines keep their line breaks."""
+    or links; list items and lines keep their line breaks. A ``carried`` first sentence (the end of
+    the passage before, repeated for the search) is shown only when it is part of the answer."""
     lines = [(s, n == 0) for line in text.split("\n") for n, s in enumerate(split_sentences(line))]
     if not lines:
         return ""
@@ -275,7 +276,9 @@ def shown_passage(text: str, chosen: list[int]) -> str:
         if size >= SHOWN_CHARS:
             break
         for i in (high + distance, low - distance):  # after first: an answer is explained by what follows
-            if 0 <= i < len(lines) and size < SHOWN_CHARS and _showable(lines[i][0]):
+            if (carried and i == 0) or not (0 <= i < len(lines)):
+                continue
+            if size < SHOWN_CHARS and _showable(lines[i][0]):
                 keep.add(i)
                 size += len(lines[i][0])
     out = ""

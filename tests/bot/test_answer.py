@@ -244,6 +244,17 @@ def test_shown_passage_keeps_short_sentences_and_flattened_lists_but_no_table_de
 
 
 @pytest.mark.unit
+def test_the_sentence_a_passage_repeats_from_the_one_before_is_shown_only_as_part_of_the_answer() -> None:
+    text = (
+        "Her kommer begrepene «kvalitetssikring» og «internkontroll» inn.\n"
+        "Myndighet kan kun delegeres i linjen. Ledere på nivå 2 kan videredelegere sin myndighet."
+    )
+    assert shown_passage(text, [2], carried=True).startswith("Myndighet kan kun delegeres")
+    assert shown_passage(text, [0, 1], carried=True).startswith("Her kommer begrepene")
+    assert shown_passage(text, [2]).startswith("Her kommer begrepene")  # a passage's own first line
+
+
+@pytest.mark.unit
 def test_follow_up_shape() -> None:
     assert is_follow_up("og hva med enhetsledere?")
     assert is_follow_up("what about loyalty?")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.chunk import chunk_sections, split_sentences
+from index.chunk import CARRIED, chunk_sections, split_sentences
 from index.clean import clean_text
 from index.documents import DocumentMeta, Section
 from index.ingest import Corpus
@@ -62,6 +62,8 @@ def test_no_sentence_is_cut_between_passages() -> None:
     assert rebuilt == sentences
     for before, after in zip(passages, passages[1:], strict=False):
         assert split_sentences(after.text)[0] == split_sentences(before.text)[-1]  # one sentence of overlap
+        assert after.extra == {CARRIED: "1"}  # and the passage says so, for the reader's view
+    assert passages[0].extra == {}
 
 
 @settings(max_examples=60, deadline=None)
