@@ -39,6 +39,11 @@ _ONE_IN_SENTENCE = re.compile(r"(?<=[a-zæøå,])(\s+)1(?=\s+[a-zæøå])(?!\s+\
 _ONE_AFTER_SENTENCE = re.compile(r"(?<=[a-zæøå][.!?])(\s+)1(?=\s+[a-zæøå]{2,})(?!\s+\S{1,5}\s+\d)")
 # "å" read as "a", "&" or "4" before an infinitive ("for a vurdere", "oppgave 4 spille") or a short word.
 _AA_BEFORE_VERB = re.compile(r"(?<=[a-zæøå])(\s+)[&4a](?=\s+[a-zæøå]+[eaå]\b|\s+[a-zæøå]{1,2}\b)")
+# Letters only, none of them a vowel (nor the junk that stands for "å"): "pkt", "jf", "nr".
+_ABBREVIATION = re.compile(r"[b-df-hj-np-tv-xzB-DF-HJ-NP-TV-XZ]+")
+# ... with the full stop of an abbreviation: the text goes on in the same sentence ("pkt. 6", "pr. år"),
+# where "nds. De" ("nås") ends one.
+_ABBREVIATION_END = re.compile(r"\.[ \t]*[\da-zæøå(]")
 _LINE_BULLET = re.compile(r"^(\s*)(?:[eo¢•·»■*+=]|v[’'`]|\.)\s+(?=\S)", re.MULTILINE)
 
 
@@ -170,6 +175,8 @@ class OcrRepairer:
             core = token.rstrip("0123456789")
             if not core or not is_word(core) or (core.isupper() and not set(core) & JUNK):
                 return token  # numbers, and acronyms such as IKT or HMS
+            if _ABBREVIATION.fullmatch(core) and _ABBREVIATION_END.match(match.string, match.end()):
+                return token  # "pkt. 6", "pr. år": a Norwegian word has a vowel, an abbreviation need not
             return self.repair_word(core, real_words=damaged) + token[len(core) :]
 
         # Addresses are not words: repair only the text between them.

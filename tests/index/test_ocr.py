@@ -179,6 +179,13 @@ def test_digit_one_read_for_i_across_a_line_break(repairer: OcrRepairer) -> None
     assert "Nivå 1 og 2" in fixed  # a number that counts stays
 
 
+def test_abbreviations_are_not_misread_words(repairer: OcrRepairer) -> None:
+    text = "Føringene står i avtalens (pkt. 6), to ganger pr. år. Målene skal nds. De skal også"
+    fixed = repairer.repair(text, damaged=True)
+    assert "(pkt. 6)" in fixed and "pr. år" in fixed  # not "økt." and "på." (a vowel-less abbreviation)
+    assert "nås. De" in fixed  # a misread word that ends its sentence is still repaired
+
+
 def test_real_word_error_mended_by_its_neighbours(repairer: OcrRepairer) -> None:
     # "mal" is a word (a template), but next to "og" and "strategier" the clean documents say "mål".
     assert "mål og strategier" in repairer.repair("Kommunen setter mal og strategier for arbeidet.", damaged=True)
