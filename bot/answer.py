@@ -293,7 +293,8 @@ def _section_key(passage: Passage) -> tuple[str, tuple[str, ...]]:
 
 
 def _showable(sentence: str) -> bool:
-    return not _URL.search(sentence) and (is_text(sentence) or _is_item(sentence))
+    # A list of questions is a box of reflection questions, not part of an answer's text.
+    return not _URL.search(sentence) and (is_text(sentence) or (_is_item(sentence) and not is_question(sentence)))
 
 
 def _is_item(sentence: str) -> bool:
