@@ -24,7 +24,7 @@ def main() -> int:
     pairs = yaml.safe_load(path.read_text(encoding="utf-8"))
     assistant = build_assistant(Settings.load())
     assistant.load()
-    with_context = without = 0
+    with_context = without = sure_right = sure_wrong = 0
     for n, pair in enumerate(pairs):
         expect = [fold_text(e) for e in pair["expect"]]
         assistant.ask(pair["q"], conversation=f"bench:{n}")
@@ -34,9 +34,14 @@ def main() -> int:
         ok_alone = alone.answered and any(e in fold_text(alone.passage) for e in expect)
         with_context += ok
         without += ok_alone
+        sure_right += ok and answer.tier == "sure"
+        sure_wrong += not ok and answer.tier == "sure"
         mark = "ok " if ok else "MISS"
         print(f"{mark} {pair['then']!r} after {pair['q']!r} (follow-up: {is_follow_up(pair['then'])}, {answer.tier})")
-    print(f"SUMMARY FOLLOWUPS={with_context}/{len(pairs)} WITHOUT_CONTEXT={without}/{len(pairs)}")
+    print(
+        f"SUMMARY FOLLOWUPS={with_context}/{len(pairs)} WITHOUT_CONTEXT={without}/{len(pairs)} "
+        f"SURE_RIGHT={sure_right} SURE_WRONG={sure_wrong}"
+    )
     return 0
 
 

@@ -31,9 +31,11 @@ _DOT_LEADER = re.compile(r"\.{4,}\s*\d+\s*$")  # "Forord ..... 4": a table of co
 _SENTENCE_END = re.compile(r"[.!;…»)]$")
 # What a table or a reference list leaves behind: cells glued into one word ("UtvalgMøtedatoSaksnr."),
 # a dot leader, a citation's year at the start ("(2013): Strategisk kompetanseledelse.").
-_TABLE_DEBRIS = re.compile(r"[a-zæøå][A-ZÆØÅ]|\.{4,}|^\(\s*(?:19|20)\d\d")
+_TABLE_DEBRIS = re.compile(r"[a-zæøå][A-ZÆØÅ]\w*[a-zæøå][A-ZÆØÅ]|\.{4,}|^\(\s*(?:19|20)\d\d")
 # A lead-in in running text (a lower-case word before the colon) followed by its items.
-_FLATTENED_LIST = re.compile(r"^[^:]*\b[a-zæøå]{3,}\b[^:]*:\s+\S")
+# The lead-in is words of running text, one capital at most and no number ("Kapittel 3 Ledelse og
+# styring:", "Du er her:", "Del denne siden:" are headings and site chrome, not lead-ins).
+_FLATTENED_LIST = re.compile(r"^(?=[^:]{20,}:)[^\W\d_][a-zæøå]*(?:\s+[a-zæøå]+){2,}:\s+\S")
 # Headings of sections that hold no answers, by the words such sections are called in Norwegian.
 _NON_ANSWER_SECTION = re.compile(r"referanse|litteratur(?:liste)?$|^innhold(?:sfortegnelse)?$", re.I)
 # A box of questions to reflect on ("TIL REFLEKSJON"). A converted PDF gives the box no end, so the
@@ -89,6 +91,8 @@ def is_text(sentence: str) -> bool:
     real = [w for w in _WORD.findall(text) if len(w) >= 2]
     if len(real) < 2 or sum(len(w) for w in real) < 0.6 * len(text.replace(" ", "")):
         return False
+    if len(real) >= 3 and sum(w[0].isupper() for w in real) > 0.5 * len(real) and not _FLATTENED_LIST.search(text):
+        return False  # "Utvalg Møtedato Saksnr.", "Se også «Tillit»": a table's header row, a label
     return bool(_SENTENCE_END.search(text) or _FLATTENED_LIST.search(text))
 
 

@@ -13,8 +13,8 @@ import pytest
 from bot.answer import Answer, AnswerComposer, ComposeSettings, render_text, shown_passage
 from bot.assistant import FOLLOW_UP_SECONDS, Assistant, is_follow_up
 from bot.config import Settings
-from bot.search import Hit, SearchResult
-from index.chunk import split_sentences
+from bot.search import FOLLOW_UP_WEIGHT, Hit, SearchResult
+from index.chunk import CARRIED, split_sentences
 from index.documents import Passage
 from index.text import terms
 from index.windows import is_content, is_question, is_text
@@ -302,15 +302,28 @@ def test_sentence_choice_never_marks_a_heading_question_or_lone_lead_in(assistan
 @pytest.mark.integration
 def test_shown_passages_hold_no_links_or_debris(assistant: Assistant) -> None:
     index = assistant.search_service.index
+    short: set[str] = set()  # what is shown although it could not be an answer by itself
     for i, passage in enumerate(index.passages):
         if index.answerable[i]:
             chosen, _ = assistant.composer.answer_sentences(passage.title, passage, np.asarray(index.vectors[i]))
-            shown = shown_passage(passage.text, chosen)
+            shown = shown_passage(passage.text, chosen, carried=passage.extra.get(CARRIED) == "1")
             assert "http" not in shown and "www." not in shown, passage.id
             marked = {split_sentences(passage.text)[c] for c in chosen}
             for sentence in split_sentences(shown):
                 item = sentence.startswith("- ") and not is_question(sentence)
-                assert sentence in marked or is_text(sentence) or item, (passage.id, sentence)
+                if sentence not in marked and not is_content(sentence) and not item:
+                    short.add(sentence)
+    # Pinned, so that whatever else the rules for text let in is seen in review: short sentences of
+    # prose, and one signature fragment.
+    assert short == {
+        "(Erik Johnsen).",
+        "Adm. dir.",
+        "De gjennomfører oppgaven.",
+        "Disse benevnes styringsgruppe.",
+        "Planlegging skjer i prosjektorganisasjonen.",
+        "Prosjektmetodikk (DIFT).",
+        "Søknadsfristen blir 27. mars.",
+    }
 
 
 @pytest.mark.integration
@@ -351,17 +364,19 @@ def test_follow_up_uses_the_previous_question_until_it_expires(assistant: Assist
 
 
 @pytest.mark.integration
-def test_a_follow_up_is_searched_by_what_it_asks_as_much_as_by_the_conversation(assistant: Assistant) -> None:
+def test_a_follow_up_is_searched_by_what_it_asks_beside_the_conversation(assistant: Assistant) -> None:
     search = assistant.search_service
     first, then = "Hva er lederplattformen i Lørenskog?", "hva med verdien troverdig?"
     whole, alone = search.embed("hva er lederplattformen i ? hva med verdien troverdig?"), search.embed(then)
-    mean = (whole + alone) / np.linalg.norm(whole + alone)
+    mean = (1 - FOLLOW_UP_WEIGHT) * whole + FOLLOW_UP_WEIGHT * alone
+    mean /= np.linalg.norm(mean)
     vector = search.query_vector(f"{first.lower()} {then}", follow_up=then)
     # Embedded in one batch, the two differ from single embeddings by padding noise only.
-    assert float(vector @ mean) > 0.999 and float(vector @ whole) < 0.99
+    assert float(vector @ mean) > 0.999 and float(vector @ mean) > float(vector @ whole)
     # "og i Heim?" asks nothing of its own: the conversation's question, with the new name, is all.
     named = "hvem sitter i ledergruppen? og i heim?"
-    assert float(search.query_vector(named, follow_up="og i heim?") @ search.query_vector(named)) > 0.9999
+    for only_a_name in ("og i heim?", "heim?", "heim kommune?"):
+        assert float(search.query_vector(named, follow_up=only_a_name) @ search.query_vector(named)) > 0.9999
     assistant.ask(first, conversation="dm:values")
     answer = assistant.ask(then, conversation="dm:values")
     assert answer.context == first and "Vi holder det som loves" in answer.passage
@@ -434,3 +449,22 @@ def test_a_question_that_comes_during_the_warm_up_waits_for_it(assistant: Assist
     answer = warming.ask("Hva er en delegeringssperre?")
     loader.join()
     assert answer.answered and answer.source is not None
+
+
+@pytest.mark.unit
+def test_a_heading_line_with_a_colon_is_never_marked() -> None:
+    text = "Kapittel 3 Ledelse og styring: Delegering\nRådmannen delegerer myndighet til kommunalsjefene i Heim."
+    passage = Passage(
+        id="h#0", document_id="h", title="T", owner="Heim kommune", heading_path=("3",), position=0, text=text
+    )
+    composer = AnswerComposer(home="Heim kommune", hr_contact="", labels={}, idf=lambda t: 1.0, terms=terms)
+    _, sentences = composer.answer_sentences("Hva sier kapittel 3 om ledelse og styring?", passage, None)
+    assert sentences == ["Rådmannen delegerer myndighet til kommunalsjefene i Heim."]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("line", ["Utvalg Møtedato Saksnr.", "Se også «Tillit»", "Figur 3 (kilde: KS)"])
+def test_short_label_lines_are_not_shown_as_text(line: str) -> None:
+    assert not is_text(line)
+    text = f"Rådmannen delegerer myndighet til kommunalsjefene i Heim kommune.\n{line}\nDette gjelder alle ledd."
+    assert line not in shown_passage(text, [0])

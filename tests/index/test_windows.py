@@ -71,3 +71,27 @@ def test_short_sentences_read_as_text_but_table_debris_does_not() -> None:
     for line in debris:
         assert not is_text(line), line
     assert not is_text("Hva mener du om dette?") and not is_text("Les mer på www.ks.no/tillit.")
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Kapittel 3 Ledelse og styring: Delegering",
+        "Vedlegg 2 Oversikt over fullmakter: Rådmann Kommunalsjef Enhetsleder",
+        "Du er her: Forside Tjenester Organisasjon Ledelse",
+        "Del denne siden: Facebook Twitter LinkedIn E-post",
+    ],
+)
+def test_a_heading_or_site_chrome_with_a_colon_is_no_flattened_list(line: str) -> None:
+    assert not is_content(line) and not is_text(line)
+    # The commit's own example still is one.
+    assert is_content("Sentrale kommunale styringsdokumenter er: Kommuneplan Økonomiplan Årsbudsjett Utviklingsplan")
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    "line", ["Saker arkiveres i ePhorte.", "Lederne bruker iPhone.", "Søknaden sendes i eByggesak."]
+)
+def test_a_brand_name_is_no_table_debris(line: str) -> None:
+    assert is_text(line)
