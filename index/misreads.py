@@ -14,6 +14,7 @@ from functools import lru_cache
 from index.lexicon import TOKEN, WORD_CHARS
 
 NORWEGIAN_LETTERS = "æøå"
+_DIGRAPHS = (("ae", "æ"), ("oe", "ø"), ("aa", "å"))
 # Costs of the edits a candidate took (log10 units): a letter read for another is the common case.
 COST_SUBSTITUTE = 0.0
 COST_RESHAPE = 1.5
@@ -36,9 +37,21 @@ def is_word(token: str) -> bool:
 
 @lru_cache(maxsize=50_000)
 def substitutions(word: str) -> tuple[str, ...]:
-    """Same-length variants with one letter read for æ/ø/å: the only real-word errors considered."""
+    """Variants with one letter read for æ/ø/å, or written as its ASCII pair ("vaere" for "være"):
+    the only real-word errors considered."""
     return tuple(
         word[:i] + letter + word[i + 1 :] for i in range(len(word)) for letter in NORWEGIAN_LETTERS if word[i] != letter
+    ) + digraphs(word)
+
+
+def digraphs(word: str) -> tuple[str, ...]:
+    """``word`` with one "ae", "oe" or "aa" written as the letter it stands for (æ, ø, å): how
+    Norwegian is typed and converted without those letters ("gjennomfoering", "paa")."""
+    return tuple(
+        word[:i] + letter + word[i + 2 :]
+        for pair, letter in _DIGRAPHS
+        for i in range(len(word) - 1)
+        if word.startswith(pair, i)
     )
 
 
@@ -62,6 +75,8 @@ def edits(word: str) -> tuple[tuple[str, float], ...]:
                 add(word[:i] + letter + word[i + 2 :], COST_RESHAPE)
         if word[i] == "i":  # "gjennom" read as "giennom"
             add(word[:i] + "j" + word[i + 1 :], COST_SUBSTITUTE)
+    for candidate in digraphs(word):  # a spelling without æ/ø/å, no misread at all
+        add(candidate, COST_SUBSTITUTE)
     for i in range(len(word) + 1):
         for letter in NORWEGIAN_LETTERS:
             add(word[:i] + letter + word[i:], COST_RESHAPE)

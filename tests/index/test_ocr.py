@@ -179,6 +179,13 @@ def test_digit_one_read_for_i_across_a_line_break(repairer: OcrRepairer) -> None
     assert "Nivå 1 og 2" in fixed  # a number that counts stays
 
 
+def test_letters_written_as_their_ascii_pairs_are_repaired_in_damaged_text(repairer: OcrRepairer) -> None:
+    text = "Verdiene skal vaere synlige og sikre gjennomfoering av noe av det paa temaer og arenaer."
+    fixed = repairer.repair(text, damaged=True)
+    assert fixed == "Verdiene skal være synlige og sikre gjennomføring av noe av det på temaer og arenaer."
+    assert repairer.repair(text, damaged=False).count("vaere") == 1  # a clean text is the author's
+
+
 def test_abbreviations_are_not_misread_words(repairer: OcrRepairer) -> None:
     text = "Føringene står i avtalens (pkt. 6), to ganger pr. år. Målene skal nds. De skal også"
     fixed = repairer.repair(text, damaged=True)
