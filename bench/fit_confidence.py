@@ -53,6 +53,7 @@ from index.errors import ConfigError  # noqa: E402
 MAX_CHARS = 1500  # as score.py: only the first 1,500 characters of a passage count
 SURE_WRONG = 0.02  # share of the training questions allowed to be sure and wrong
 IN_NONE = 0.03  # share of the training in-scope questions allowed to be declined
+INNER_REPEATS = 5  # inner cross-validations whose thresholds are pooled (median)
 OPTIONS = [{"nynorsk": n, "compounds": c} for n in (False, True) for c in (False, True)]
 # Fusion: the window cosine counts 1; the passage cosine and the relative BM25 score are added
 # with these weights (cosines of one question differ by hundredths, so BM25 weights are small).
@@ -185,14 +186,18 @@ def fit_all(questions: list[Question], seed: int) -> FittedModel:
     option, weights = fit_ranking(questions)
     x, y = design(questions, option, weights)
     in_scope = np.array([q.style != "out_of_scope" for q in questions])
-    # Thresholds from probabilities the models give questions they were not fit on (inner 5-fold).
-    inner = folds_by_style(questions, 5, seed + 1)
-    correct, scope = np.zeros(len(questions)), np.zeros(len(questions))
-    for f in range(5):
-        train = np.array([a != f for a in inner])
-        correct[~train] = predict(fit_logistic(x[train], y[train]), x[~train])
-        scope[~train] = predict(fit_logistic(x[train], in_scope[train].astype(int)), x[~train])
-    sure, scope_t = fit_thresholds(correct, scope, y, in_scope)
+    # Thresholds from probabilities the models give questions they were not fit on (inner 5-fold),
+    # the median over INNER_REPEATS splits: one split's threshold hangs on a single question.
+    found = []
+    for repeat in range(INNER_REPEATS):
+        inner = folds_by_style(questions, 5, seed + 1 + repeat)
+        correct, scope = np.zeros(len(questions)), np.zeros(len(questions))
+        for f in range(5):
+            train = np.array([a != f for a in inner])
+            correct[~train] = predict(fit_logistic(x[train], y[train]), x[~train])
+            scope[~train] = predict(fit_logistic(x[train], in_scope[train].astype(int)), x[~train])
+        found.append(fit_thresholds(correct, scope, y, in_scope))
+    sure, scope_t = (float(v) for v in np.median(np.array(found), axis=0))
     return FittedModel(
         fusion=weights,
         correct=_logistic(fit_logistic(x, y)),

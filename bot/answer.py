@@ -35,6 +35,8 @@ from index.windows import is_content, is_question, is_text
 
 MAX_SEE_ALSO = 2
 MAX_LIST_ITEMS = 6
+# An item of a numbered list ("1. Organisasjonsforståelse …", "b) …"), read like a bullet.
+_NUMBERED_ITEM = re.compile(r"(?:\d{1,2}|[a-z])[.)] +\S")
 SHOWN_CHARS = 900  # the shown part of the passage around the answer ("Vis mer" gives all of it)
 _URL = re.compile(r"https?://\S+|www\.\S+")
 
@@ -298,7 +300,7 @@ def _showable(sentence: str) -> bool:
 
 
 def _is_item(sentence: str) -> bool:
-    return sentence.startswith(("- ", "• "))
+    return sentence.startswith(("- ", "• ")) or bool(_NUMBERED_ITEM.match(sentence))
 
 
 def _from_list_start(sentences: list[str], chosen: list[int]) -> list[int]:

@@ -128,23 +128,47 @@ def _packed(units: list[tuple[str, bool]], max_chars: int, *, overlap: bool = Fa
     starts_carried = [False]
     size = 0
     fresh = 0  # sentences of the current group that are not carried over
-    for unit in units:
+    for k, unit in enumerate(units):
         length = len(unit[0]) + 1
         if fresh and size + length > max_chars:
+            # A list is read whole: its lead-in and first items move on with the rest of it.
+            moved = _list_start(groups[-1][int(starts_carried[-1]) :], units[k:], max_chars) if overlap else []
+            if moved:
+                del groups[-1][-len(moved) :]
             carried = groups[-1][-1]
             groups.append([])
             starts_carried.append(False)
             size = 0
-            if overlap and len(carried[0]) <= _MAX_OVERLAP and len(carried[0]) + 1 + length <= max_chars:
+            if moved:
+                groups[-1].extend(moved)
+                size = sum(len(m[0]) + 1 for m in moved)
+            elif overlap and len(carried[0]) <= _MAX_OVERLAP and len(carried[0]) + 1 + length <= max_chars:
                 groups[-1].append((carried[0], True))
                 starts_carried[-1] = True
                 size = len(carried[0]) + 1
-            fresh = 0
+            fresh = len(moved)
         groups[-1].append(unit)
         size += length
         fresh += 1
     joined = [(_join(group), carried) for group, carried in zip(groups, starts_carried, strict=True)]
     return [(text, carried) for text, carried in joined if text]
+
+
+def _list_start(group: list[tuple[str, bool]], rest: list[tuple[str, bool]], max_chars: int) -> list[tuple[str, bool]]:
+    """The end of ``group`` that starts the list ``rest`` goes on with (its lead-in, "… er beskrevet
+    slik:", and first items), when the whole list fits in one passage and ``group`` keeps other text."""
+    if not rest or not _LIST_ITEM.match(rest[0][0]):
+        return []
+    start = len(group)
+    while start > 0 and _LIST_ITEM.match(group[start - 1][0]):
+        start -= 1
+    if start > 0 and not group[start - 1][0].rstrip().endswith((".", "!", "?", "»", ")")):
+        start -= 1  # its lead-in: "… er beskrevet slik:", "Ledere i Levanger kommune skal"
+    if start == 0 or start == len(group):
+        return []
+    items = next((i for i, u in enumerate(rest) if not _LIST_ITEM.match(u[0])), len(rest))
+    whole = sum(len(u[0]) + 1 for u in group[start:] + rest[:items])
+    return group[start:] if whole <= max_chars else []
 
 
 def _join(group: list[tuple[str, bool]]) -> str:

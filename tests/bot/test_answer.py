@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import threading
 
 import numpy as np
@@ -266,6 +267,17 @@ def test_reflection_questions_listed_after_an_answer_are_not_shown_with_it() -> 
 
 
 @pytest.mark.unit
+def test_a_lead_in_brings_its_numbered_items() -> None:
+    text = "Kompetansene er beskrevet slik:\n1. Organisasjonsforståelse\n2. Personalledelse og HMS\n3. Økonomistyring"
+    passage = Passage(
+        id="l#0", document_id="l", title="T", owner="Levanger kommune", heading_path=("x",), position=0, text=text
+    )
+    composer = AnswerComposer(home="Heim kommune", hr_contact="", labels={}, idf=lambda t: 1.0, terms=terms)
+    _, sentences = composer.answer_sentences("Hvilke kompetanser er beskrevet?", passage, None)
+    assert sentences == split_sentences(text)
+
+
+@pytest.mark.unit
 def test_follow_up_shape() -> None:
     assert is_follow_up("og hva med enhetsledere?")
     assert is_follow_up("what about loyalty?")
@@ -310,7 +322,7 @@ def test_shown_passages_hold_no_links_or_debris(assistant: Assistant) -> None:
             assert "http" not in shown and "www." not in shown, passage.id
             marked = {split_sentences(passage.text)[c] for c in chosen}
             for sentence in split_sentences(shown):
-                item = sentence.startswith("- ") and not is_question(sentence)
+                item = re.match(r"- |• |(?:\d{1,2}|[a-z])[.)] ", sentence) and not is_question(sentence)
                 if sentence not in marked and not is_content(sentence) and not item:
                     short.add(sentence)
     # Pinned, so that whatever else the rules for text let in is seen in review: short sentences of

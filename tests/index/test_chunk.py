@@ -130,3 +130,19 @@ def test_heim_figure_debris_never_reaches_a_passage(corpus: Corpus) -> None:
     assert "Økonomi" in text and "Interne prosesser" in text
     # The document's title lines lead its first passage rather than making a passage of their own.
     assert heim[0].startswith("Styring og ledelse – Heim kommune") and "Dette dokumentet" in heim[0]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("lead_in", ["Kjernekompetansene er beskrevet slik:", "Ledere i kommunen skal"])
+def test_a_list_that_fits_in_a_passage_is_not_split_from_its_lead_in(lead_in: str) -> None:
+    prose = [f"Setning nummer {i} handler om ledelse i kommunen." for i in range(6)]
+    items = [f"{n}. Kompetanse nummer {n} for ledere" for n in range(1, 8)]
+    section = Section(("Ledelse",), (" ".join(prose), "\n".join([lead_in, *items])))
+    passages = chunk_sections(META, [section], max_chars=420)
+    holding = [p for p in passages if lead_in in p.text]
+    assert len(holding) == 1 and all(item in holding[0].text for item in items)
+    assert passages[0].text.startswith("Setning nummer 0")
+    # A list longer than a passage is split as before: nothing is lost, no passage is too long.
+    long = [f"- Punkt nummer {n} om delegering av myndighet i linjen" for n in range(40)]
+    passages = chunk_sections(META, [Section(("x",), (" ".join(prose), "\n".join([lead_in, *long])))], max_chars=420)
+    assert all(len(p.text) <= 420 for p in passages) and all(any(i in p.text for p in passages) for i in long)
