@@ -38,7 +38,15 @@ _MIN_REPLACEMENT_SCORE = 2.5
 _ONE_IN_SENTENCE = re.compile(r"(?<=[a-zæøå,])(\s+)1(?=\s+[a-zæøå])(?!\s+\S{1,5}\s+\d)")
 _ONE_AFTER_SENTENCE = re.compile(r"(?<=[a-zæøå][.!?])(\s+)1(?=\s+[a-zæøå]{2,})(?!\s+\S{1,5}\s+\d)")
 # "å" read as "a", "&" or "4" before an infinitive ("for a vurdere", "oppgave 4 spille") or a short word.
-_AA_BEFORE_VERB = re.compile(r"(?<=[a-zæøå])(\s+)[&4a](?=\s+[a-zæøå]+[eaå]\b|\s+[a-zæøå]{1,2}\b)")
+_AA_BEFORE_VERB = re.compile(r"(?<=[a-zæøå])(\s+)[&4a](?=\s+[a-zæøå]+(?:[eaå]|es)\b|\s+[a-zæøå]{1,2}\b)")
+# "Å" read as "A" (a bullet's "*" glued to it) where a sentence starts with an infinitive: "*A være lojal".
+_AA_OPENING = re.compile(r"(?m)(^[ \t]*|(?<=[.!?])[ \t]+)\*?A(?=[ \t]+[a-zæøå]+(?:[eaå]|es)\b)")
+# "i" read as "1" before a name ("lojalitet 1 Heim"), unless a count is meant: a number comes next,
+# or the word before counts things ("kapittel 1 Innledning", "nivå 1 Rådmannen").
+_ONE_BEFORE_NAME = re.compile(
+    r"(?<=[a-zæøå])(?<!kapittel)(?<!punkt)(?<!nivå)(?<!side)(?<!vedlegg)(?<!sak)(?<!trinn)(?<!fase)(?<!del)"
+    r"(?<!tabell)(?<!figur)(?<!versjon)(?<!nr)(?<!pkt)(\s+)1(?=\s+[A-ZÆØÅ][a-zæøå]{2,})(?!\s+\S+\s+\d)"
+)
 # Letters only, none of them a vowel (nor the junk that stands for "å"): "pkt", "jf", "nr".
 _ABBREVIATION = re.compile(r"[b-df-hj-np-tv-xzB-DF-HJ-NP-TV-XZ]+")
 # ... with the full stop of an abbreviation: the text goes on in the same sentence ("pkt. 6", "pr. år"),
@@ -167,7 +175,9 @@ class OcrRepairer:
             text = _ONE_IN_SENTENCE.sub(r"\1i", text)
             text = _ONE_AFTER_SENTENCE.sub(r"\1I", text)
             text = re.sub(r"(?m)^([ \t]*)1(?= [a-zæøå]{2,})(?!\s+\S{1,5}\s+\d)", r"\1I", text)
+            text = _ONE_BEFORE_NAME.sub(r"\1i", text)
             text = _AA_BEFORE_VERB.sub(r"\1å", text)
+            text = _AA_OPENING.sub(r"\1Å", text)
             text = re.sub(r"(?<=[a-zæøå])(\s+)&(?=\s+[a-zæøå])", r"\1å", text)
 
         def fix(match: re.Match[str]) -> str:

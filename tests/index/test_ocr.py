@@ -186,6 +186,16 @@ def test_letters_written_as_their_ascii_pairs_are_repaired_in_damaged_text(repai
     assert repairer.repair(text, damaged=False).count("vaere") == 1  # a clean text is the author's
 
 
+def test_i_and_aa_read_as_digits_or_a_before_names_and_infinitives(repairer: OcrRepairer) -> None:
+    text = (
+        "Med lojalitet 1 Heim forstår vi:\n*A være lojal betyr mye. Sjansene for 4 lykkes blir mindre.\n"
+        "Se kapittel 1 Innledning. Plattformen har 4 verdier på nivå 1 og 2."
+    )
+    fixed = repairer.repair(text, damaged=True)
+    assert "lojalitet i Heim" in fixed and "\nÅ være lojal" in fixed and "for å lykkes" in fixed
+    assert "kapittel 1 Innledning" in fixed and "har 4 verdier" in fixed and "nivå 1 og 2" in fixed
+
+
 def test_abbreviations_are_not_misread_words(repairer: OcrRepairer) -> None:
     text = "Føringene står i avtalens (pkt. 6), to ganger pr. år. Målene skal nds. De skal også"
     fixed = repairer.repair(text, damaged=True)
