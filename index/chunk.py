@@ -12,7 +12,7 @@ import re
 from index.documents import DocumentMeta, Passage, Section
 
 # Norwegian abbreviations that end in a full stop without ending the sentence.
-_ABBREVIATIONS = (
+ABBREVIATIONS = (
     "f.eks",
     "bl.a",
     "m.m",
@@ -55,7 +55,7 @@ _ABBREVIATIONS = (
     "p.t",
     "vs",
 )
-_ABBREV_END = re.compile(r"(?:^|[\s(])(?:" + "|".join(re.escape(a) for a in _ABBREVIATIONS) + r")\.$", re.IGNORECASE)
+_ABBREV_END = re.compile(r"(?:^|[\s(])(?:" + "|".join(re.escape(a) for a in ABBREVIATIONS) + r")\.$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?…»\"”])\s+(?=[«\"(“]?[A-ZÆØÅ0-9])")
 _MAX_OVERLAP = 300
 # Passage.extra key: the passage's first line is the last sentence of the passage before it.

@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from index.chunk import ABBREVIATIONS
 from index.lexicon import JUNK, TOKEN, WORD_CHARS, NorwegianLexicon
 from index.misreads import COST_SUBSTITUTE, NORWEGIAN_LETTERS, URL, edits, has_letter, is_word, substitutions
 from index.scan import ScanResult
@@ -38,15 +39,21 @@ _MIN_REPLACEMENT_SCORE = 2.5
 _ONE_IN_SENTENCE = re.compile(r"(?<=[a-zæøå,])(\s+)1(?=\s+[a-zæøå])(?!\s+\S{1,5}\s+\d)")
 _ONE_AFTER_SENTENCE = re.compile(r"(?<=[a-zæøå][.!?])(\s+)1(?=\s+[a-zæøå]{2,})(?!\s+\S{1,5}\s+\d)")
 # "å" read as "a", "&" or "4" before an infinitive ("for a vurdere", "oppgave 4 spille") or a short word.
-_AA_BEFORE_VERB = re.compile(r"(?<=[a-zæøå])(\s+)[&4a](?=\s+[a-zæøå]+(?:[eaå]|es)\b|\s+[a-zæøå]{1,2}\b)")
-# "Å" read as "A" (a bullet's "*" glued to it) where a sentence starts with an infinitive: "*A være lojal".
-_AA_OPENING = re.compile(r"(?m)(^[ \t]*|(?<=[.!?])[ \t]+)\*?A(?=[ \t]+[a-zæøå]+(?:[eaå]|es)\b)")
-# "i" read as "1" before a name ("lojalitet 1 Heim"), unless a count is meant: a number comes next,
-# or the word before counts things ("kapittel 1 Innledning", "nivå 1 Rådmannen").
-_ONE_BEFORE_NAME = re.compile(
-    r"(?<=[a-zæøå])(?<!kapittel)(?<!punkt)(?<!nivå)(?<!side)(?<!vedlegg)(?<!sak)(?<!trinn)(?<!fase)(?<!del)"
-    r"(?<!tabell)(?<!figur)(?<!versjon)(?<!nr)(?<!pkt)(\s+)1(?=\s+[A-ZÆØÅ][a-zæøå]{2,})(?!\s+\S+\s+\d)"
+# The verbs whose infinitive ends in "-es" ("for å lykkes"); another word in "-es" is a passive
+# ("Tiltak 4 gjennomføres", "A ledes av"), and the number or letter before it stays.
+_ES_INFINITIVE = r"(?:mis)?lykkes|trives|synes|finnes|minnes|møtes|enes|skilles"
+_AA_BEFORE_VERB = re.compile(
+    r"(?<=[a-zæøå])(\s+)[&4a](?=\s+(?:[a-zæøå]+[eaå]|" + _ES_INFINITIVE + r")\b|\s+[a-zæøå]{1,2}\b)"
 )
+# "Å" read as "A" where a line opens with an infinitive, a bullet's "*" glued to it: "*A være lojal".
+_AA_OPENING = re.compile(r"(?m)^([ \t]*)\*?A(?=[ \t]+(?:[a-zæøå]+[eaå]|" + _ES_INFINITIVE + r")\b)")
+# "i" read as "1" before a name on the same line ("lojalitet 1 Heim"): taken for "i" only when the
+# document or the clean documents write "i" before that name elsewhere, so a count before a
+# capitalised word ("Kapittel 1 Innledning", "Gruppe 1 Rådmannen") stays.
+_ONE_BEFORE_NAME = re.compile(r"(?<=[a-zæøå])([ \t]+)1(?=[ \t]+([A-ZÆØÅ][a-zæøå]{2,}))(?![ \t]+\S+\s+\d)")
+_I_BEFORE_NAME = re.compile(r"\b[iI][ \t]+([A-ZÆØÅ][a-zæøå]{2,})")
+_NAME_EVIDENCE = 2  # times "i <name>" must be written elsewhere
+_KNOWN_ABBREVIATIONS = frozenset(a.lower() for a in ABBREVIATIONS if "." not in a)
 # Letters only, none of them a vowel (nor the junk that stands for "å"): "pkt", "jf", "nr".
 _ABBREVIATION = re.compile(r"[b-df-hj-np-tv-xzB-DF-HJ-NP-TV-XZ]+")
 # ... with the full stop of an abbreviation: the text goes on in the same sentence ("pkt. 6", "pr. år"),
@@ -92,16 +99,17 @@ class OcrRepairer:
         self._language = "nb"
 
     # -- words ---------------------------------------------------------------------------
-    def repair_word(self, token: str, *, real_words: bool = False) -> str:
-        """Return the repaired form of one token (or the token unchanged)."""
-        key = f"{self._language}{int(real_words)}{token}"
+    def repair_word(self, token: str, *, real_words: bool = False, name: bool = False) -> str:
+        """Return the repaired form of one token (or the token unchanged); a ``name`` that is a known
+        word keeps its "aa"/"ae"/"oe" ("Paal", "Kaare", "Boe")."""
+        key = f"{self._language}{int(real_words)}{int(name)}{token}"
         hit = self._cache.get(key)
         if hit is None:
-            hit = _match_case(token, self._repair_lower(token.lower(), real_words=real_words))
+            hit = _match_case(token, self._repair_lower(token.lower(), real_words=real_words, name=name))
             self._cache[key] = hit
         return hit
 
-    def _repair_lower(self, low: str, *, real_words: bool) -> str:
+    def _repair_lower(self, low: str, *, real_words: bool, name: bool = False) -> str:
         if not WORD_CHARS.match(low) or len(low) < 2:
             return low
         if self._lex.is_known(low):
@@ -109,7 +117,8 @@ class OcrRepairer:
                 return low
             if self._language != "nb" and self._lex.in_dictionary(low, self._language):
                 return low  # the frequencies are bokmål's: they cannot judge a nynorsk word
-            best = max(substitutions(low), key=self._lex.zipf, default=low)
+            variants = [v for v in substitutions(low) if not (name and len(v) < len(low))]
+            best = max(variants, key=self._lex.zipf, default=low)
             if self._lex.zipf(best) - self._lex.zipf(low) >= _REAL_WORD_MARGIN and self._lex.is_known(best):
                 return best
             return low
@@ -153,18 +162,20 @@ class OcrRepairer:
     # -- text ----------------------------------------------------------------------------
     def repair_segments(self, text: str, scan: ScanResult) -> str:
         """Repair the damaged segments of ``text`` and leave the clean ones exactly as they are."""
+        named = _names_after_i(text)  # the whole document is the evidence for each of its parts
         return "".join(
-            self.repair(text[s.start : s.end], damaged=True, language=scan.language)
+            self.repair(text[s.start : s.end], damaged=True, language=scan.language, named=named)
             if s.damaged
             else text[s.start : s.end]
             for s in scan.segments
         )
 
-    def repair(self, text: str, *, damaged: bool, language: str = "nb") -> str:
+    def repair(self, text: str, *, damaged: bool, language: str = "nb", named: Counter[str] | None = None) -> str:
         """Repair ``text``; with ``damaged`` also real-word errors, bullets and the "1"/"4"/"&" words.
 
         ``language`` is the text's written standard ("nb" or "nn"): its dictionary says which
-        words are already right.
+        words are already right. ``named`` counts the names written after "i" in the whole document
+        ``text`` is part of (default: in ``text``).
         """
         self._language = language
         if damaged:
@@ -175,7 +186,14 @@ class OcrRepairer:
             text = _ONE_IN_SENTENCE.sub(r"\1i", text)
             text = _ONE_AFTER_SENTENCE.sub(r"\1I", text)
             text = re.sub(r"(?m)^([ \t]*)1(?= [a-zæøå]{2,})(?!\s+\S{1,5}\s+\d)", r"\1I", text)
-            text = _ONE_BEFORE_NAME.sub(r"\1i", text)
+            written = _names_after_i(text) if named is None else named
+
+            def one_before_name(match: re.Match[str]) -> str:
+                name = match.group(2).lower()
+                seen = written[name] + self._lex.bigram("i", name)
+                return f"{match.group(1)}i" if seen >= _NAME_EVIDENCE else match.group(0)
+
+            text = _ONE_BEFORE_NAME.sub(one_before_name, text)
             text = _AA_BEFORE_VERB.sub(r"\1å", text)
             text = _AA_OPENING.sub(r"\1Å", text)
             text = re.sub(r"(?<=[a-zæøå])(\s+)&(?=\s+[a-zæøå])", r"\1å", text)
@@ -185,9 +203,14 @@ class OcrRepairer:
             core = token.rstrip("0123456789")
             if not core or not is_word(core) or (core.isupper() and not set(core) & JUNK):
                 return token  # numbers, and acronyms such as IKT or HMS
-            if _ABBREVIATION.fullmatch(core) and _ABBREVIATION_END.match(match.string, match.end()):
-                return token  # "pkt. 6", "pr. år": a Norwegian word has a vowel, an abbreviation need not
-            return self.repair_word(core, real_words=damaged) + token[len(core) :]
+            if match.string.startswith(".", match.end()) and (
+                core.lower() in _KNOWN_ABBREVIATIONS
+                or (_ABBREVIATION.fullmatch(core) and _ABBREVIATION_END.match(match.string, match.end()))
+            ):
+                return token  # "St. Olavs", "pkt. 6", "pr. år": a Norwegian word has a vowel, an abbreviation need not
+            # A capitalised word inside a sentence ("Rådmann Paal Boe") is a name: it keeps its "aa"/"oe".
+            name = core[:1].isupper() and _inside_sentence(match.string, match.start())
+            return self.repair_word(core, real_words=damaged, name=name) + token[len(core) :]
 
         # Addresses are not words: repair only the text between them.
         parts = URL.split(text)
@@ -223,9 +246,10 @@ class OcrRepairer:
 
             own = context(word) - math.log10(2)  # this very occurrence is one of the local pairs
             best, gain = word, 0.0
+            name = text[start].isupper() and _inside_sentence(text, start)
             for candidate in substitutions(word):
-                if not self._lex.is_known(candidate):
-                    continue
+                if not self._lex.is_known(candidate) or (name and len(candidate) < len(word)):
+                    continue  # a name keeps its "aa"/"oe"
                 evidence = context(candidate) - max(own, 0.0)
                 if evidence <= 0:
                     continue
@@ -246,6 +270,16 @@ class OcrRepairer:
             valid_after=sum(1 for t in words_after if self._lex.is_valid(t.lower())),
             word_tokens_after=len(words_after),
         )
+
+
+def _names_after_i(text: str) -> Counter[str]:
+    return Counter(m.group(1).lower() for m in _I_BEFORE_NAME.finditer(text))
+
+
+def _inside_sentence(text: str, start: int) -> bool:
+    """Whether a word at ``start`` follows another word of its sentence (not a line start or a full stop)."""
+    before = text[max(0, start - 8) : start].rstrip(" \t")
+    return before[-1:].isalpha()
 
 
 def _split_keep(text: str) -> list[tuple[int, str]]:

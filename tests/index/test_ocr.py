@@ -15,6 +15,7 @@ from index.ingest import Corpus, Ingestor
 from index.lexicon import NorwegianLexicon
 from index.ocr import OcrRepairer
 from index.scan import ScanDetector
+from index.structure import plain_blocks, sections
 from tests.conftest import KNOWLEDGE, ROOT
 
 pytestmark = pytest.mark.unit
@@ -188,12 +189,40 @@ def test_letters_written_as_their_ascii_pairs_are_repaired_in_damaged_text(repai
 
 def test_i_and_aa_read_as_digits_or_a_before_names_and_infinitives(repairer: OcrRepairer) -> None:
     text = (
+        "Styring i Heim kommune er beskrevet for alle ledere i Heim.\n"
         "Med lojalitet 1 Heim forstår vi:\n*A være lojal betyr mye. Sjansene for 4 lykkes blir mindre.\n"
         "Se kapittel 1 Innledning. Plattformen har 4 verdier på nivå 1 og 2."
     )
     fixed = repairer.repair(text, damaged=True)
     assert "lojalitet i Heim" in fixed and "\nÅ være lojal" in fixed and "for å lykkes" in fixed
     assert "kapittel 1 Innledning" in fixed and "har 4 verdier" in fixed and "nivå 1 og 2" in fixed
+
+
+def test_a_numbered_heading_is_not_read_as_i(repairer: OcrRepairer) -> None:
+    text = "Styring og ledelse i Heim kommune\n\n1 Innledning\n\nDette dokumentet beskriver styringen.\n"
+    fixed = repairer.repair(text, damaged=True)
+    assert "\n1 Innledning\n" in fixed
+    assert ("1 Innledning",) in {s.heading_path for s in sections(plain_blocks(fixed))}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kapittel 1 Innledning beskriver planen.",
+        "Nivå 1 Rådmannen har ansvar.",
+        "Gruppe 1 Rådmannen og ledergruppen.",
+        "Tiltak 1 Opplæring startet i fjor.",
+        "Se Vedlegg 1 Delegeringsreglement.",
+        "Tiltak 4 gjennomføres i 2021.",
+        "Sak 4 behandles i neste møte.",
+        "Enhet A ledes av rådmannen. A ledes av rådmannen.",
+        "Kotter (1996). A force for change.",
+        "Samarbeidet med St. Olavs hospital er godt.",
+        "Rådmann Paal Boe og Kaare Staal leder arbeidet.",
+    ],
+)
+def test_counts_names_and_abbreviations_in_a_scan_stay_as_written(repairer: OcrRepairer, text: str) -> None:
+    assert repairer.repair(text, damaged=True) == text
 
 
 def test_abbreviations_are_not_misread_words(repairer: OcrRepairer) -> None:
