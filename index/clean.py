@@ -68,6 +68,10 @@ _BREADCRUMB = re.compile(
     r"|(?:Hjem|Forside|Forsida|Startsiden?|Home)[A-ZÆØÅ][^\n]{0,120})\s*$"
 )
 _RUNNING_REPEATS = 3
+# A line of a postal address in a page's footer: a post box, a post code with its place, an address label.
+_ADDRESS = re.compile(
+    r"^(?:postboks\s+\d+|\d{4}\s+[A-ZÆØÅ][\wæøå-]+|(?:post|besøks|leverings|fakturerings)adresse\b.*)$", re.I
+)
 # A breadcrumb written as a list ("1. Hjem" / "2. Politikk"): a list whose first item is the site's
 # root, alone, not introduced by a lead-in, and whose items are labels of at most four words.
 _ROOT_CRUMB = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•*])\s*(?:Hjem|Forside|Forsida|Startsiden?|Home)\s*$", re.I)
@@ -140,6 +144,12 @@ def strip_page_head(text: str, *, names: tuple[str, ...]) -> str:
     """
     own = {w for name in names for w in _words(name) if len(w) >= 4}
     paragraphs = re.split(r"\n\s*\n", text.strip("\n"))
+    # Prose above the page's own title that names nothing of the document is the site's ("Talende
+    # web har to lesemoduser …", a cookie notice): the page starts at its title.
+    title = next((i for i, paragraph in enumerate(paragraphs) if _is_title_line(paragraph, own)), 0)
+    above = paragraphs[:title]
+    if any(_is_prose(p) for p in above) and not any(own & set(_words(p)) for p in above):
+        paragraphs = paragraphs[title:]
     index = next((i for i, paragraph in enumerate(paragraphs) if _is_prose(paragraph)), None)
     if index is None:
         return text  # no prose at all: nothing to tell the chrome from
@@ -153,7 +163,30 @@ def strip_page_head(text: str, *, names: tuple[str, ...]) -> str:
         or line.rstrip().endswith(":")
         or (own & set(_words(line)) and not _BREADCRUMB.match(line))
     ]
-    return "\n\n".join(kept + paragraphs[index:])
+    return "\n\n".join(kept + _without_page_foot(paragraphs[index:], own))
+
+
+def _without_page_foot(paragraphs: list[str], own: set[str]) -> list[str]:
+    """The paragraphs without the site's footer below the text: trailing blocks of short lines that
+    give a postal address ("Postboks 304", "5402 Stord", "Leveringsadresse:"), and marks with no
+    word. A footer line that names the document's owner stays, as a header line would."""
+    end = len(paragraphs)
+    named: list[str] = []
+    while end > 1:
+        lines = [line.strip() for line in paragraphs[end - 1].split("\n") if line.strip()]
+        if _words(paragraphs[end - 1]) and not (
+            all(len(line.split()) <= 5 for line in lines) and any(_ADDRESS.search(line) for line in lines)
+        ):
+            break
+        named = [line for line in lines if own & set(_words(line)) and not _ADDRESS.search(line)] + named
+        end -= 1
+    return paragraphs[:end] + (["\n".join(named)] if named else [])
+
+
+def _is_title_line(paragraph: str, own: set[str]) -> bool:
+    """A line of the document's own title or owner words only ("Delegeringsreglement")."""
+    words = [w for w in _words(paragraph) if len(w) >= 4]
+    return "\n" not in paragraph.strip() and 0 < len(words) <= 8 and set(words) <= own
 
 
 def _is_prose(paragraph: str) -> bool:

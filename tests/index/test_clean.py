@@ -266,3 +266,32 @@ def test_the_owners_name_that_ended_a_sentence_is_not_a_heading() -> None:
     )
     assert titled[0].heading_path == ("Lederplattform for Fjellvik kommune",)
     assert titled[0].paragraphs[0].startswith("Lederplattformen skal vise")
+
+
+def test_site_help_above_the_pages_title_is_chrome() -> None:
+    page = (
+        "PC: Hold Ctrl-tasten nede og trykk på + for å forstørre teksten på skjermen.\n\n"
+        "Lesehjelpen har to moduser:\n\nPek og lytt\n\n"
+        "Når ikonet er markert, leser nettstedet opp teksten du peker på, samtidig som du ser den.\n\n"
+        "Delegeringsreglement\n\n"
+        "Delegeringsreglementet viser hvilke fullmakter som er delegert fra politikerne til administrasjonen."
+    )
+    text = clean_text(page, names=("Delegeringsreglement", "Fjellvik kommune"))
+    assert text.startswith("Delegeringsreglement\n") and "Lesehjelpen" not in text
+    # Prose above the title that is about the document (it names the owner) is the document's.
+    own = page.replace("teksten du peker på", "reglene Fjellvik kommune har vedtatt")
+    assert "reglene Fjellvik kommune har vedtatt" in clean_text(own, names=("Delegeringsreglement", "Fjellvik kommune"))
+
+
+def test_a_postal_address_below_the_text_is_the_sites_footer() -> None:
+    page = (
+        "Delegering\n\nKommunestyret delegerer myndighet til formannskapet og til kommunedirektøren i alle saker.\n\n"
+        "Kontakt: Kari Nordmann\nTlf. 12 34 56 78\n\n.\n\n"
+        "Fjellvik kommune\nPostboks 304\n5402 Fjellvik\nBesøksadresse:\nStorgata 1"
+    )
+    text = clean_text(page, names=("Delegering", "Fjellvik kommune"))
+    assert "Postboks" not in text and "5402" not in text and "Storgata" not in text
+    assert text.rstrip().endswith("Tlf. 12 34 56 78\n\nFjellvik kommune")  # the owner's name stays
+    # A list at the end of the text is no footer.
+    values = "Verdier\n\nArbeidet skal preges av disse verdiene i hele kommunen:\n\nRespekt\nAnsvar\nUtvikling"
+    assert clean_text(values, names=("Verdier", "Fjellvik kommune")).rstrip().endswith("Respekt\nAnsvar\nUtvikling")
