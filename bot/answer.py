@@ -39,6 +39,8 @@ MAX_LIST_ITEMS = 6
 _NUMBERED_ITEM = re.compile(r"(?:\d{1,2}|[a-z])[.)] +\S")
 SHOWN_CHARS = 900  # the shown part of the passage around the answer ("Vis mer" gives all of it)
 _URL = re.compile(r"https?://\S+|www\.\S+")
+# A sentence that stops on a short lower-case word with no closing mark after it ("… tid til", "… har et").
+_DANGLING = re.compile(r"\s[a-zæøå]{1,3}$")
 
 # (first sentence, number of sentences, cosine to the question) of every window of a passage.
 WindowScores = Callable[[Passage, np.ndarray | None], list[tuple[int, int, float]]]
@@ -169,7 +171,7 @@ class AnswerComposer:
                 continue
             _, best = self.answer_sentences(result.query, hit.passage, vector, max_sentences=2)
             # Passages of a section overlap by a sentence: what the lead shows already is no "Se også".
-            if best and not shown.issuperset(best):
+            if best and not shown.issuperset(best) and not _cut_off(best[-1]):
                 seen.add(_section_key(hit.passage))
                 see_also.append(Source(**{**self.source(hit.passage).__dict__, "sentence": " ".join(best)}))
         origin = ""
@@ -288,6 +290,13 @@ def shown_passage(text: str, chosen: list[int], *, carried: bool = False) -> str
         sentence, new_line = lines[i]
         out = f"{out}{chr(10) if new_line else ' '}{sentence}" if out else sentence
     return out
+
+
+def _cut_off(sentence: str) -> bool:
+    """A sentence a page break or a box cut short ("Dine medarbeidere må bruke unødvendig tid til"):
+    no closing mark, not a list item, and a short word of grammar last."""
+    text = sentence.rstrip()
+    return not _is_item(text) and bool(_DANGLING.search(text))
 
 
 def _section_key(passage: Passage) -> tuple[str, tuple[str, ...]]:

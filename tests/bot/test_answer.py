@@ -130,6 +130,19 @@ def test_see_also_may_name_the_next_passage_of_the_leads_section_but_not_what_th
 
 
 @pytest.mark.unit
+def test_a_sentence_cut_short_by_a_page_break_is_no_see_also() -> None:
+    cut = _passage(
+        "ks", "KS (Kommunesektorens organisasjon)", "Dine medarbeidere må bruke unødvendig tid til", ("Tid",)
+    )
+    item = _passage("lev", "Levanger kommune", "- Rådmannen delegerer til enhetsleder", ("Vurdering",))
+    hits = (Hit(HEIM, 1.0, 0.9, 3.0), Hit(cut, 0.99, 0.88, 2.0), Hit(item, 0.98, 0.88, 2.0))
+    answer = _composer(see_also_margin=0.05).compose(_result("Hvem delegerer myndighet?", hits))
+    assert [s.sentence for s in answer.see_also] == [
+        "- Rådmannen delegerer til enhetsleder"
+    ]  # an item needs no full stop
+
+
+@pytest.mark.unit
 def test_national_guidance_and_other_municipalities_are_labelled() -> None:
     ks = _composer().compose(_result("Hvem delegerer ansvar?", (Hit(KS, 1.0, 0.9, 3.0),)))
     assert ks.origin == "Nasjonal veiledning fra KS"
