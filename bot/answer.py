@@ -294,7 +294,7 @@ def shown_passage(text: str, chosen: list[int], *, carried: bool = False) -> str
 
 def _cut_off(sentence: str) -> bool:
     """A sentence a page break or a box cut short ("Dine medarbeidere må bruke unødvendig tid til"):
-    no closing mark, not a list item, and a short word of grammar last."""
+    no closing mark, not a list item, and a lower-case word of at most three letters last."""
     text = sentence.rstrip()
     return not _is_item(text) and bool(_DANGLING.search(text))
 

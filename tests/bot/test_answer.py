@@ -282,11 +282,8 @@ def test_reflection_questions_listed_after_an_answer_are_not_shown_with_it() -> 
 @pytest.mark.unit
 def test_a_lead_in_brings_its_numbered_items() -> None:
     text = "Kompetansene er beskrevet slik:\n1. Organisasjonsforståelse\n2. Personalledelse og HMS\n3. Økonomistyring"
-    passage = Passage(
-        id="l#0", document_id="l", title="T", owner="Levanger kommune", heading_path=("x",), position=0, text=text
-    )
-    composer = AnswerComposer(home="Heim kommune", hr_contact="", labels={}, idf=lambda t: 1.0, terms=terms)
-    _, sentences = composer.answer_sentences("Hvilke kompetanser er beskrevet?", passage, None)
+    passage = _passage("lev", "Levanger kommune", text)
+    _, sentences = _composer().answer_sentences("Hvilke kompetanser er beskrevet?", passage, None)
     assert sentences == split_sentences(text)
 
 
@@ -479,11 +476,8 @@ def test_a_question_that_comes_during_the_warm_up_waits_for_it(assistant: Assist
 @pytest.mark.unit
 def test_a_heading_line_with_a_colon_is_never_marked() -> None:
     text = "Kapittel 3 Ledelse og styring: Delegering\nRådmannen delegerer myndighet til kommunalsjefene i Heim."
-    passage = Passage(
-        id="h#0", document_id="h", title="T", owner="Heim kommune", heading_path=("3",), position=0, text=text
-    )
-    composer = AnswerComposer(home="Heim kommune", hr_contact="", labels={}, idf=lambda t: 1.0, terms=terms)
-    _, sentences = composer.answer_sentences("Hva sier kapittel 3 om ledelse og styring?", passage, None)
+    passage = _passage("heim", "Heim kommune", text)
+    _, sentences = _composer().answer_sentences("Hva sier kapittel 3 om ledelse og styring?", passage, None)
     assert sentences == ["Rådmannen delegerer myndighet til kommunalsjefene i Heim."]
 
 
